@@ -1,0 +1,88 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.phone import mask_phone, normalize_phone, validate_phone
+from accounts.pinyin import initials
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, phone: str, password: str | None = None, **extra):
+        user = self.model(phone=normalize_phone(phone), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(phone, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: by mobile number and one-time code, or staff by password."""
+
+    phone = models.CharField("手机号", max_length=11, unique=True, validators=[validate_phone])
+    name = models.CharField("姓名", max_length=50, blank=True)
+    name_initials = models.CharField("姓名拼音首字母", max_length=50, blank=True, db_index=True, editable=False)
+    wechat_openid = models.CharField("微信 openid", max_length=64, unique=True, null=True, blank=True)
+    is_staff = models.BooleanField("可登录管理后台", default=False)
+    is_active = models.BooleanField("有效", default=True)
+    date_joined = models.DateTimeField("注册时间", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(condition=Q(phone__regex=r"^1[3-9][0-9]{9}$"), name="user_phone_is_mainland_mobile"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or '未填姓名'}（{mask_phone(self.phone)}）"
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_initials"}
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def get_full_name(self) -> str:
+        return self.name or self.phone
+
+    def get_short_name(self) -> str:
+        return self.name or self.phone
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in code, stored hashed. One live code per phone: issuing replaces it."""
+
+    phone = models.CharField("手机号", max_length=11, db_index=True)
+    code_hash = models.CharField("验证码摘要", max_length=128)
+    created_at = models.DateTimeField("发送时间", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    requested_ip = models.GenericIPAddressField("请求 IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录验证码"
+        verbose_name_plural = "登录验证码"
+        indexes = [models.Index(fields=["phone", "-created_at"], name="signincode_phone_recent")]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} @ {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -1,0 +1,129 @@
+"""API plumbing shared by every app: pagination and the one exception handler."""
+
+import math
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from shaoguan.errors import DomainError, Throttled
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    invalid_page_message = "页码无效。"
+
+
+_STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+_DEFAULT_MESSAGES = {
+    400: "提交的内容有误。",
+    401: "请先登录。",
+    403: "您没有执行该操作的权限。",
+    404: "未找到。",
+    405: "不支持该请求方法。",
+    406: "无法满足请求的格式。",
+    415: "不支持的内容类型。",
+    429: "操作太频繁，请稍后再试。",
+}
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for v in detail.values() for m in _flatten(v)]
+    if isinstance(detail, list):
+        return [m for v in detail for m in _flatten(v)]
+    return [str(detail)]
+
+
+def _fields(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {str(k): _flatten(v) for k, v in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
+
+
+def _throttle_message(wait: float | None) -> str:
+    if wait:
+        return f"操作太频繁，请 {math.ceil(wait)} 秒后再试。"
+    return _DEFAULT_MESSAGES[429]
+
+
+def exception_handler(exc, context):
+    """Map every error to ``{"detail": "中文消息", "code": ..., "fields": {...}}``.
+
+    Domain errors carry their own status and message; DRF's own errors are reworded where
+    DRF's message would reach the user in English.
+    """
+    headers = {}
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body["fields"] = {exc.field: [exc.message]}
+        if isinstance(exc, Throttled) and exc.wait:
+            headers["Retry-After"] = str(int(exc.wait))
+        return Response(body, status=exc.status, headers=headers)
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _fields(exc.detail)
+        first = next(iter(m for msgs in fields.values() for m in msgs), _DEFAULT_MESSAGES[400])
+        body = {"detail": first, "code": "invalid", "fields": fields}
+    elif isinstance(exc, exceptions.Throttled):
+        body = {"detail": _throttle_message(exc.wait), "code": "throttled"}
+    else:
+        detail = exc.detail if isinstance(exc.detail, str) else _DEFAULT_MESSAGES.get(exc.status_code, "请求失败。")
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            detail = (
+                _DEFAULT_MESSAGES[401]
+                if isinstance(exc, exceptions.NotAuthenticated)
+                else "登录凭证无效或已过期，请重新登录。"
+            )
+            code = "not_authenticated" if isinstance(exc, exceptions.NotAuthenticated) else "authentication_failed"
+        elif isinstance(exc, exceptions.PermissionDenied) and not _is_chinese(detail):
+            detail = _DEFAULT_MESSAGES[403]
+        elif isinstance(exc, exceptions.NotFound) and not _is_chinese(detail):
+            detail = _DEFAULT_MESSAGES[404]
+        elif not _is_chinese(detail):
+            detail = _DEFAULT_MESSAGES.get(exc.status_code, "请求失败。")
+        body = {"detail": str(detail), "code": code}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    status_code = exc.status_code
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed) and not headers.get(
+        "WWW-Authenticate"
+    ):
+        # DRF downgrades 401 to 403 without an auth header; the contract wants 401.
+        headers["WWW-Authenticate"] = 'Token realm="api"'
+        status_code = status.HTTP_401_UNAUTHORIZED
+    return Response(body, status=status_code, headers=headers)
+
+
+def _is_chinese(text) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in str(text))

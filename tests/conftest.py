@@ -1,0 +1,156 @@
+"""Shared fixtures: the people every test talks about, and the service markers.
+
+Markers: ``postgres`` tests run only on PostgreSQL, ``redis`` only with ``REDIS_URL``,
+``browser`` only with Debian's Chromium. Without the service they are skipped with a reason;
+with ``REQUIRE_ALL_SERVICES=1`` (set by ``.ci/run``) a missing service fails the run instead.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from grids.models import Post
+from tests.accounts.factories import UserFactory
+from tests.grids.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    DistrictFactory,
+    Level2GridFactory,
+    MemberFactory,
+    PostFactory,
+    StreetFactory,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _service_gaps() -> dict[str, str]:
+    gaps = {}
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        gaps["postgres"] = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if not settings.REDIS_URL:
+        gaps["redis"] = "needs Redis: set REDIS_URL=redis://…"
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        gaps["browser"] = "needs Debian's chromium (make test installs it when run as root)"
+    return gaps
+
+
+def pytest_collection_modifyitems(config, items):
+    gaps = _service_gaps()
+    if not gaps:
+        return
+    needed = {m for item in items for m in gaps if m in item.keywords}
+    if os.environ.get("REQUIRE_ALL_SERVICES") == "1" and needed:
+        raise pytest.UsageError("REQUIRE_ALL_SERVICES=1 but: " + "; ".join(gaps[m] for m in sorted(needed)))
+    for item in items:
+        for marker, reason in gaps.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_eager_celery(settings):
+    """Each test starts with an empty cache (throttle counters live there) and eager Celery."""
+    from django.core.cache import cache
+
+    from shaoguan.celery import app
+
+    cache.clear()
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+# --- the organisation ----------------------------------------------------------------
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory()
+
+
+@pytest.fixture
+def street(district):
+    return StreetFactory(district=district, name="新华街道")
+
+
+@pytest.fixture
+def community(street):
+    return CommunityFactory(street=street, name="工业中社区", lat=24.8035, lng=113.5905)
+
+
+@pytest.fixture
+def grid(community):
+    return Level2GridFactory(community=community, name="第三网格")
+
+
+@pytest.fixture
+def building(grid):
+    return BuildingFactory(parent=grid, name="1栋")
+
+
+@pytest.fixture
+def other_community(street):
+    return CommunityFactory(street=street, name="东堤社区", lat=24.8080, lng=113.5960)
+
+
+# --- the people ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(phone="13800000001", name="李居民")
+
+
+@pytest.fixture
+def member(community):
+    return MemberFactory(user=UserFactory(phone="13800000002", name="王党员"))
+
+
+@pytest.fixture
+def secretary(community):
+    user = UserFactory(phone="13800000003", name="陈书记")
+    PostFactory(user=user, role=Post.Role.SECRETARY, community=community)
+    return user
+
+
+@pytest.fixture
+def outsider(other_community):
+    """The secretary of another community: signed in, with a post, and no rights here."""
+    user = UserFactory(phone="13800000004", name="赵书记")
+    PostFactory(user=user, role=Post.Role.SECRETARY, community=other_community)
+    return user
+
+
+@pytest.fixture
+def street_officer(street):
+    user = UserFactory(phone="13800000005", name="周街道")
+    PostFactory(user=user, role=Post.Role.STREET_STAFF, community=None, street=street)
+    return user
+
+
+@pytest.fixture
+def district_officer(district):
+    user = UserFactory(phone="13800000006", name="吴组织")
+    PostFactory(user=user, role=Post.Role.DISTRICT_STAFF, community=None, district=district)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(phone="13800000009", name="管理员", is_staff=True, is_superuser=True)
