@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from accounts.services import signin_codes_purge
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def purge_expired_codes() -> int:
+    return signin_codes_purge()
