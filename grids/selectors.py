@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from grids.geo import bbox_around, haversine_m
-from grids.models import Community, District, Grid, Member, Post, Registration, Street, Unit
+from grids.models import Community, District, Grid, Member, Post, Registration, RegistrationChoice, Street, Unit
 
 
 @dataclass(frozen=True)
@@ -156,17 +156,62 @@ def grids_for(user) -> QuerySet[Grid]:
 def members_for(user) -> QuerySet[Member]:
     """Members registered in the communities (or grids) the user may act on."""
     scope = scope_for(user)
-    return Member.objects.select_related("user", "unit", "community", "grid").filter(scope.q("community", "grid"))
+    return Member.objects.select_related("user", "unit", "community__street", "grid").filter(
+        scope.q("community", "grid")
+    )
+
+
+def _registrations() -> QuerySet[Registration]:
+    return Registration.objects.select_related(
+        "member__user", "member__unit", "community__street__district", "grid", "decided_by"
+    ).prefetch_related(
+        Prefetch("choices", queryset=RegistrationChoice.objects.select_related("community__street").order_by("rank"))
+    )
+
+
+def registration_detail(registration_id: int) -> Registration:
+    """One registration with everything its detail shows; the caller has checked access."""
+    return _registrations().get(pk=registration_id)
+
+
+def _registrations_scope_q(scope: Scope) -> Q:
+    q = scope.q("community", "grid")
+    if scope.district_ids:
+        # A registration every choice declined has no community; the district officers of
+        # the communities the member chose must still see it, to adjust (调剂) it.
+        q |= Q(status=Registration.Status.UNPLACED, community__isnull=True) & Exists(
+            RegistrationChoice.objects.filter(
+                registration=OuterRef("pk"), community__street__district_id__in=scope.district_ids
+            )
+        )
+    return q
 
 
 def registrations_for(user) -> QuerySet[Registration]:
-    scope = scope_for(user)
+    """Registrations the user may act on as staff."""
+    return _registrations().filter(_registrations_scope_q(scope_for(user)))
+
+
+def registrations_visible_to(user) -> QuerySet[Registration]:
+    """A member's own registrations, plus those the user may act on as staff."""
+    if user is None or not user.is_authenticated:
+        return Registration.objects.none()
+    return _registrations().filter(Q(member__user=user) | _registrations_scope_q(scope_for(user)))
+
+
+def registration_in_scope(registration: Registration, scope: Scope) -> bool:
+    """Whether ``scope`` may act on ``registration`` as staff (see ``_registrations_scope_q``)."""
+    if registration.community_id is not None:
+        return scope.covers_community(registration.community)
+    if scope.city:
+        return True
+    if not scope.district_ids:
+        return False
     return (
-        Registration.objects.select_related(
-            "member__user", "member__unit", "community__street__district", "grid", "decided_by"
-        )
-        .prefetch_related("choices__community")
-        .filter(scope.q("community", "grid"))
+        RegistrationChoice.objects.filter(
+            registration=registration, community__street__district_id__in=scope.district_ids
+        ).exists()
+        or not registration.choices.exists()
     )
 
 
@@ -178,6 +223,38 @@ def units_for(user) -> QuerySet[Unit]:
     return qs.filter(
         Q(district_id__in=scope.district_ids) | Q(pairings__community__in=communities_for(user))
     ).distinct()
+
+
+# --- the organisation, public ------------------------------------------------------------
+# Names, places and needs of the organisation are public to every signed-in user: residents
+# and members choose communities from them. Who the members are is scoped (above).
+
+
+def organisation_districts() -> QuerySet[District]:
+    return District.objects.all()
+
+
+def organisation_streets() -> QuerySet[Street]:
+    return Street.objects.select_related("district")
+
+
+def organisation_grids() -> QuerySet[Grid]:
+    return Grid.objects.select_related("community", "parent")
+
+
+def organisation_units() -> QuerySet[Unit]:
+    return Unit.objects.select_related("district")
+
+
+def member_of(user) -> Member | None:
+    """The user's own member profile, with what its pages show, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Member.objects.select_related("user", "unit", "community__street", "grid").filter(user=user).first()
+
+
+def posts_of(user) -> QuerySet[Post]:
+    return Post.objects.select_related("district", "street", "community", "grid").filter(user=user)
 
 
 # --- registration reads ------------------------------------------------------------------
@@ -194,14 +271,23 @@ def communities_with_need() -> QuerySet[Community]:
     )
 
 
-def communities_near(lat: float, lng: float, *, radius_m: float | None = None, limit: int = 20) -> list[Community]:
+def communities_near(
+    lat: float,
+    lng: float,
+    *,
+    radius_m: float | None = None,
+    limit: int = 20,
+    queryset: QuerySet[Community] | None = None,
+) -> list[Community]:
     """Communities nearest a WGS-84 point, each with ``distance_m``, ``registered`` and ``still_needed``.
 
-    A bounding box narrows the rows in SQL; exact distances are computed here.
+    A bounding box narrows the rows in SQL; exact distances are computed here. ``queryset``
+    (already filtered, and annotated like ``communities_with_need``) narrows the candidates.
     """
     radius = radius_m or settings.REGISTRATION_REACH_KM * 1000
     lat_min, lat_max, lng_min, lng_max = bbox_around(lat, lng, radius)
-    rows = list(communities_with_need().filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max))
+    base = communities_with_need() if queryset is None else queryset
+    rows = list(base.filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max))
     for c in rows:
         c.distance_m = haversine_m(lat, lng, c.lat, c.lng)
     rows = [c for c in rows if c.distance_m <= radius]
@@ -247,12 +333,7 @@ def communities_in_reach(member: Member) -> list[Community]:
 
 
 def active_registration(member: Member) -> Registration | None:
-    return (
-        Registration.objects.select_related("community__street__district", "grid")
-        .prefetch_related("choices__community")
-        .filter(member=member, status__in=Registration.ACTIVE)
-        .first()
-    )
+    return _registrations().filter(member=member, status__in=Registration.ACTIVE).first()
 
 
 def _grid_scope_q(scope: Scope) -> Q:

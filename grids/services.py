@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from grids.geo import GCJ02, WGS84, in_city, to_wgs84
-from grids.models import Community, Grid, Member, Registration, RegistrationChoice, Skill
-from grids.selectors import communities_in_reach, scope_for
+from grids.models import Community, Grid, Member, Registration, RegistrationChoice, Skill, Unit
+from grids.selectors import communities_in_reach, registration_in_scope, scope_for
 from shaoguan.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 MAX_CHOICES = 3
@@ -34,6 +34,80 @@ def location_to_wgs84(
     return wlat, wlng
 
 
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise ValidationFailed("请填写姓名（不超过 50 个字）。", field="name")
+    return name
+
+
+def _clean_skills(skills: Sequence[str]) -> list[str]:
+    if isinstance(skills, str) or not all(isinstance(s, str) for s in skills):
+        raise ValidationFailed("专长格式不正确。", field="skills")
+    known = set(Skill.values)
+    unknown = [s for s in skills if s not in known]
+    if unknown:
+        raise ValidationFailed(f"未知的专长：{'、'.join(unknown)}。", field="skills")
+    return sorted(set(skills), key=Skill.values.index)
+
+
+def _clean_home(
+    home_lat: float | None, home_lng: float | None, coord_system: str
+) -> tuple[float, float] | tuple[None, None]:
+    if (home_lat is None) != (home_lng is None):
+        raise ValidationFailed("请同时提供纬度和经度。", field="lat")
+    if home_lat is None:
+        return None, None
+    return location_to_wgs84(lat=home_lat, lng=home_lng, coord_system=coord_system, field="lat")
+
+
+@transaction.atomic
+def member_create(
+    *,
+    user,
+    kind: str,
+    unit: Unit | None = None,
+    name: str | None = None,
+    skills: Sequence[str] = (),
+    home_address: str = "",
+    home_lat: float | None = None,
+    home_lng: float | None = None,
+    coord_system: str = WGS84,
+) -> Member:
+    """A signed-in user becomes a member (党员/志愿者) of the given kind.
+
+    In-service party members (在职党员) name their unit. The user's name is required unless
+    already known.
+    """
+    if kind not in Member.Kind.values:
+        raise ValidationFailed("请选择正确的身份类型。", field="kind")
+    if kind == Member.Kind.IN_SERVICE and unit is None:
+        raise ValidationFailed("在职党员请选择所在单位。", field="unit")
+    # The user row is locked so that two quick submissions cannot both pass the check below;
+    # the one-to-one column is the final guard.
+    user = type(user).objects.select_for_update().get(pk=user.pk)
+    if Member.objects.filter(user=user).exists():
+        raise Conflict("您已经填写过党员/志愿者资料。", code="already_member")
+    if name is not None or not user.name:
+        user.name = _clean_name(name)
+    clean_skills = _clean_skills(skills or [])
+    lat, lng = _clean_home(home_lat, home_lng, coord_system)
+    user.save(update_fields=["name"])
+    try:
+        with transaction.atomic():
+            return Member.objects.create(
+                user=user,
+                kind=kind,
+                unit=unit,
+                skills=clean_skills,
+                home_address=(home_address or "").strip()[:200],
+                home_lat=lat,
+                home_lng=lng,
+            )
+    except IntegrityError as exc:
+        raise Conflict("您已经填写过党员/志愿者资料。", code="already_member") from exc
+
+
 @transaction.atomic
 def member_profile_update(
     *,
@@ -47,28 +121,21 @@ def member_profile_update(
 ) -> Member:
     member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
     fields: list[str] = []
-    if name is not None:
-        name = name.strip()
-        if not name or len(name) > 50:
-            raise ValidationFailed("请填写姓名（不超过 50 个字）。", field="name")
-        member.user.name = name
+    # Everything is checked before anything is written, so a bad field changes nothing.
+    clean_name = _clean_name(name) if name is not None else None
+    clean_skills = _clean_skills(skills) if skills is not None else None
+    lat, lng = _clean_home(home_lat, home_lng, coord_system)
+    if clean_name is not None:
+        member.user.name = clean_name
         member.user.save(update_fields=["name"])
-    if skills is not None:
-        known = set(Skill.values)
-        unknown = [s for s in skills if s not in known]
-        if unknown:
-            raise ValidationFailed(f"未知的专长：{'、'.join(unknown)}。", field="skills")
-        member.skills = sorted(set(skills), key=Skill.values.index)
+    if clean_skills is not None:
+        member.skills = clean_skills
         fields.append("skills")
     if home_address is not None:
         member.home_address = home_address.strip()[:200]
         fields.append("home_address")
-    if (home_lat is None) != (home_lng is None):
-        raise ValidationFailed("请同时提供纬度和经度。", field="home_lat")
-    if home_lat is not None:
-        member.home_lat, member.home_lng = location_to_wgs84(
-            lat=home_lat, lng=home_lng, coord_system=coord_system, field="home_lat"
-        )
+    if lat is not None:
+        member.home_lat, member.home_lng = lat, lng
         fields += ["home_lat", "home_lng"]
     if fields:
         member.save(update_fields=fields)
@@ -223,7 +290,7 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
     member = _lock_member(member)
     current = Registration.objects.select_for_update().filter(member=member, status__in=Registration.ACTIVE).first()
     if current is not None:
-        if current.community is not None and not scope.covers_community(current.community):
+        if not registration_in_scope(current, scope):
             raise PermissionDenied("该党员当前报到的社区不在您的管辖范围内。")
         if current.community_id == community.pk and current.status == Registration.Status.PLACED:
             raise Conflict("该党员已在这个社区报到。", code="already_registered")
@@ -248,8 +315,6 @@ def registration_get_for_staff(*, registration_id: int, actor) -> Registration:
     )
     if registration is None:
         raise NotFound("报到记录不存在。")
-    if registration.community is not None:
-        _require_community_staff(actor, registration.community)
-    elif not (scope_for(actor).city or scope_for(actor).district_ids):
+    if not registration_in_scope(registration, scope_for(actor)):
         raise PermissionDenied("您无权处理该报到。")
     return registration

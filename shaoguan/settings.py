@@ -157,6 +157,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "DistrictKindEnum": "grids.models.District.Kind",
+        "StreetKindEnum": "grids.models.Street.Kind",
+        "CommunityKindEnum": "grids.models.Community.Kind",
+        "GridKindEnum": "grids.models.Grid.Kind",
+        "UnitKindEnum": "grids.models.Unit.Kind",
+        "MemberKindEnum": "grids.models.Member.Kind",
+    },
 }
 
 # --- Sign-in ----------------------------------------------------------------
