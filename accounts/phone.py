@@ -1,18 +1,22 @@
 """Mainland China mobile numbers: validated and stored as 11 digits."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: ``\d`` would also let through other scripts' digits, which the database
+# CHECK constraint then refuses.
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalize_phone(raw: str) -> str:
     """Return the 11-digit form of a mainland mobile number or raise ``ValidationError``.
 
-    Accepts what people type: spaces, dashes, a leading +86 / 0086 / 86.
+    Accepts what people type: spaces, dashes, a leading +86 / 0086 / 86, full-width digits
+    from a Chinese input method.
     """
-    digits = re.sub(r"[\s\-()（）]", "", str(raw or ""))
+    digits = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(raw or "")))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):

@@ -3,9 +3,10 @@
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -17,6 +18,16 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     invalid_page_message = "页码无效。"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, except that a body nested too deep for ``json`` is a 400, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("提交的 JSON 嵌套层级过深。")
 
 
 _STATUS_CODES = {
@@ -77,6 +88,10 @@ def exception_handler(exc, context):
         if isinstance(exc, Throttled) and exc.wait:
             headers["Retry-After"] = str(int(exc.wait))
         return Response(body, status=exc.status, headers=headers)
+
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Django's own limits on a request body; left alone they become an HTML page.
+        return Response({"detail": "提交的内容过大。", "code": "too_large"}, status=413)
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
