@@ -9,20 +9,23 @@ and per number and IP by the API's throttles.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import SignInCode, User
 from accounts.phone import normalize_phone
 from accounts.sms import get_sender
-from shaoguan.errors import Throttled, ValidationFailed
+from accounts.wechat import code_to_session
+from shaoguan.errors import Conflict, Throttled, ValidationFailed
 
 
 def phone_normalize(raw: str, *, field: str = "phone") -> str:
@@ -56,9 +59,14 @@ def signin_code_send(*, phone: str, ip: str | None = None) -> str:
 
 
 def signin_code_verify(*, phone: str, code: str) -> str:
-    """Check a code and spend it. Returns the normalised phone; raises ``ValidationFailed``."""
+    """Check a code and spend it. Returns the normalised phone; raises ``ValidationFailed``.
+
+    A wrong try is committed before the error is raised, so callers must not wrap this in a
+    transaction of their own that the error would roll back (that would hand the tries back).
+    """
     phone = phone_normalize(phone)
-    code = (code or "").strip()
+    code = unicodedata.normalize("NFKC", code or "").strip()  # full-width digits from an IME
+    error: ValidationFailed | None = None
     with transaction.atomic():
         # Locked so that parallel guesses each count against the 5 tries.
         current = (
@@ -69,20 +77,25 @@ def signin_code_verify(*, phone: str, code: str) -> str:
         )
         now = timezone.now()
         if current is None:
-            raise ValidationFailed("验证码无效，请重新获取。", code="code_invalid", field="code")
-        if current.expires_at <= now:
-            raise ValidationFailed("验证码已过期，请重新获取。", code="code_expired", field="code")
-        if current.attempts >= settings.SIGNIN_CODE_MAX_ATTEMPTS:
-            raise ValidationFailed("错误次数过多，请重新获取验证码。", code="code_locked", field="code")
-        if not (code.isdigit() and len(code) == 6 and check_password(code, current.code_hash)):
+            error = ValidationFailed("验证码无效，请重新获取。", code="code_invalid", field="code")
+        elif current.expires_at <= now:
+            error = ValidationFailed("验证码已过期，请重新获取。", code="code_expired", field="code")
+        elif current.attempts >= settings.SIGNIN_CODE_MAX_ATTEMPTS:
+            error = ValidationFailed("错误次数过多，请重新获取验证码。", code="code_locked", field="code")
+        elif not (code.isascii() and code.isdigit() and len(code) == 6 and check_password(code, current.code_hash)):
             current.attempts += 1
             current.save(update_fields=["attempts"])
             left = settings.SIGNIN_CODE_MAX_ATTEMPTS - current.attempts
             if left <= 0:
-                raise ValidationFailed("错误次数过多，请重新获取验证码。", code="code_locked", field="code")
-            raise ValidationFailed(f"验证码错误，还可尝试 {left} 次。", code="code_wrong", field="code")
-        current.used_at = now
-        current.save(update_fields=["used_at"])
+                error = ValidationFailed("错误次数过多，请重新获取验证码。", code="code_locked", field="code")
+            else:
+                error = ValidationFailed(f"验证码错误，还可尝试 {left} 次。", code="code_wrong", field="code")
+        else:
+            current.used_at = now
+            current.save(update_fields=["used_at"])
+    # Raised only after the block has committed: raising inside it would roll the wrong try back.
+    if error is not None:
+        raise error
     return phone
 
 
@@ -121,3 +134,89 @@ def signin_codes_purge(*, older_than_days: int = 7) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = SignInCode.objects.filter(expires_at__lt=cutoff).delete()
     return deleted
+
+
+def token_revoke(*, user: User) -> None:
+    """Revoke the user's API token; every client holding it must sign in again."""
+    Token.objects.filter(user=user).delete()
+
+
+# --- WeChat mini-program sign-in ---------------------------------------------------------
+#
+# ``wx.login`` gives the mini program a code; ``wechat_signin`` trades it for the openid. A
+# known openid signs its user in. An unknown one gets a short-lived signed ticket instead,
+# which ``wechat_bind`` accepts together with a phone number and its one-time code: the
+# openid is bound to the phone-verified user only after the code proves the phone.
+
+_WECHAT_TICKET_SALT = "accounts.wechat.bind-ticket"
+
+
+class WechatBindRequired(Conflict):
+    """The openid is bound to nobody yet; ``ticket`` lets the client bind it to a phone."""
+
+    code = "bind_required"
+
+    def __init__(self, message: str, *, ticket: str):
+        super().__init__(message)
+        self.ticket = ticket
+
+
+def wechat_ticket_issue(*, openid: str) -> str:
+    return signing.dumps({"openid": openid}, salt=_WECHAT_TICKET_SALT)
+
+
+def wechat_ticket_read(*, ticket: str) -> str:
+    """The openid a ticket vouches for; ``ValidationFailed`` if it is forged or too old."""
+    try:
+        payload = signing.loads(ticket or "", salt=_WECHAT_TICKET_SALT, max_age=settings.WECHAT_BIND_TICKET_SECONDS)
+    except signing.SignatureExpired:
+        raise ValidationFailed("绑定凭证已过期，请重新用微信登录。", code="ticket_expired", field="ticket")
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ValidationFailed("绑定凭证无效，请重新用微信登录。", code="ticket_invalid", field="ticket")
+    openid = payload.get("openid") if isinstance(payload, dict) else None
+    if not isinstance(openid, str) or not openid:
+        raise ValidationFailed("绑定凭证无效，请重新用微信登录。", code="ticket_invalid", field="ticket")
+    return openid
+
+
+def _signed_in(user: User) -> User:
+    if not user.is_active:
+        raise ValidationFailed("该账号已停用，请联系社区。", code="inactive")
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=now)
+    user.last_login = now
+    return user
+
+
+def wechat_signin(*, js_code: str) -> User:
+    """Sign in the user bound to this WeChat account, or raise ``WechatBindRequired`` with a ticket."""
+    session = code_to_session(js_code)
+    user = User.objects.filter(wechat_openid=session.openid).first()
+    if user is None:
+        raise WechatBindRequired(
+            "首次使用微信登录，请先验证手机号完成绑定。", ticket=wechat_ticket_issue(openid=session.openid)
+        )
+    return _signed_in(user)
+
+
+def wechat_bind(*, ticket: str, phone: str, code: str) -> User:
+    """Bind the ticket's openid to the user who proves ``phone`` with ``code`` (created if new)."""
+    openid = wechat_ticket_read(ticket=ticket)
+    # The code is checked (and spent, or its wrong try counted) in its own transaction, before
+    # anything below can roll back: a failed bind must not give the guesser their tries back.
+    phone = signin_code_verify(phone=phone, code=code)
+    try:
+        with transaction.atomic():
+            user = user_get_or_create_by_phone(phone=phone)
+            user = User.objects.select_for_update().get(pk=user.pk)
+            if User.objects.filter(wechat_openid=openid).exclude(pk=user.pk).exists():
+                raise Conflict("该微信已绑定其他手机号，请用该手机号登录。", code="openid_taken")
+            if user.wechat_openid and user.wechat_openid != openid:
+                raise Conflict("该手机号已绑定其他微信账号。", code="openid_taken")
+            if user.wechat_openid != openid:
+                user.wechat_openid = openid
+                user.save(update_fields=["wechat_openid"])
+    except IntegrityError:
+        # Two binds of one openid raced past the check above; the unique index decided.
+        raise Conflict("该微信已绑定其他手机号，请用该手机号登录。", code="openid_taken")
+    return _signed_in(user)

@@ -1,0 +1,181 @@
+"""Sign-in API: one-time codes, tokens, sign-out, WeChat mini-program login and binding.
+
+Thin views: each validates its body, calls one service and shapes the answer. The sign-in
+endpoints ignore any credentials sent with them (no authentication classes), so a client
+holding a stale token can still sign in again.
+"""
+
+from django.conf import settings
+from django.contrib.auth import logout
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.serializers import (
+    BindRequiredOut,
+    CodeSendIn,
+    DebugCodeOut,
+    ErrorOut,
+    TokenIn,
+    TokenOut,
+    UserOut,
+    WechatBindIn,
+    WechatSignInIn,
+)
+from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
+
+TAG = "登录"
+
+
+def _signed_in(user) -> Response:
+    return Response({"token": services.token_for(user), "user": UserOut(user).data})
+
+
+def _with_400(responses: dict) -> dict:
+    return {400: OpenApiResponse(ErrorOut, description="提交的内容有误（字段错误见 fields）"), **responses}
+
+
+class _SignInView(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+
+class CodeSendView(_SignInView):
+    throttle_classes = (CodeIPThrottle, CodePhoneThrottle)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="发送登录验证码",
+        description="向手机号发送 6 位一次性验证码，5 分钟内有效。同一号码 60 秒内只能发送一次，"
+        "并按号码与 IP 限制频率。调试模式（DEBUG）下返回 200 和验证码本身，生产环境只返回 204。",
+        request=CodeSendIn,
+        responses=_with_400(
+            {
+                204: OpenApiResponse(description="已发送"),
+                200: OpenApiResponse(DebugCodeOut, description="仅调试模式：已发送，并返回验证码"),
+                429: OpenApiResponse(ErrorOut, description="发送太频繁；响应头 Retry-After 给出等待秒数"),
+            }
+        ),
+        examples=[OpenApiExample("手机号", value={"phone": "13800138000"}, request_only=True)],
+    )
+    def post(self, request):
+        body = CodeSendIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        code = services.signin_code_send(phone=body.validated_data["phone"], ip=client_ip(request))
+        if settings.DEBUG:
+            return Response({"debug_code": code})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenView(_SignInView):
+    throttle_classes = (TokenIPThrottle,)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="登录，换取令牌",
+        description="手机号 + 验证码登录（新号码自动注册）；工作人员也可用手机号 + 密码。"
+        "之后的请求带上请求头 `Authorization: Token <token>`。",
+        request=TokenIn,
+        responses=_with_400(
+            {
+                200: TokenOut,
+                429: OpenApiResponse(ErrorOut, description="尝试太频繁"),
+            }
+        ),
+        examples=[
+            OpenApiExample("验证码登录", value={"phone": "13800138000", "code": "123456"}, request_only=True),
+            OpenApiExample("工作人员密码登录", value={"phone": "13800138000", "password": "…"}, request_only=True),
+        ],
+    )
+    def post(self, request):
+        body = TokenIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data.get("code"):
+            user = services.signin_with_code(phone=data["phone"], code=data["code"])
+        else:
+            user = services.signin_with_password(phone=data["phone"], password=data["password"], request=request)
+        return _signed_in(user)
+
+
+class LogoutView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="退出登录",
+        description="用令牌调用时作废该令牌（所有使用它的客户端都需重新登录）；用会话调用时结束会话。",
+        request=None,
+        responses={
+            204: OpenApiResponse(description="已退出"),
+            401: OpenApiResponse(ErrorOut, description="未登录"),
+        },
+    )
+    def post(self, request):
+        if isinstance(request.auth, Token):
+            services.token_revoke(user=request.user)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WechatSignInView(_SignInView):
+    throttle_classes = (TokenIPThrottle,)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="微信小程序登录",
+        description="用 `wx.login` 得到的 code 登录。已绑定手机号的微信直接返回令牌；"
+        "首次使用返回 409 `bind_required` 和短时有效的 `ticket`，"
+        "凭它调用 `POST /api/v1/auth/wechat/bind/` 绑定手机号。",
+        request=WechatSignInIn,
+        responses=_with_400(
+            {
+                200: TokenOut,
+                409: OpenApiResponse(BindRequiredOut, description="该微信尚未绑定手机号"),
+                429: OpenApiResponse(ErrorOut, description="尝试太频繁"),
+                503: OpenApiResponse(ErrorOut, description="微信服务不可用或未配置（wechat_unavailable）"),
+            }
+        ),
+        examples=[OpenApiExample("wx.login 的 code", value={"code": "0a1b2c3d4e"}, request_only=True)],
+    )
+    def post(self, request):
+        body = WechatSignInIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            user = services.wechat_signin(js_code=body.validated_data["code"])
+        except services.WechatBindRequired as exc:
+            # The shared exception handler knows nothing of tickets, so this answer is built here.
+            return Response(
+                {"detail": exc.message, "code": exc.code, "ticket": exc.ticket}, status=status.HTTP_409_CONFLICT
+            )
+        return _signed_in(user)
+
+
+class WechatBindView(_SignInView):
+    throttle_classes = (TokenIPThrottle,)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="微信绑定手机号并登录",
+        description="凭微信登录返回的 ticket，加手机号和验证码（先调用发送验证码接口），"
+        "把该微信绑定到这个手机号的账号（新号码自动注册），并返回令牌。",
+        request=WechatBindIn,
+        responses=_with_400(
+            {
+                200: TokenOut,
+                409: OpenApiResponse(ErrorOut, description="该微信或该手机号已有其他绑定（openid_taken）"),
+                429: OpenApiResponse(ErrorOut, description="尝试太频繁"),
+            }
+        ),
+    )
+    def post(self, request):
+        body = WechatBindIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        user = services.wechat_bind(ticket=data["ticket"], phone=data["phone"], code=data["code"])
+        return _signed_in(user)

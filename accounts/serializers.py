@@ -1,0 +1,93 @@
+"""Sign-in API bodies: one input serializer per endpoint, and the outputs.
+
+Inputs only check shape (present, a string, not absurdly long); the rules — what a valid
+number is, whether a code is right — live in ``accounts.services``.
+"""
+
+from rest_framework import serializers
+
+from accounts.models import User
+
+
+def _text(label: str, *, max_length: int, required: bool = True) -> serializers.CharField:
+    return serializers.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        trim_whitespace=True,
+        error_messages={
+            "required": f"请填写{label}。",
+            "blank": f"请填写{label}。",
+            "null": f"请填写{label}。",
+            "invalid": f"{label}格式不正确。",
+            "max_length": f"{label}过长。",
+        },
+    )
+
+
+class CodeSendIn(serializers.Serializer):
+    phone = _text("手机号", max_length=32)
+
+
+class DebugCodeOut(serializers.Serializer):
+    debug_code = serializers.CharField(help_text="仅在调试模式（DEBUG）下返回的验证码")
+
+
+class TokenIn(serializers.Serializer):
+    phone = _text("手机号", max_length=32)
+    code = _text("验证码", max_length=16, required=False)
+    password = serializers.CharField(
+        label="密码",
+        max_length=128,
+        required=False,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="仅限工作人员",
+        error_messages={
+            "blank": "请填写密码。",
+            "null": "请填写密码。",
+            "invalid": "密码格式不正确。",
+            "max_length": "密码过长。",
+        },
+    )
+
+    def validate(self, attrs):
+        has_code, has_password = bool(attrs.get("code")), bool(attrs.get("password"))
+        if has_code and has_password:
+            raise serializers.ValidationError({"code": ["验证码和密码只需填写一项。"]})
+        if not has_code and not has_password:
+            raise serializers.ValidationError({"code": ["请填写验证码（工作人员也可使用密码）。"]})
+        return attrs
+
+
+class WechatSignInIn(serializers.Serializer):
+    code = _text("微信登录凭证", max_length=128)
+
+
+class WechatBindIn(serializers.Serializer):
+    ticket = _text("绑定凭证", max_length=512)
+    phone = _text("手机号", max_length=32)
+    code = _text("验证码", max_length=16)
+
+
+class UserOut(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "phone", "name", "is_staff"]
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField(help_text="请求时放在请求头：Authorization: Token <token>")
+    user = UserOut()
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class BindRequiredOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="固定为 bind_required")
+    ticket = serializers.CharField(help_text="短时有效的绑定凭证，用于 POST /api/v1/auth/wechat/bind/")

@@ -1,0 +1,10 @@
+"""A code sender that keeps what it sends, for tests that must not rely on DEBUG."""
+
+from accounts.sms import CodeSender
+
+sent: list[tuple[str, str]] = []
+
+
+class OutboxSender(CodeSender):
+    def send(self, *, phone: str, code: str) -> None:
+        sent.append((phone, code))
