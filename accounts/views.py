@@ -1,0 +1,148 @@
+"""Sign-in pages: phone + one-time code for everyone, phone + password for staff; "我的"."""
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import CodeSignInForm, PasswordSignInForm, PhoneForm, form_error_from
+from accounts.phone import mask_phone, normalize_phone
+from accounts.services import signin_code_send, signin_with_code, signin_with_password
+from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
+from shaoguan.errors import DomainError
+
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class _PagePhoneThrottle(CodePhoneThrottle):
+    """The API's per-number limit, keyed the same way, reading the number from the page's form."""
+
+    def __init__(self, phone: str):
+        self.phone = phone
+        super().__init__()
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.phone}
+
+
+def _safe_next(request) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _render_login(request, *, form, mode="code", sent_to=None, debug_code=None, status=200):
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "mode": mode,
+            "next": _safe_next(request),
+            "sent_to": sent_to,
+            "debug_code": debug_code,
+            "tab": "me",
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    mode = "password" if (request.POST.get("mode") or request.GET.get("mode")) == "password" else "code"
+    if request.method == "GET":
+        if request.user.is_authenticated:
+            return redirect(_safe_next(request))
+        form = PasswordSignInForm() if mode == "password" else CodeSignInForm()
+        return _render_login(request, form=form, mode=mode)
+
+    form = PasswordSignInForm(request.POST) if mode == "password" else CodeSignInForm(request.POST)
+    throttle = TokenIPThrottle()
+    if not throttle.allow_request(request, None):
+        form.is_valid()
+        form.add_error(None, f"登录尝试过于频繁，请 {max(int(throttle.wait() or 60), 1)} 秒后再试。")
+    elif form.is_valid():
+        try:
+            if mode == "password":
+                user = signin_with_password(
+                    phone=form.cleaned_data["phone"], password=form.cleaned_data["password"], request=request
+                )
+            else:
+                user = signin_with_code(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form_error_from(form, exc)
+        else:
+            login(request, user, backend=SESSION_BACKEND)
+            return redirect(_safe_next(request))
+    return _render_login(request, form=form, mode=mode)
+
+
+@require_POST
+def send_code_view(request):
+    """ "获取验证码": send a code, then show the same page ready for the code."""
+    form = PhoneForm(request.POST)
+    raw = (request.POST.get("phone") or "").strip()
+    if not form.is_valid():
+        return _render_login(request, form=_bound_with_error(raw, form.errors["phone"][0]))
+    try:
+        phone = normalize_phone(raw)
+    except ValidationError as exc:
+        return _render_login(request, form=_bound_with_error(raw, exc.messages[0]))
+
+    # Same limits, scopes and cache keys as the API: switching between page and API gains nothing.
+    for throttle in (CodeIPThrottle(), _PagePhoneThrottle(phone)):
+        if not throttle.allow_request(request, None):
+            wait = int(throttle.wait() or 60)
+            code_form = _bound_with_error(raw, f"获取验证码过于频繁，请 {max(wait, 1)} 秒后再试。")
+            return _render_login(request, form=code_form)
+    try:
+        code = signin_code_send(phone=phone, ip=client_ip(request))
+    except DomainError as exc:
+        return _render_login(request, form=_bound_with_error(raw, exc.message))
+    return _render_login(
+        request,
+        form=CodeSignInForm(initial={"phone": phone}),
+        sent_to=mask_phone(phone),
+        debug_code=code if settings.DEBUG else None,
+    )
+
+
+def _bound_with_error(phone: str, message: str) -> CodeSignInForm:
+    """The code form with the phone kept and one error under it (and no complaint about the code)."""
+    form = CodeSignInForm(data={"phone": phone, "code": "000000"})
+    form.is_valid()
+    form.add_error("phone", message)
+    return form
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("home")
+
+
+@login_required
+def profile_view(request):
+    """ "我的": the account, its posts and, when there is one, the volunteer profile.
+
+    The volunteer profile is read through the user's reverse relations; its forms live in
+    the grids pages (accounts sits below grids and does not import it).
+    """
+    user = request.user
+    try:
+        member = user.member
+    except ObjectDoesNotExist:
+        member = None
+    posts = list(user.posts.select_related("district", "street", "community", "grid"))
+    return render(
+        request,
+        "accounts/profile.html",
+        {"member": member, "posts": posts, "masked_phone": mask_phone(user.phone), "tab": "me"},
+    )

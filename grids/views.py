@@ -1,0 +1,416 @@
+"""The H5 pages of the organisation: home, volunteer profile, 报到, the 点单 and 接单 tabs,
+and the secretaries' grid browser. Views read through ``grids.selectors``, write through
+``grids.services`` and show a service's ``DomainError`` as a form error, in Chinese.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import form_error_from
+from accounts.phone import mask_phone
+from grids import selectors, services
+from grids.forms import DeclineForm, MemberCreateForm, MemberProfileForm, PlaceForm, RegistrationForm, grid_label
+from grids.models import Community, Grid, Member, Post, Registration, TeamMembership
+from shaoguan.errors import DomainError
+
+# 八大职责: what residents can ask for. The order and the names are the city's.
+DUTIES = [
+    ("党建指导", "帮助小区、楼栋党组织开展组织生活，指导党建工作。"),
+    ("政策宣传", "上门或集中宣讲惠民政策、法律法规，解答居民疑问。"),
+    ("社务协调", "协助调解邻里纠纷，协调解决物业、停车等社区事务。"),
+    ("文明倡导", "倡导移风易俗、垃圾分类、文明养犬等文明新风。"),
+    ("环境保洁", "清理楼道杂物、卫生死角，美化社区环境。"),
+    ("平安守护", "参与治安巡逻、消防安全检查和防诈骗宣传。"),
+    ("便民服务", "义诊、法律咨询、家电维修、理发等便民服务。"),
+    ("扶贫济困", "结对帮扶困难家庭、孤寡老人和留守儿童。"),
+]
+
+SERVICE_RULES = [
+    "每季度到社区报到不少于 1 次。",
+    "每年参加社区服务不少于 20 小时。",
+    "服务时间一般安排在工作日八小时之外和节假日。",
+    "服务须经社区审核派单，到场签到、离场签退，服务时长由社区确认。",
+]
+
+
+def _member_or_none(user) -> Member | None:
+    return selectors.member_of(user)
+
+
+def _community_secretary(community: Community) -> Post | None:
+    return Post.objects.select_related("user").filter(community=community, role=Post.Role.SECRETARY).first()
+
+
+# --- 首页 -----------------------------------------------------------------------------
+
+
+def home(request):
+    user = request.user
+    context = {"tab": "home"}
+    if user.is_authenticated:
+        member = _member_or_none(user)
+        scope = selectors.scope_for(user)
+        context.update(
+            member=member,
+            registration=selectors.active_registration(member) if member else None,
+            teams=_teams_of(member) if member and member.grid_id else [],
+            has_scope=not scope.is_empty,
+            posts=list(selectors.posts_of(user)),
+        )
+    return render(request, "grids/home.html", context)
+
+
+def _teams_of(member: Member) -> list[TeamMembership]:
+    return list(
+        TeamMembership.objects.filter(member=member)
+        .select_related("team__grid")
+        .annotate(team_size=Count("team__memberships"))
+        .order_by("team__name")
+    )
+
+
+# --- 我的：志愿者资料 -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    if _member_or_none(request.user) is not None:
+        return redirect("grids:member_edit")
+    units = selectors.organisation_units().order_by("name")
+    form = MemberCreateForm(request.POST or None, units=units, initial={"name": request.user.name})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_create(
+                user=request.user,
+                kind=data["kind"],
+                unit=data["unit"] if data["kind"] == Member.Kind.IN_SERVICE else None,
+                name=data["name"],
+                skills=data["skills"],
+                home_address=data["home_address"],
+                **form.location(),
+            )
+        except DomainError as exc:
+            form_error_from(form, _location_field(exc))
+        else:
+            messages.success(request, "已登记为志愿者。下一步：选择社区报到。")
+            return redirect("grids:registration")
+    return render(request, "grids/member_form.html", {"form": form, "creating": True, "tab": "me"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request):
+    member = _member_or_none(request.user)
+    if member is None:
+        return redirect("grids:member_create")
+    initial = {"name": request.user.name, "skills": member.skills, "home_address": member.home_address}
+    form = MemberProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_profile_update(
+                member=member,
+                name=data["name"],
+                skills=data["skills"],
+                home_address=data["home_address"],
+                **form.location(),
+            )
+        except DomainError as exc:
+            form_error_from(form, _location_field(exc))
+        else:
+            messages.success(request, "资料已保存。")
+            return redirect("accounts:profile")
+    return render(request, "grids/member_form.html", {"form": form, "member": member, "creating": False, "tab": "me"})
+
+
+def _location_field(exc: DomainError) -> DomainError:
+    """The services name location errors ``lat``/``home_lat``; the form shows them by the button."""
+    if exc.field in ("home_lat", "home_lng", "lng", "coord_system"):
+        exc.field = "lat"
+    return exc
+
+
+# --- 报到 ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration(request):
+    member = _member_or_none(request.user)
+    context = {"member": member, "tab": "me"}
+    if member is None:
+        return render(request, "grids/registration.html", context)
+    active = selectors.active_registration(member)
+    context["registration"] = active
+    if active is not None:
+        if request.method == "POST":
+            messages.warning(request, "您已有进行中的报到，请先撤回后再重新选择。")
+            return redirect("grids:registration")
+        return render(request, "grids/registration.html", context)
+
+    has_anchor = bool(selectors.member_anchor_points(member)) or (
+        member.unit_id is not None and member.unit.pairings.exists()
+    )
+    communities = selectors.communities_in_reach(member) if has_anchor else []
+    for c in communities:
+        c.distance_km = c.distance_m / 1000 if c.distance_m is not None else None
+    form = RegistrationForm(request.POST or None, communities=communities)
+    if request.method == "POST" and has_anchor and form.is_valid():
+        try:
+            services.registration_create(member=member, community_ids=form.community_ids(), actor=request.user)
+        except DomainError as exc:
+            form_error_from(form, exc)
+        else:
+            messages.success(request, "报到申请已提交，等待社区编入网格。")
+            return redirect("grids:registration")
+    context.update(form=form, communities=communities, has_anchor=has_anchor)
+    return render(request, "grids/registration.html", context)
+
+
+@login_required
+@require_POST
+def registration_withdraw(request):
+    member = _member_or_none(request.user)
+    active = selectors.active_registration(member) if member else None
+    if active is None:
+        messages.warning(request, "没有进行中的报到。")
+        return redirect("grids:registration")
+    try:
+        services.registration_withdraw(registration=active, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已撤回报到。")
+    return redirect("grids:registration")
+
+
+# --- 点单 · 接单 -------------------------------------------------------------------------
+
+
+def order(request):
+    """点单: what residents can ask for, and whom to ask — their community."""
+    member = _member_or_none(request.user)
+    community, located, location_error = None, False, None
+    if member is not None and member.community_id:
+        community = member.community
+    elif request.GET.get("lat") and request.GET.get("lng"):
+        located = True
+        try:
+            lat, lng = services.location_to_wgs84(
+                lat=float(request.GET["lat"]),
+                lng=float(request.GET["lng"]),
+                coord_system=request.GET.get("coord_system") or "wgs84",
+            )
+        except (ValueError, DomainError) as exc:
+            location_error = exc.message if isinstance(exc, DomainError) else "位置格式不正确。"
+        else:
+            nearest = selectors.communities_near(lat, lng, limit=1)
+            community = nearest[0] if nearest else None
+    secretary = _community_secretary(community) if community else None
+    return render(
+        request,
+        "grids/order.html",
+        {
+            "tab": "order",
+            "duties": DUTIES,
+            "community": community,
+            "secretary": secretary,
+            "secretary_phone": mask_phone(secretary.user.phone) if secretary else "",
+            "from_registration": bool(member and member.community_id),
+            "located": located,
+            "location_error": location_error,
+        },
+    )
+
+
+def tasks(request):
+    """接单: the member's grid, vanguard teams and the service rules."""
+    member = _member_or_none(request.user)
+    return render(
+        request,
+        "grids/tasks.html",
+        {
+            "tab": "tasks",
+            "member": member,
+            "teams": _teams_of(member) if member else [],
+            "registration": selectors.active_registration(member) if member and not member.grid_id else None,
+            "rules": SERVICE_RULES,
+        },
+    )
+
+
+# --- 网格管理（书记） --------------------------------------------------------------------
+
+
+def _require_scope(request):
+    scope = selectors.scope_for(request.user)
+    if scope.is_empty:
+        return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
+    return scope, None
+
+
+def _count_rows(qs):
+    """A correlated ``(SELECT COUNT(*) …)`` for annotating a list, so counts cost no query per row."""
+    sub = qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+@login_required
+def browser(request):
+    """Communities in the user's scope; a secretary of one community goes straight to it."""
+    scope, denied = _require_scope(request)
+    if denied:
+        return denied
+    communities = (
+        selectors.communities_for(request.user)
+        .annotate(
+            grid_count=_count_rows(Grid.objects.filter(community_id=OuterRef("pk"), level=2)),
+            member_count=_count_rows(Member.objects.filter(community_id=OuterRef("pk"))),
+            pending_count=_count_rows(
+                Registration.objects.filter(community_id=OuterRef("pk"), status=Registration.Status.PENDING)
+            ),
+        )
+        .order_by("street__district__code", "street__name", "name")
+    )
+    rows = list(communities)
+    if len(rows) == 1 and not (scope.city or scope.district_ids or scope.street_ids):
+        return redirect("grids:community", community_id=rows[0].pk)
+    return render(request, "grids/browser.html", {"communities": rows, "tab": "home"})
+
+
+@login_required
+def community_detail(request, community_id: int):
+    """A community's level-2 grids with counts, and the registrations waiting to be placed."""
+    scope, denied = _require_scope(request)
+    if denied:
+        return denied
+    community = get_object_or_404(selectors.communities_for(request.user), pk=community_id)
+    grids = list(
+        selectors.grids_for(request.user)
+        .filter(community=community, level=Grid.Level.SECOND)
+        .annotate(
+            building_count=_count_rows(Grid.objects.filter(parent_id=OuterRef("pk"))),
+            member_count=_count_rows(
+                Member.objects.filter(Q(grid_id=OuterRef("pk")) | Q(grid__parent_id=OuterRef("pk")))
+            ),
+        )
+        .order_by("name")
+    )
+    can_place = scope.covers_community(community)
+    pending, place_grids = [], []
+    if can_place:
+        pending = list(
+            selectors.registrations_for(request.user)
+            .filter(community=community, status=Registration.Status.PENDING)
+            .order_by("created_at")
+        )
+        place_grids = list(
+            Grid.objects.filter(community=community).select_related("parent").order_by("parent__name", "level", "name")
+        )
+    grid_options = [(g.pk, grid_label(g)) for g in place_grids]
+    return render(
+        request,
+        "grids/community.html",
+        {
+            "community": community,
+            "grids": grids,
+            "pending": pending,
+            "grid_options": grid_options,
+            "can_place": can_place,
+            "secretary": _community_secretary(community),
+            "tab": "home",
+        },
+    )
+
+
+@login_required
+def grid_detail(request, grid_id: int):
+    """A grid's buildings and members."""
+    scope, denied = _require_scope(request)
+    if denied:
+        return denied
+    grid = get_object_or_404(selectors.grids_for(request.user).select_related("community__street"), pk=grid_id)
+    buildings = []
+    if grid.level == Grid.Level.SECOND:
+        buildings = list(
+            Grid.objects.filter(parent=grid)
+            .annotate(member_count=_count_rows(Member.objects.filter(grid_id=OuterRef("pk"))))
+            .order_by("name")
+        )
+        in_grid = Q(grid=grid) | Q(grid__parent=grid)
+    else:
+        in_grid = Q(grid=grid)
+    members = list(
+        selectors.members_for(request.user).filter(in_grid).select_related("grid").order_by("grid__name", "pk")
+    )
+    whole_phone = scope.covers_community(grid.community)
+    for m in members:
+        m.phone_shown = m.user.phone if whole_phone else mask_phone(m.user.phone)
+    teams = list(grid.teams.annotate(size=Count("memberships")).order_by("name"))
+    return render(
+        request,
+        "grids/grid.html",
+        {"grid": grid, "buildings": buildings, "members": members, "teams": teams, "tab": "home"},
+    )
+
+
+def _registration_for_staff(request, registration_id: int) -> Registration:
+    """The registration, if the user may act on it as staff; 404 otherwise (no hint that it exists)."""
+    found = selectors.registrations_for(request.user).filter(pk=registration_id).first()
+    if found is None:
+        raise Http404("报到记录不存在。")
+    return found
+
+
+@login_required
+@require_POST
+def registration_place(request, registration_id: int):
+    scope, denied = _require_scope(request)
+    if denied:
+        return denied
+    reg = _registration_for_staff(request, registration_id)
+    community_id = reg.community_id
+    grids = list(Grid.objects.filter(community_id=community_id).select_related("parent"))
+    form = PlaceForm(request.POST, grids=grids)
+    if not form.is_valid():
+        messages.error(request, form.errors["grid"][0])
+    else:
+        try:
+            services.registration_place(registration=reg, grid=form.cleaned_data["grid"], actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"已将{reg.member.user.name or '该党员'}编入{grid_label(form.cleaned_data['grid'])}。"
+            )
+    return redirect("grids:community", community_id=community_id)
+
+
+@login_required
+@require_POST
+def registration_decline(request, registration_id: int):
+    scope, denied = _require_scope(request)
+    if denied:
+        return denied
+    reg = _registration_for_staff(request, registration_id)
+    community_id = reg.community_id
+    form = DeclineForm(request.POST)
+    form.is_valid()
+    try:
+        services.registration_decline(registration=reg, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"已婉拒{reg.member.user.name or '该党员'}的报到，系统将转给其下一志愿社区或由区里调剂。"
+        )
+    return redirect("grids:community", community_id=community_id)
