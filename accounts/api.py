@@ -5,6 +5,8 @@ endpoints ignore any credentials sent with them (no authentication classes), so 
 holding a stale token can still sign in again.
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.contrib.auth import logout
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -27,8 +29,18 @@ from accounts.serializers import (
     WechatSignInIn,
 )
 from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
+from shaoguan.errors import ValidationFailed
 
 TAG = "登录"
+
+
+def _validated(serializer_class, request) -> dict:
+    # DRF's own message for a body that is JSON but not an object ("No data provided") is English.
+    if not isinstance(request.data, Mapping):
+        raise ValidationFailed("请求内容应为 JSON 对象。")
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
 
 
 def _signed_in(user) -> Response:
@@ -63,9 +75,8 @@ class CodeSendView(_SignInView):
         examples=[OpenApiExample("手机号", value={"phone": "13800138000"}, request_only=True)],
     )
     def post(self, request):
-        body = CodeSendIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        code = services.signin_code_send(phone=body.validated_data["phone"], ip=client_ip(request))
+        data = _validated(CodeSendIn, request)
+        code = services.signin_code_send(phone=data["phone"], ip=client_ip(request))
         if settings.DEBUG:
             return Response({"debug_code": code})
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -92,9 +103,7 @@ class TokenView(_SignInView):
         ],
     )
     def post(self, request):
-        body = TokenIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = _validated(TokenIn, request)
         if data.get("code"):
             user = services.signin_with_code(phone=data["phone"], code=data["code"])
         else:
@@ -144,10 +153,9 @@ class WechatSignInView(_SignInView):
         examples=[OpenApiExample("wx.login 的 code", value={"code": "0a1b2c3d4e"}, request_only=True)],
     )
     def post(self, request):
-        body = WechatSignInIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        data = _validated(WechatSignInIn, request)
         try:
-            user = services.wechat_signin(js_code=body.validated_data["code"])
+            user = services.wechat_signin(js_code=data["code"])
         except services.WechatBindRequired as exc:
             # The shared exception handler knows nothing of tickets, so this answer is built here.
             return Response(
@@ -174,8 +182,6 @@ class WechatBindView(_SignInView):
         ),
     )
     def post(self, request):
-        body = WechatBindIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = _validated(WechatBindIn, request)
         user = services.wechat_bind(ticket=data["ticket"], phone=data["phone"], code=data["code"])
         return _signed_in(user)
