@@ -89,7 +89,7 @@ def wechat_server(settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _WechatHandler)
     server.daemon_threads = True
     server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     settings.WECHAT_API_BASE = f"http://127.0.0.1:{server.server_address[1]}"
     settings.WECHAT_APPID = "wx-test-appid"
