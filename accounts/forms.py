@@ -15,6 +15,7 @@ class PhoneForm(forms.Form):
     phone = forms.CharField(
         label="手机号",
         max_length=20,
+        error_messages={"required": "请输入手机号。"},
         widget=forms.TextInput(
             attrs={
                 "class": "weui-input",
@@ -31,6 +32,7 @@ class CodeSignInForm(PhoneForm):
     code = forms.CharField(
         label="验证码",
         max_length=6,
+        error_messages={"required": "请输入验证码。"},
         widget=forms.TextInput(
             attrs={
                 "class": "weui-input",
@@ -46,6 +48,7 @@ class PasswordSignInForm(PhoneForm):
     password = forms.CharField(
         label="密码",
         max_length=128,
+        error_messages={"required": "请输入密码。"},
         widget=forms.PasswordInput(
             attrs={"class": "weui-input", "autocomplete": "current-password", "placeholder": "请输入密码"}
         ),

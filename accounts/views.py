@@ -118,6 +118,7 @@ def _bound_with_error(phone: str, message: str) -> CodeSignInForm:
     """The code form with the phone kept and one error under it (and no complaint about the code)."""
     form = CodeSignInForm(data={"phone": phone, "code": "000000"})
     form.is_valid()
+    form.errors.pop("phone", None)
     form.add_error("phone", message)
     return form
 

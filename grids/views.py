@@ -6,6 +6,7 @@ and the secretaries' grid browser. Views read through ``grids.selectors``, write
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -90,7 +91,9 @@ def member_create(request):
         data = form.cleaned_data
         try:
             services.member_create(
-                user=request.user,
+                # The service locks the user's row through ``type(user).objects``; hand it the
+                # model instance rather than the request's lazy wrapper.
+                user=get_user_model().objects.get(pk=request.user.pk),
                 kind=data["kind"],
                 unit=data["unit"] if data["kind"] == Member.Kind.IN_SERVICE else None,
                 name=data["name"],

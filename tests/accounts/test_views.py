@@ -1,0 +1,205 @@
+"""The sign-in pages and "我的", through the Django test client."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import SignInCode, User
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/login/"
+SEND = "/login/code/"
+
+
+def _debug_code(html: str) -> str:
+    m = re.search(r"验证码（演示环境）：<strong>(\d{6})</strong>", html)
+    assert m, "the page shows no demo code"
+    return m.group(1)
+
+
+def test_url_names():
+    assert reverse("accounts:login") == LOGIN
+    assert reverse("accounts:send_code") == SEND
+    assert reverse("accounts:logout") == "/logout/"
+    assert reverse("accounts:profile") == "/me/"
+
+
+def test_login_page_renders_in_chinese_with_tab_bar(client):
+    r = client.get(LOGIN)
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert '<html lang="zh-CN">' in html
+    assert 'name="viewport"' in html
+    assert "vendor/weui/weui.min.css" in html
+    assert "获取验证码" in html
+    for label in ("首页", "点单", "接单", "我的"):
+        assert f'<p class="weui-tabbar__label">{label}</p>' in html
+
+
+def test_code_sign_in_end_to_end(client, settings):
+    settings.DEBUG = True
+    r = client.post(SEND, {"phone": "138 0000 1111", "next": "/me/"})
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "验证码已发送至 138****1111" in html
+    code = _debug_code(html)
+    assert SignInCode.objects.filter(phone="13800001111").count() == 1
+
+    r = client.post(LOGIN, {"phone": "13800001111", "code": code, "next": "/me/"})
+    assert r.status_code == 302
+    assert r["Location"] == "/me/"
+    user = User.objects.get(phone="13800001111")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.get("/me/").status_code == 200
+
+
+def test_code_is_not_shown_without_debug(client, settings):
+    settings.DEBUG = False
+    r = client.post(SEND, {"phone": "13800001111"})
+    html = r.content.decode()
+    assert "验证码已发送" in html
+    assert "演示环境" not in html
+    assert SignInCode.objects.filter(phone="13800001111").exists()
+
+
+def test_wrong_code_is_refused_in_chinese(client, settings):
+    settings.DEBUG = True
+    code = _debug_code(client.post(SEND, {"phone": "13800001111"}).content.decode())
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    r = client.post(LOGIN, {"phone": "13800001111", "code": wrong})
+    assert "验证码错误，还可尝试 4 次。" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert SignInCode.objects.get(phone="13800001111").attempts == 1
+
+
+def test_malformed_phone_sends_nothing(client):
+    r = client.post(SEND, {"phone": "12345"})
+    assert "请输入正确的 11 位手机号码。" in r.content.decode()
+    assert SignInCode.objects.count() == 0
+
+
+def test_empty_phone_sends_nothing(client):
+    r = client.post(SEND, {"phone": ""})
+    assert r.status_code == 200
+    assert r.content.decode().count("请输入手机号。") == 1
+    assert SignInCode.objects.count() == 0
+
+
+def test_resend_within_a_minute_is_throttled_in_chinese(client, settings):
+    settings.DEBUG = True
+    client.post(SEND, {"phone": "13800001111"})
+    r = client.post(SEND, {"phone": "13800001111"})
+    html = r.content.decode()
+    assert re.search(r"验证码已发送，请 \d+ 秒后再试。", html)
+    assert "演示环境" not in html
+    assert SignInCode.objects.filter(phone="13800001111").count() == 1
+
+
+def test_per_ip_limit_applies_to_the_page(client, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "code_ip": "2/hour"}
+    )
+    for n in range(2):
+        client.post(SEND, {"phone": f"1380000100{n}"})
+    r = client.post(SEND, {"phone": "13800001009"})
+    assert re.search(r"获取验证码过于频繁，请 \d+ 秒后再试。", r.content.decode())
+    assert not SignInCode.objects.filter(phone="13800001009").exists()
+    assert SignInCode.objects.count() == 2
+
+
+def test_unsafe_next_goes_home(client, settings):
+    settings.DEBUG = True
+    code = _debug_code(client.post(SEND, {"phone": "13800001111"}).content.decode())
+    r = client.post(LOGIN, {"phone": "13800001111", "code": code, "next": "https://evil.example.com/"})
+    assert r.status_code == 302
+    assert r["Location"] == "/"
+
+
+def test_staff_sign_in_with_password(client, admin_user):
+    r = client.get(LOGIN + "?mode=password")
+    assert "密码登录" in r.content.decode() or 'type="password"' in r.content.decode()
+    r = client.post(LOGIN, {"mode": "password", "phone": admin_user.phone, "password": "pass-word-123"})
+    assert r.status_code == 302
+    assert client.session["_auth_user_id"] == str(admin_user.pk)
+
+
+def test_password_sign_in_refused_for_non_staff_and_wrong_password(client, resident, admin_user):
+    r = client.post(LOGIN, {"mode": "password", "phone": resident.phone, "password": "pass-word-123"})
+    assert "手机号或密码错误。" in r.content.decode()
+    r = client.post(LOGIN, {"mode": "password", "phone": admin_user.phone, "password": "wrong-password"})
+    assert "手机号或密码错误。" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_post_only(client, resident):
+    client.force_login(resident)
+    assert client.get("/logout/").status_code == 405
+    assert "_auth_user_id" in client.session
+    r = client.post("/logout/")
+    assert r.status_code == 302 and r["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_signed_in_user_visiting_login_goes_on(client, resident):
+    client.force_login(resident)
+    r = client.get(LOGIN + "?next=/tasks/")
+    assert r.status_code == 302 and r["Location"] == "/tasks/"
+
+
+# --- 我的 ---------------------------------------------------------------------------------
+
+
+def test_profile_needs_sign_in(client):
+    r = client.get("/me/")
+    assert r.status_code == 302
+    assert r["Location"] == "/login/?next=/me/"
+
+
+def test_profile_of_a_resident_offers_to_volunteer(client, resident):
+    client.force_login(resident)
+    html = client.get("/me/").content.decode()
+    assert "李居民" in html
+    assert "138****0001" in html
+    assert "13800000001" not in html
+    assert "成为志愿者" in html
+    assert 'aria-current="page"' in html and "weui-bar__item_on" in html
+
+
+def test_profile_of_a_member_shows_the_volunteer_profile(client, member):
+    client.force_login(member.user)
+    html = client.get("/me/").content.decode()
+    assert "在职党员" in html
+    assert member.unit.name in html
+    assert "教师" in html
+    assert "编辑资料" in html
+    assert "成为志愿者" not in html
+
+
+def test_profile_of_a_secretary_shows_the_post(client, secretary):
+    client.force_login(secretary)
+    html = client.get("/me/").content.decode()
+    assert "社区书记" in html
+    assert "工业中社区" in html
+    assert "网格管理" in html
+
+
+def test_profile_query_count_does_not_grow_with_posts(secretary, community, django_assert_max_num_queries):
+    from grids.models import Post
+    from tests.grids.factories import CommunityFactory, PostFactory
+
+    c = Client()
+    c.force_login(secretary)
+    with django_assert_max_num_queries(8):
+        c.get("/me/")
+    for _ in range(5):
+        PostFactory(
+            user=secretary, role=Post.Role.PART_TIME_MEMBER, community=CommunityFactory(street=community.street)
+        )
+    with django_assert_max_num_queries(8):
+        r = c.get("/me/")
+    assert r.content.decode().count("兼职委员") == 5
