@@ -1,0 +1,107 @@
+"""What only PostgreSQL and Redis can show: row locks under concurrency, throttles shared in Redis."""
+
+import threading
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+
+from accounts import services
+from accounts.models import SignInCode, User
+from accounts.throttles import CodePhoneThrottle
+from shaoguan.errors import Conflict, ValidationFailed
+
+PHONE = "13900000123"
+
+
+def _run_together(n: int, fn) -> list:
+    """Run ``fn(i)`` in ``n`` threads released at once; return what each returned or raised."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def worker(i):
+        try:
+            barrier.wait()
+            results[i] = fn(i)
+        except Exception as exc:  # collected and asserted on by the caller
+            results[i] = exc
+        finally:
+            connection.close()  # each thread has its own connection; do not leak it
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_guesses_each_count(settings):
+    # The real (slow) hasher keeps each check inside the lock for a while: without the row
+    # lock the five guesses would all read attempts=0 and the count would end at 1.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    code = services.signin_code_send(phone=PHONE)
+    wrong = "000000" if code != "000000" else "111111"
+
+    results = _run_together(5, lambda i: services.signin_code_verify(phone=PHONE, code=wrong))
+
+    assert all(isinstance(r, ValidationFailed) for r in results), results
+    assert SignInCode.objects.get().attempts == 5
+    # Serialised: every guess saw the one before it.
+    assert sorted(r.message for r in results) == sorted(
+        [f"验证码错误，还可尝试 {n} 次。" for n in (4, 3, 2, 1)] + ["错误次数过多，请重新获取验证码。"]
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.signin_code_verify(phone=PHONE, code=code)
+    assert exc.value.code == "code_locked"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_openid_bound_by_two_numbers_at_once(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    phones = ["13900000001", "13900000002", "13900000003"]
+    codes = [services.signin_code_send(phone=p) for p in phones]
+    ticket = services.wechat_ticket_issue(openid="oshared")
+
+    results = _run_together(len(phones), lambda i: services.wechat_bind(ticket=ticket, phone=phones[i], code=codes[i]))
+
+    winners = [r for r in results if isinstance(r, User)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1, results
+    assert len(losers) == len(phones) - 1
+    assert all(r.code == "openid_taken" for r in losers)
+    assert list(User.objects.filter(wechat_openid="oshared")) == winners
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_per_phone_throttle_is_kept_in_redis(api, settings):
+    import redis
+    from django.core.cache.backends.redis import RedisCache
+
+    assert isinstance(caches["default"], RedisCache)
+    settings.SIGNIN_CODE_RESEND_SECONDS = 0
+    limit = CodePhoneThrottle().num_requests
+    for i in range(limit):
+        resp = api.post("/api/v1/auth/code/", {"phone": PHONE}, format="json", REMOTE_ADDR=f"10.3.0.{i + 1}")
+        assert resp.status_code == 204
+
+    raw = redis.Redis.from_url(settings.REDIS_URL)
+    keys = raw.keys(f"*throttle_code_phone_{PHONE}")
+    assert len(keys) == 1
+    assert raw.ttl(keys[0]) > 0  # the window expires on its own
+
+    # A fresh cache connection (as another worker process would have) still sees the history.
+    caches["default"].close()
+    del caches["default"]
+    resp = api.post("/api/v1/auth/code/", {"phone": "+86 " + PHONE}, format="json", REMOTE_ADDR="10.3.9.9")
+    assert resp.status_code == 429
+    assert resp.json()["detail"].startswith("操作太频繁")
+
+    # And the history is nowhere but Redis: remove it there and the number may ask again.
+    raw.delete(*keys)
+    resp = api.post("/api/v1/auth/code/", {"phone": PHONE}, format="json", REMOTE_ADDR="10.3.9.9")
+    assert resp.status_code == 204
