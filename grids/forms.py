@@ -83,13 +83,10 @@ class RegistrationForm(forms.Form):
 
 
 def community_option_label(c) -> str:
-    parts = [c.name]
+    """Short enough for a phone's select; the list above the form shows how many are still needed."""
     if getattr(c, "distance_m", None) is not None:
-        parts.append(f"{c.distance_m / 1000:.1f} 公里")
-    if getattr(c, "paired", False):
-        parts.append("单位结对")
-    parts.append(f"还需 {max(c.still_needed, 0)} 人")
-    return " · ".join(parts)
+        return f"{c.name}（{c.distance_m / 1000:.1f} 公里）"
+    return f"{c.name}（单位结对）" if getattr(c, "paired", False) else c.name
 
 
 class PlaceForm(forms.Form):
