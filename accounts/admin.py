@@ -16,8 +16,11 @@ from accounts.models import SignInCode, User
 from accounts.phone import normalize_phone
 
 
-class _PhoneCleaningMixin:
+class _PhoneCleaningMixin(forms.ModelForm):
     """Accept what people type (spaces, dashes, +86) and store the 11 digits."""
+
+    # Wider than the column: "+86 137-0000-2222" is valid input; clean_phone shortens it.
+    phone = forms.CharField(label="手机号", max_length=20)
 
     def clean_phone(self):
         phone = normalize_phone(self.cleaned_data.get("phone", ""))
@@ -41,7 +44,18 @@ class UserCreationAdminForm(_PhoneCleaningMixin, AdminUserCreationForm):
 class UserChangeAdminForm(_PhoneCleaningMixin, UserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "phone",
+            "password",
+            "name",
+            "wechat_openid",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "date_joined",
+        )
 
 
 @admin.register(User)
