@@ -124,11 +124,15 @@ class NameMaker:
         self.female = data["female_chars"]
         self._initials: dict[str, str] = {}
 
-    def _ini(self, part: str) -> str:
-        got = self._initials.get(part)
+    def initials_of(self, text: str) -> str:
+        got = self._initials.get(text)
         if got is None:
-            got = self._initials[part] = initials(part)
+            got = self._initials[text] = initials(text)
         return got
+
+    def given_initials(self, given: str) -> str:
+        # Character by character: the given names are random pairs, not words.
+        return "".join(self.initials_of(ch) for ch in given)
 
     def person(self, female: bool | None = None) -> Person:
         rng = self.rng
@@ -137,7 +141,7 @@ class NameMaker:
         chars = self.female if female else self.male
         surname = rng.choices(self.surnames, cum_weights=self.cum_weights)[0]
         given = rng.choice(chars) if rng.random() < 0.2 else rng.choice(chars) + rng.choice(chars)
-        return Person(surname + given, self._ini(surname) + self._ini(given), female)
+        return Person(surname + given, self.initials_of(surname) + self.given_initials(given), female)
 
 
 class PhoneMaker:
@@ -200,14 +204,20 @@ _UNIT_SKILLS = (
 _SKILL_ORDER = list(Skill.values)
 
 
+@cache
+def trade_skills(unit_name: str | None) -> tuple[str, ...]:
+    for words, skills in _UNIT_SKILLS:
+        if unit_name and any(w in unit_name for w in words):
+            return skills
+    return ()
+
+
 def skills_for(unit_name: str | None, rng: random.Random) -> list[str]:
     """One or two skills: the unit's trade most of the time, plus now and then something else."""
     picked: set[str] = set()
-    for words, skills in _UNIT_SKILLS:
-        if unit_name and any(w in unit_name for w in words):
-            if rng.random() < 0.8:
-                picked.add(rng.choice(skills))
-            break
+    trade = trade_skills(unit_name)
+    if trade and rng.random() < 0.8:
+        picked.add(rng.choice(trade))
     if not picked or rng.random() < 0.3:
         picked.add(rng.choice(_SKILL_ORDER))
     return sorted(picked, key=_SKILL_ORDER.index)
