@@ -119,7 +119,7 @@ def member_profile_update(
     home_lng: float | None = None,
     coord_system: str = WGS84,
 ) -> Member:
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     fields: list[str] = []
     # Everything is checked before anything is written, so a bad field changes nothing.
     clean_name = _clean_name(name) if name is not None else None
@@ -147,7 +147,8 @@ def _lock_member(member: Member) -> Member:
     # must not both pass the "no active registration" check. The partial unique index on
     # Registration is the final guard; this lock makes the second request wait and then
     # see the first one's row, so it gets a clear 409 rather than an integrity error.
-    return Member.objects.select_for_update().select_related("unit", "user").get(pk=member.pk)
+    # ``of=self``: PostgreSQL cannot lock the nullable side of the outer join to the unit.
+    return Member.objects.select_for_update(of=("self",)).select_related("unit", "user").get(pk=member.pk)
 
 
 @transaction.atomic
@@ -205,12 +206,18 @@ def registration_create(*, member: Member, community_ids: Sequence[int], actor) 
 
 def _lock_registration(registration: Registration) -> Registration:
     return (
-        Registration.objects.select_for_update().select_related("member", "community__street").get(pk=registration.pk)
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("member", "community__street")
+        .get(pk=registration.pk)
     )
 
 
-def _require_community_staff(actor, community: Community | None) -> None:
-    if community is None or not scope_for(actor).covers_community(community):
+def _require_community_staff(actor, registration: Registration) -> None:
+    community = registration.community
+    if community is None:
+        # Unplaced or ended: no community holds it, so no community action applies.
+        raise Conflict(f"该报到{registration.get_status_display()}，社区不能处理。", code="illegal_transition")
+    if not scope_for(actor).covers_community(community):
         raise PermissionDenied("您无权处理其他社区的报到。")
 
 
@@ -218,7 +225,7 @@ def _require_community_staff(actor, community: Community | None) -> None:
 def registration_place(*, registration: Registration, grid: Grid, actor) -> Registration:
     """The community puts the member into one of its grids (or moves them to another grid)."""
     registration = _lock_registration(registration)
-    _require_community_staff(actor, registration.community)
+    _require_community_staff(actor, registration)
     if registration.status not in (Registration.Status.PENDING, Registration.Status.PLACED):
         raise Conflict(f"该报到{registration.get_status_display()}，不能编入网格。", code="illegal_transition")
     if grid.community_id != registration.community_id:
@@ -236,7 +243,7 @@ def registration_place(*, registration: Registration, grid: Grid, actor) -> Regi
 def registration_decline(*, registration: Registration, actor, reason: str = "") -> Registration:
     """The community passes; the next-ranked choice is asked, or the district must adjust."""
     registration = _lock_registration(registration)
-    _require_community_staff(actor, registration.community)
+    _require_community_staff(actor, registration)
     if registration.status != Registration.Status.PENDING:
         raise Conflict(f"该报到{registration.get_status_display()}，不能婉拒。", code="illegal_transition")
     now = timezone.now()
