@@ -149,10 +149,10 @@ class PhoneMaker:
 
     The last eight digits are ``(i * A + offset) mod 10^8`` for the i-th number: A is odd and
     not a multiple of 5, so the map is a bijection and no two numbers collide whatever the
-    prefixes. Prefixes 137 and 138 are left out: the demo accounts and test fixtures live there.
+    prefixes. Prefixes 137, 138 and 139 are left out: the demo accounts and test fixtures live there.
     """
 
-    PREFIXES = ("130", "131", "132", "133", "135", "136", "139", "150", "151", "152", "153", "155", "156",
+    PREFIXES = ("130", "131", "132", "133", "135", "136", "150", "151", "152", "153", "155", "156",
                 "157", "158", "159", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189",
                 "198", "199")  # fmt: skip
     _A = 48_271
