@@ -93,7 +93,7 @@ class TokenView(_SignInView):
         request=TokenIn,
         responses=_with_400(
             {
-                200: TokenOut,
+                200: OpenApiResponse(TokenOut, description="登录成功"),
                 429: OpenApiResponse(ErrorOut, description="尝试太频繁"),
             }
         ),
@@ -144,7 +144,7 @@ class WechatSignInView(_SignInView):
         request=WechatSignInIn,
         responses=_with_400(
             {
-                200: TokenOut,
+                200: OpenApiResponse(TokenOut, description="该微信已绑定手机号：登录成功"),
                 409: OpenApiResponse(BindRequiredOut, description="该微信尚未绑定手机号"),
                 429: OpenApiResponse(ErrorOut, description="尝试太频繁"),
                 503: OpenApiResponse(ErrorOut, description="微信服务不可用或未配置（wechat_unavailable）"),
@@ -175,7 +175,7 @@ class WechatBindView(_SignInView):
         request=WechatBindIn,
         responses=_with_400(
             {
-                200: TokenOut,
+                200: OpenApiResponse(TokenOut, description="绑定成功并登录"),
                 409: OpenApiResponse(ErrorOut, description="该微信或该手机号已有其他绑定（openid_taken）"),
                 429: OpenApiResponse(ErrorOut, description="尝试太频繁"),
             }

@@ -9,11 +9,12 @@ from rest_framework import serializers
 from accounts.models import User
 
 
-def _text(label: str, *, max_length: int, required: bool = True) -> serializers.CharField:
+def _text(label: str, *, max_length: int, required: bool = True, allow_blank: bool = False) -> serializers.CharField:
     return serializers.CharField(
         label=label,
         max_length=max_length,
         required=required,
+        allow_blank=allow_blank,
         trim_whitespace=True,
         error_messages={
             "required": f"请填写{label}。",
@@ -35,11 +36,13 @@ class DebugCodeOut(serializers.Serializer):
 
 class TokenIn(serializers.Serializer):
     phone = _text("手机号", max_length=32)
-    code = _text("验证码", max_length=16, required=False)
+    # Either may come blank: a sign-in form posts both fields and fills one.
+    code = _text("验证码", max_length=16, required=False, allow_blank=True)
     password = serializers.CharField(
         label="密码",
         max_length=128,
         required=False,
+        allow_blank=True,
         trim_whitespace=False,
         style={"input_type": "password"},
         help_text="仅限工作人员",

@@ -20,9 +20,6 @@ from shaoguan.errors import DomainError, PermissionDenied, Throttled, Validation
 
 logger = logging.getLogger("accounts.wechat")
 
-# Seconds; WeChat normally answers in well under one. Overridable for tests.
-DEFAULT_TIMEOUT_SECONDS = 5.0
-
 # errcode → what the user should hear. Anything else (invalid appid/secret, system busy,
 # unknown codes) is reported as WeChat being unavailable and logged for the operators.
 _CODE_INVALID = {40029, 40163}  # invalid code; code already used
@@ -63,9 +60,9 @@ def code_to_session(js_code: str) -> WechatSession:
         )
     url = settings.WECHAT_API_BASE.rstrip("/") + "/sns/jscode2session"
     params = {"appid": appid, "secret": secret, "js_code": js_code, "grant_type": "authorization_code"}
-    timeout = float(getattr(settings, "WECHAT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
     try:
-        resp = requests.get(url, params=params, timeout=timeout)
+        # WeChat normally answers well within a second; a sign-in should not hang on it.
+        resp = requests.get(url, params=params, timeout=settings.WECHAT_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
         # Only the class name: the exception text carries the URL, and the URL the secret.
         logger.warning("jscode2session failed: %s", type(exc).__name__)

@@ -182,6 +182,7 @@ SIGNIN_CODE_RESEND_SECONDS = env.int("SIGNIN_CODE_RESEND_SECONDS", default=60)
 WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
 WECHAT_APPID = env.str("WECHAT_APPID", default="")
 WECHAT_SECRET = env.str("WECHAT_SECRET", default="")
+WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=5.0)
 WECHAT_BIND_TICKET_SECONDS = env.int("WECHAT_BIND_TICKET_SECONDS", default=600)
 
 # --- Registration (报到) ------------------------------------------------------

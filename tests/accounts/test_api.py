@@ -226,6 +226,11 @@ class TestToken:
         }
         assert not Token.objects.exists()
 
+    def test_form_with_a_blank_code_signs_in_by_password(self, api):
+        UserFactory(phone=PHONE, is_staff=True)
+        resp = api.post(TOKEN_URL, {"phone": PHONE, "code": "", "password": "pass-word-123"})
+        assert resp.status_code == 200
+
     def test_wrong_password(self, api):
         UserFactory(phone=PHONE, is_staff=True)
         resp = api.post(TOKEN_URL, {"phone": PHONE, "password": "nope-nope"}, format="json")
