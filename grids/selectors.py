@@ -268,6 +268,8 @@ def communities_with_need() -> QuerySet[Community]:
             registered=Count("registrations", filter=Q(registrations__status__in=["pending", "placed"])),
         )
         .annotate(still_needed=F("members_needed") - F("registered"))
+        # Meta.ordering does not apply to aggregating queries; pages must be stable.
+        .order_by("street__district__code", "street__name", "name", "pk")
     )
 
 
