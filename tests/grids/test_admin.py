@@ -537,3 +537,42 @@ def test_adjust_action_refused_for_a_secretary(client, sec, placed, other_commun
     assert "请选择要调剂到的社区" in response.content.decode()
     assert placed.registrations.get().status == Registration.Status.PLACED
     assert not Registration.objects.filter(source=Registration.Source.ADJUSTED).exists()
+
+
+def test_secretary_index_lists_grids_models(client, sec):
+    client.force_login(sec)
+    index = client.get(reverse("admin:index"))
+    grids_app = next(app for app in index.context["app_list"] if app["app_label"] == "grids")
+    names = {m["object_name"] for m in grids_app["models"]}
+    assert {"Member", "Registration", "Grid", "VanguardTeam", "Post"} <= names
+
+
+def test_secretary_creates_team_with_captain_inline(client, sec, placed, grid, other_community):
+    elsewhere = MemberFactory(community=other_community)
+    client.force_login(sec)
+
+    def post(member):
+        return client.post(
+            add_url(VanguardTeam),
+            {
+                "grid": grid.pk,
+                "name": f"先锋队{member.pk}",
+                "created_at_0": "2026-01-05",
+                "created_at_1": "09:00:00",
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-INITIAL_FORMS": "0",
+                "memberships-0-member": member.pk,
+                "memberships-0-role": TeamMembership.Role.CAPTAIN,
+                "memberships-0-joined_at_0": "2026-01-05",
+                "memberships-0-joined_at_1": "09:00:00",
+            },
+        )
+
+    response = post(placed)
+    assert response.status_code == 302, response.context and response.context["inline_admin_formsets"][0].formset.errors
+    team = VanguardTeam.objects.get(name=f"先锋队{placed.pk}")
+    assert team.memberships.get().member == placed
+    # A member of another community is not a valid choice for this secretary.
+    response = post(elsewhere)
+    assert response.status_code == 200
+    assert not VanguardTeam.objects.filter(name=f"先锋队{elsewhere.pk}").exists()
