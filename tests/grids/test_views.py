@@ -508,3 +508,17 @@ def test_grid_page_query_count_does_not_grow_with_members(secretary, community, 
         place(MemberFactory(unit=None, kind=Member.Kind.RESIDENT), grid)
     VanguardTeamFactory(grid=grid)
     assert count_queries(c, url) == few
+
+
+def test_tasks_and_home_query_counts_do_not_grow_with_teams(member, secretary, grid):
+    place(member, grid)
+    c = browser_for(member.user)
+    team = VanguardTeamFactory(grid=grid)
+    TeamMembershipFactory(team=team, member=member)
+    few = {url: count_queries(c, url) for url in ("/tasks/", "/")}
+    for _ in range(4):
+        team = VanguardTeamFactory(grid=grid)
+        TeamMembershipFactory(team=team, member=member)
+        TeamMembershipFactory(team=team)
+    assert {url: count_queries(c, url) for url in ("/tasks/", "/")} == few
+    assert browser_for(member.user).get("/tasks/").content.decode().count("队员 2 人") == 4
