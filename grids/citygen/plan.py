@@ -12,6 +12,7 @@ import itertools
 import json
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -139,25 +140,42 @@ class CityPlan:
     memberships: list[MembershipRec] = field(default_factory=list)
 
     def batches(self):
-        """(label, model, rows) in the order they must be inserted."""
-        return [
-            ("社区", Community, self.communities),
-            ("二级网格", Grid, self.grids2),
-            ("三级网格", Grid, self.grids3),
-            ("单位", Unit, self.units),
-            ("结对包联", Pairing, self.pairings),
-            ("用户", User, self.users),
-            ("党员", Member, self.members),
-            ("报到", Registration, self.registrations),
-            ("报到志愿", RegistrationChoice, self.choices),
-            ("职务", Post, self.posts),
-            ("先锋队", VanguardTeam, self.teams),
-            ("先锋队队员", TeamMembership, self.memberships),
-        ]
+        """(label, model, records) for every table, in an order that inserts parents first."""
+        return [(label, model, getattr(self, name)) for name, (label, model) in TABLES.items()]
+
+
+# Plan attribute → (label for the progress bar, model).
+TABLES = {
+    "communities": ("社区", Community),
+    "grids2": ("二级网格", Grid),
+    "grids3": ("三级网格", Grid),
+    "units": ("单位", Unit),
+    "pairings": ("结对包联", Pairing),
+    "users": ("用户", User),
+    "members": ("党员", Member),
+    "registrations": ("报到", Registration),
+    "choices": ("报到志愿", RegistrationChoice),
+    "posts": ("职务", Post),
+    "teams": ("先锋队", VanguardTeam),
+    "memberships": ("先锋队队员", TeamMembership),
+}
+# Emit = Callable[[label, model, records], None]: receives records as soon as they are complete
+# and their parents have been emitted, so a writer can insert while the rest is being planned.
+Emit = Callable[[str, type, list], None]
+FLUSH_EVERY = 5000
 
 
 class _Planner:
-    def __init__(self, scale: float, seed: int, districts: dict[str, District], streets: dict[tuple[str, str], Street]):
+    def __init__(
+        self,
+        scale: float,
+        seed: int,
+        districts: dict[str, District],
+        streets: dict[tuple[str, str], Street],
+        emit: Emit | None,
+    ):
+        self.emit = emit
+        self.sent: dict[str, int] = {}
         self.rng = random.Random(seed)
         self.plan = CityPlan(scaled_counts(scale))
         self.districts = districts
@@ -169,13 +187,31 @@ class _Planner:
     def run(self) -> CityPlan:
         self._places()
         self._communities()
+        self._flush("communities")
         self._grids()
+        self._flush("grids2", "grids3")
         self._units()
+        self._flush("units", "pairings")
         self._staff()
+        self._flush("users", "posts")
         self._members()
+        self._flush("users", "members", "registrations", "choices")
         self._member_posts()
         self._teams()
+        self._flush("posts", "teams", "memberships")
         return self.plan
+
+    def _flush(self, *names: str) -> None:
+        """Emit what was added to these tables since the last flush."""
+        if self.emit is None:
+            return
+        for name in names:
+            recs = getattr(self.plan, name)
+            start = self.sent.get(name, 0)
+            if start < len(recs):
+                label, model = TABLES[name]
+                self.emit(label, model, recs[start:])
+                self.sent[name] = len(recs)
 
     # --- places ---------------------------------------------------------------------
 
@@ -413,6 +449,8 @@ class _Planner:
             )
             plan.members.append(m)
             self._register(m, home, paired)
+            if (i + 1) % FLUSH_EVERY == 0:
+                self._flush("users", "members", "registrations", "choices")
 
     def _register(self, m: MemberRec, home: CommunityRec, paired: list[CommunityRec]) -> None:
         """Most members are placed where they live (or at their unit's paired community);
@@ -545,6 +583,13 @@ def _unique_names(words: list[str]):
 
 
 def plan_city(
-    *, scale: float, seed: int, districts: dict[str, District], streets: dict[tuple[str, str], Street]
+    *,
+    scale: float,
+    seed: int,
+    districts: dict[str, District],
+    streets: dict[tuple[str, str], Street],
+    emit: Emit | None = None,
 ) -> CityPlan:
-    return _Planner(scale, seed, districts, streets).run()
+    """Plan the city. It reads nothing from the database (``districts`` and ``streets`` are
+    passed in), so it can run in a thread while ``emit`` hands finished records to a writer."""
+    return _Planner(scale, seed, districts, streets, emit).run()

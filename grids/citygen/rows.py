@@ -217,7 +217,8 @@ def insert(
         for start in range(0, len(recs), batch_size):
             rows = [tuple(g(rec) for g in getters) for rec in recs[start : start + batch_size]]
             if vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                # The raw psycopg cursor: Django's wrapper has no copy(); map its errors to Django's.
+                with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:

@@ -1,6 +1,7 @@
 """manage.py seed_demo and manage.py generate_city."""
 
 import re
+import threading
 from io import StringIO
 
 import pytest
@@ -11,8 +12,9 @@ from django.db.models import Count, F, Q
 
 from accounts.models import User
 from accounts.pinyin import initials
+from grids.citygen.common import ensure_geography
 from grids.citygen.demo import ACCOUNTS, ARTICLE_COMMUNITY, ARTICLE_GRID, STAFF_PASSWORD
-from grids.citygen.plan import BASE_COUNTS, apportion, scaled_counts
+from grids.citygen.plan import BASE_COUNTS, apportion, plan_city, scaled_counts
 from grids.geo import haversine_m, in_city
 from grids.models import (
     Community,
@@ -358,6 +360,21 @@ def test_generate_city_reset_keeps_other_users_and_the_demo_can_follow():
     assert row_counts() == counts
     assert Community.objects.filter(name=ARTICLE_COMMUNITY).count() == 1
     assert_members_consistent()
+
+
+@pytest.mark.django_db
+def test_generate_city_rolls_back_everything_when_a_write_fails():
+    districts, streets = ensure_geography()
+    plan = plan_city(scale=0.02, seed=7, districts=districts, streets=streets)
+    taken = plan.members[-1].user.phone  # written late, after the planner has handed over most batches
+    User.objects.create_user(taken, name="已注册居民")
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="无法清空或写入"):
+        generate("--scale", "0.02", "--seed", "7", "--quiet")
+
+    assert row_counts() == before
+    assert not any(t.name == "citygen-planner" for t in threading.enumerate())
 
 
 @pytest.mark.django_db
