@@ -87,6 +87,9 @@ class ScopedAdminMixin(ScopedChoicesMixin):
     staff_delete_level: str | None = None
     # Rows written only by services (admin actions call them): nobody edits them here.
     read_only = False
+    # A second COUNT over the whole (scoped) table on every page costs as much as the page
+    # itself on city-sized tables; the filtered count is enough.
+    show_full_result_count = False
 
     # --- which rows ---------------------------------------------------------------------
 

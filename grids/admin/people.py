@@ -54,7 +54,10 @@ class ScopedUserAdmin(ScopedAdminMixin, UserAdmin):
     staff_add_level = staff_change_level = staff_delete_level = None
 
     def scope_q(self, scope):
-        return Q(pk__in=Member.objects.filter(member_q(scope)).values("user_id")) | Q(
+        # Members of communities in the subtree, and post holders there. (Members only
+        # waiting for a registration are reached through the member list instead; the extra
+        # subqueries would slow every user list and autocomplete.)
+        return Q(pk__in=Member.objects.filter(scope.q("community", "grid")).values("user_id")) | Q(
             pk__in=Post.objects.filter(post_q(scope)).values("user_id")
         )
 

@@ -57,6 +57,9 @@ class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "source", *node_filters("community"))
     search_fields = ("member__user__name", "member__user__name_initials", "member__user__phone", "community__name")
     date_hierarchy = "created_at"
+    # Newest first by id: the primary key's index serves it, where sorting by created_at
+    # (unindexed) sorts every joined row of a city-sized table.
+    ordering = ("-id",)
     inlines = (RegistrationChoiceInline,)
     actions = ("decline",)
     action_form = DeclineActionForm
