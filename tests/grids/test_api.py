@@ -853,3 +853,79 @@ def test_schema_documents_the_grids_api(resident):
         "/api/v1/registrations/options/",
     ]:
         assert p in paths, p
+
+
+# --- the outsider, across every endpoint ------------------------------------------------------------
+
+OUTSIDER_CALLS = [
+    ("get", "/me/", None),
+    ("get", "/districts/", None),
+    ("get", "/streets/", None),
+    ("get", "/communities/", None),
+    ("get", "/communities/{community}/", None),
+    ("get", "/communities/?near=24.8035,113.5905", None),
+    ("get", "/grids/", None),
+    ("get", "/grids/{grid}/", None),
+    ("get", "/grids/{grid}/members/", None),
+    ("get", "/units/", None),
+    ("get", "/units/{unit}/", None),
+    ("get", "/units/{unit}/members/", None),
+    ("get", "/members/", None),
+    ("get", "/members/?search=钱在册", None),
+    ("get", "/members/?community={community}", None),
+    ("get", "/members/{placed}/", None),
+    ("get", "/members/{member}/", None),
+    ("get", "/members/me/", None),
+    ("patch", "/members/me/", {"name": "改名"}),
+    ("get", "/registrations/", None),
+    ("get", "/registrations/?community={community}", None),
+    ("get", "/registrations/{pending}/", None),
+    ("get", "/registrations/{placed_reg}/", None),
+    ("post", "/registrations/{pending}/place/", {"grid": "{grid}"}),
+    ("post", "/registrations/{placed_reg}/place/", {"grid": "{grid}"}),
+    ("post", "/registrations/{pending}/decline/", {"reason": "不要"}),
+    ("post", "/registrations/{pending}/withdraw/", None),
+    ("post", "/registrations/{placed_reg}/withdraw/", None),
+    ("post", "/registrations/adjust/", {"member": "{member}", "community": "{other_community}"}),
+    ("post", "/registrations/adjust/", {"member": "{placed}", "community": "{other_community}"}),
+    ("post", "/registrations/", {"communities": ["{community}"]}),
+    ("get", "/registrations/options/", None),
+]
+
+
+def _fill(value, ids):
+    """Replace "{name}" placeholders (alone or in a list) with the id they name."""
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    return value
+
+
+@pytest.mark.parametrize("method,path,payload", OUTSIDER_CALLS)
+def test_outsider_neither_sees_nor_changes_this_community(
+    outsider, member, pending, placed, community, other_community, grid, method, path, payload
+):
+    ids = {
+        "community": community.pk,
+        "other_community": other_community.pk,
+        "grid": grid.pk,
+        "unit": placed.unit_id,
+        "placed": placed.pk,
+        "member": member.pk,
+        "pending": pending.pk,
+        "placed_reg": placed.registrations.get().pk,
+    }
+    path = path.format(**ids)
+    if payload:
+        payload = {k: _fill(v, ids) for k, v in payload.items()}
+    before = snapshot()
+    resp = getattr(client_for(outsider), method)(V1 + path, payload or {}, format="json")
+    assert resp.status_code < 500
+    assert snapshot() == before, (path, resp.content)
+    text = resp.content.decode()
+    # Neither this community's members' numbers nor their names reach the outsider.
+    for secret in ("13700000011", "13800000002", "钱在册", "王党员"):
+        assert secret not in text, (path, text)
+    if method != "get":
+        assert resp.status_code in (400, 403, 404), (path, resp.status_code, text)
