@@ -576,3 +576,17 @@ def test_secretary_creates_team_with_captain_inline(client, sec, placed, grid, o
     response = post(elsewhere)
     assert response.status_code == 200
     assert not VanguardTeam.objects.filter(name=f"先锋队{elsewhere.pk}").exists()
+
+
+def test_grid_secretary_sees_own_grid_only(client, community, grid, building, placed):
+    other_grid = Level2GridFactory(community=community)
+    in_building = MemberFactory(community=community, grid=building)
+    next_door = MemberFactory(community=community, grid=other_grid)
+    user = UserFactory(is_staff=True)
+    PostFactory(user=user, role=Post.Role.GRID_SECRETARY, community=None, grid=grid)
+    client.force_login(user)
+    assert shown(client.get(changelist(Member))) == {placed.pk, in_building.pk}
+    assert shown(client.get(changelist(Grid))) == {grid.pk, building.pk}
+    assert shown(client.get(changelist(Community))) == {community.pk}  # may look at it ...
+    assert client.post(change_url(community), {"name": "改名"}).status_code == 403  # ... not change it
+    assert client.get(change_url(next_door)).status_code == 302
