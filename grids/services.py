@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -85,7 +86,7 @@ def member_create(
         raise ValidationFailed("在职党员请选择所在单位。", field="unit")
     # The user row is locked so that two quick submissions cannot both pass the check below;
     # the one-to-one column is the final guard.
-    user = type(user).objects.select_for_update().get(pk=user.pk)
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
     if Member.objects.filter(user=user).exists():
         raise Conflict("您已经填写过党员/志愿者资料。", code="already_member")
     if name is not None or not user.name:

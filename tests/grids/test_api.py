@@ -929,3 +929,16 @@ def test_outsider_neither_sees_nor_changes_this_community(
         assert secret not in text, (path, text)
     if method != "get":
         assert resp.status_code in (400, 403, 404), (path, resp.status_code, text)
+
+
+def test_session_signed_in_user_creates_profile_and_registers(resident, community):
+    """The H5 pages call the API with the session, whose user is a lazy object."""
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    c.force_login(resident)
+    resp = c.post(f"{V1}/members/me/", {"kind": "resident", "lat": 24.8035, "lng": 113.5905}, format="json")
+    assert resp.status_code == 201, resp.content
+    resp = c.post(f"{V1}/registrations/", {"communities": [community.pk]}, format="json")
+    assert resp.status_code == 201, resp.content
+    assert c.get(f"{V1}/me/").json()["active_registration"]["community_id"] == community.pk
