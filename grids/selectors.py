@@ -207,12 +207,9 @@ def registration_in_scope(registration: Registration, scope: Scope) -> bool:
         return True
     if not scope.district_ids:
         return False
-    return (
-        RegistrationChoice.objects.filter(
-            registration=registration, community__street__district_id__in=scope.district_ids
-        ).exists()
-        or not registration.choices.exists()
-    )
+    return RegistrationChoice.objects.filter(
+        registration=registration, community__street__district_id__in=scope.district_ids
+    ).exists()
 
 
 def units_for(user) -> QuerySet[Unit]:

@@ -306,7 +306,7 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
         current.ended_at = timezone.now()
         current.save(update_fields=["status", "ended_at"])
     Member.objects.filter(pk=member.pk).update(community=None, grid=None)
-    return Registration.objects.create(
+    registration = Registration.objects.create(
         member=member,
         community=community,
         status=Registration.Status.PENDING,
@@ -314,6 +314,10 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
         decided_by=actor,
         note=(note or "").strip()[:200],
     )
+    # The community it was sent to is its only choice: if that community declines, the
+    # registration waits unplaced where that community's district can still see and adjust it.
+    RegistrationChoice.objects.create(registration=registration, community=community, rank=1)
+    return registration
 
 
 def registration_get_for_staff(*, registration_id: int, actor) -> Registration:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from grids.geo import haversine_m, wgs84_to_gcj02
 from grids.models import Member, Post, Registration, RegistrationChoice
-from grids.selectors import forget_scope
+from grids.selectors import forget_scope, registrations_for
 from grids.services import (
     location_to_wgs84,
     member_create,
@@ -344,8 +344,19 @@ def test_decline_passes_to_the_next_choice_then_unplaced(
 
 def test_decline_an_adjusted_registration_leaves_it_unplaced(member, community, district_officer, secretary):
     reg = registration_adjust(member=member, community=community, actor=district_officer)
+    assert list(reg.choices.values_list("community_id", "rank")) == [(community.pk, 1)]
     reg = registration_decline(registration=reg, actor=secretary)
     assert reg.status == "unplaced" and reg.community is None
+    # still the district's to adjust again, and no other district's
+    assert reg in registrations_for(district_officer)
+    assert registration_get_for_staff(registration_id=reg.pk, actor=district_officer) == reg
+    far = UserFactory()
+    PostFactory(
+        user=far, role=Post.Role.DISTRICT_STAFF, community=None, district=DistrictFactory(code="440222", name="始兴县")
+    )
+    assert reg not in registrations_for(far)
+    with pytest.raises(PermissionDenied):
+        registration_get_for_staff(registration_id=reg.pk, actor=far)
 
 
 def test_the_next_community_can_place_after_a_decline(member, community, other_community, grid, secretary, outsider):
