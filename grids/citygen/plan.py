@@ -105,6 +105,21 @@ def scaled_counts(scale: float) -> dict[str, int]:
     return counts
 
 
+def estimated_rows(counts: dict[str, int], streets: int = 101) -> int:
+    """About how many rows a plan with these counts writes (for the progress bar's total)."""
+    members, communities = counts["members"], counts["communities"]
+    staff = communities + streets + 2 * DISTRICT_COUNT + 3
+    return int(
+        members * (1 + 1 + 1.04 + 1.03)  # users, members, registrations, choices
+        + staff * 2  # their users and posts
+        + communities * 4
+        + counts["grids_level2"] * 2
+        + counts["grids_level3"]
+        + counts["units"] * 3  # units and their pairings
+        + counts["teams"] * 15  # teams and their members
+    )
+
+
 def apportion(total: int, weights: list[float]) -> list[int]:
     """Split ``total`` in proportion to ``weights`` (largest remainder), deterministically."""
     s = sum(weights)

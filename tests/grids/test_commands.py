@@ -116,7 +116,7 @@ def test_seed_demo_creates_the_article_community_and_real_geography():
     for c in Community.objects.select_related("street__district"):
         d = c.street.district
         assert in_city(c.lat, c.lng)
-        assert haversine_m(c.lat, c.lng, d.lat, d.lng) < 2500, c.name
+        assert haversine_m(c.lat, c.lng, d.lat, d.lng) < 2000, c.name
         assert 3 <= c.grids.filter(level=2).count() <= 6, c.name
     for g in Grid.objects.filter(level=2, community__street__district=wujiang):
         assert 2 <= g.children.count() <= 6, g.name

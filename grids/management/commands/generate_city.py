@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from accounts.models import User
 from grids.citygen.city import generate_city, has_organisation_data
+from grids.citygen.plan import estimated_rows, scaled_counts
 from grids.models import (
     Community,
     District,
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 "如需重新生成，请加 --reset（将删除全部组织数据及相关用户账号）。"
             )
         bar = tqdm(
-            total=None,
+            total=estimated_rows(scaled_counts(scale)),
             desc="生成城市",
             unit="行",
             disable=quiet or not sys.stderr.isatty(),
@@ -66,6 +67,9 @@ class Command(BaseCommand):
             plan = generate_city(scale=scale, seed=seed, reset=reset, progress=progress)
         except (ProtectedError, RestrictedError, IntegrityError) as exc:
             raise CommandError(f"无法清空或写入组织数据：其他业务数据仍引用这些记录，或数据冲突（{exc}）。")
+        else:
+            bar.total = bar.n  # the estimate was close; end the bar at 100 %
+            bar.refresh()
         finally:
             bar.close()
         elapsed = time.monotonic() - started
