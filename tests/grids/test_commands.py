@@ -13,8 +13,9 @@ from django.db.models import Count, F, Q
 from accounts.models import User
 from accounts.pinyin import initials
 from grids.citygen.common import ensure_geography
-from grids.citygen.demo import ACCOUNTS, ARTICLE_COMMUNITY, ARTICLE_GRID, STAFF_PASSWORD
-from grids.citygen.plan import BASE_COUNTS, apportion, plan_city, scaled_counts
+from grids.citygen.demo_plan import ACCOUNTS, ARTICLE_COMMUNITY, ARTICLE_GRID, STAFF_PASSWORD
+from grids.citygen.plan import plan_city
+from grids.citygen.scale import BASE_COUNTS, apportion, scaled_counts
 from grids.geo import haversine_m, in_city
 from grids.models import (
     Community,

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from accounts.models import User
 from grids.citygen.city import generate_city, has_organisation_data
-from grids.citygen.plan import estimated_rows, scaled_counts
+from grids.citygen.scale import estimated_rows, scaled_counts
 from grids.models import (
     Community,
     District,

@@ -4,7 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from grids.citygen.demo import SIGN_IN_BY_CODE, seed_demo
+from grids.citygen.demo import seed_demo
+from grids.citygen.demo_plan import SIGN_IN_BY_CODE
 from grids.models import Community, Grid, Member, Unit
 
 
