@@ -25,3 +25,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "shaoguan.views.bad_request"
+handler403 = "shaoguan.views.permission_denied"
+handler404 = "shaoguan.views.page_not_found"
+handler500 = "shaoguan.views.server_error"

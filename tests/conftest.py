@@ -53,8 +53,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_eager_celery(settings):
-    """Each test starts with an empty cache (throttle counters live there) and eager Celery."""
+    """Each test starts with an empty cache (throttle counters live there), eager Celery, and a
+    fast password hasher (codes are hashed like passwords; factories give every user one)."""
     from django.core.cache import cache
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     from shaoguan.celery import app
 

@@ -59,3 +59,23 @@ def test_a_task_runs_on_a_worker_through_redis():
     finally:
         app.conf.task_always_eager = True
     assert not SignInCode.objects.exists()
+
+
+def test_unrouted_api_path_answers_json_404(client):
+    response = client.get("/api/v1/units//members/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。", "code": "not_found"}
+
+
+def test_unrouted_page_answers_chinese_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_server_error_page_is_chinese(rf):
+    from shaoguan.views import server_error
+
+    assert "服务器开小差了" in server_error(rf.get("/")).content.decode()
+    api = server_error(rf.get("/api/v1/me/"))
+    assert api.status_code == 500 and api["Content-Type"] == "application/json"

@@ -1,4 +1,4 @@
-"""Fixtures for the sign-in tests: fast hashing, a code outbox and a fake WeChat server."""
+"""Fixtures for the sign-in tests: a code outbox and a fake WeChat server."""
 
 import json
 import threading
@@ -9,12 +9,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.accounts import outbox
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    # Codes are hashed like passwords; the production hasher would make every test slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
