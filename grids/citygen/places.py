@@ -11,6 +11,9 @@ from grids.citygen.scale import DEMO_COMMUNITY_WORDS, DISTRICT_WEIGHTS, URBAN_DI
 from grids.geo import geography
 from grids.models import Community, Grid, Street, Unit
 
+# (name, kind code G/S/P, district name or None for 市直, (district, street) or None)
+UnitSpec = tuple[str, str, str | None, tuple[str, str] | None]
+
 
 class PlacesMixin:
     """Part of the city planner (``grids.citygen.plan``): everything with an address."""
@@ -65,7 +68,7 @@ class PlacesMixin:
                 name=name,
                 name_initials=self.names.initials_of(name),
                 kind=Community.Kind.URBAN_VILLAGE if village else Community.Kind.COMMUNITY,
-                address=f"韶关市{d}{s}{word}{'村委会' if village else road + str(rng.randint(1, 188)) + '号'}",
+                address=f"韶关市{d}{s}{word + '村委会' if village else road + str(rng.randint(1, 188)) + '号'}",
                 lat=lat,
                 lng=lng,
                 geofence_radius_m=500 if village else 300,
@@ -103,7 +106,7 @@ class PlacesMixin:
 
     # --- units ----------------------------------------------------------------------
 
-    def _unit_pool(self) -> list[tuple[str, str, str | None, tuple[str, str] | None]]:
+    def _unit_pool(self) -> list[UnitSpec]:
         """(name, kind, district, street) for every unit the generator can name."""
         data = load("units.json")
         pool = [(name, kind, None, None) for name, kind in data["city"]]
@@ -119,15 +122,24 @@ class PlacesMixin:
                 gov = "办事处" if t.endswith("街道") else "人民政府"
                 for tpl, kind in data["street"]:
                     pool.append((tpl.format(d=d, t=t, gov=gov), kind, d, (d, t)))
-        for n in range(4, 100):  # more schools, when a scale above 1 asks for more units
-            for spec in specs:
-                pool.append((f"{spec['name']}第{cn_number(n)}小学", "P", spec["name"], None))
         return pool
+
+    def _more_schools(self, needed: int) -> list[UnitSpec]:
+        """Numbered primary schools, for a scale above 1 that asks for more units than the pool has."""
+        extra = []
+        for n in range(4, 100):
+            for spec in geography()["districts"]:
+                if len(extra) == needed:
+                    return extra
+                extra.append((f"{spec['name']}第{cn_number(n)}小学", "P", spec["name"], None))
+        return extra
 
     def _units(self) -> None:
         rng, plan = self.rng, self.plan
         pool = self._unit_pool()
         n = plan.counts["units"]
+        if n > len(pool):
+            pool += self._more_schools(n - len(pool))
         picked = sorted(rng.sample(range(len(pool)), min(n, len(pool))))
         chosen = [pool[i] for i in picked]
         for k in range(n - len(chosen)):  # beyond every name above: numbered branches
