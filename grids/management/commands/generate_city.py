@@ -37,10 +37,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=1.0, help="规模系数，1.0 为全市（默认 1.0）")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="规模系数，1.0 为全市，0.1 为十分之一（大于 0、不超过 5，默认 1.0）",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
         parser.add_argument("--reset", action="store_true", help="先删除已有的组织数据再生成")
-        parser.add_argument("--quiet", action="store_true", help="不显示进度条")
+        parser.add_argument("--quiet", action="store_true", help="不显示进度条和统计结果")
 
     def handle(self, *args, scale: float, seed: int, reset: bool, quiet: bool, **options):
         if not 0 < scale <= 5:
