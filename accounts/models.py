@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.phone import mask_phone, normalize_phone, validate_phone
-from accounts.pinyin import initials
+from accounts.pinyin import person_initials
 
 
 class UserManager(BaseUserManager):
@@ -52,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.name or '未填姓名'}（{mask_phone(self.phone)}）"
 
     def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
+        self.name_initials = person_initials(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "name_initials"}
         super().save(*args, **kwargs)

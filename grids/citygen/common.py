@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from accounts.pinyin import initials
+from accounts.pinyin import initials, surname_initials
 from grids.geo import geography
 from grids.models import District, Skill, Street, Unit
 
@@ -141,7 +141,7 @@ class NameMaker:
         chars = self.female if female else self.male
         surname = rng.choices(self.surnames, cum_weights=self.cum_weights)[0]
         given = rng.choice(chars) if rng.random() < 0.2 else rng.choice(chars) + rng.choice(chars)
-        return Person(surname + given, self.initials_of(surname) + self.given_initials(given), female)
+        return Person(surname + given, surname_initials(surname) + self.given_initials(given), female)
 
 
 class PhoneMaker:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.pinyin import initials
+from accounts.pinyin import person_initials
 from grids.citygen.common import UNUSABLE_PASSWORD, ensure_geography, party_org_name
 from grids.citygen.demo_plan import (
     ACCOUNT,
@@ -148,7 +148,7 @@ class _Seeder:
         for phone, name in wanted.items():
             if phone not in users:
                 u = User(phone=phone, name=name, password=UNUSABLE_PASSWORD, is_staff=phone in staff_phones)
-                u.name_initials = initials(name)
+                u.name_initials = person_initials(name)
                 new.append(u)
         for u in User.objects.bulk_create(new):
             users[u.phone] = u

@@ -57,3 +57,13 @@ def test_service_reports_bad_number_on_the_phone_field():
 
 def test_mask_phone():
     assert mask_phone("13800138000") == "138****8000"
+
+
+def test_surnames_are_read_as_surnames():
+    from accounts.pinyin import person_initials
+
+    assert person_initials("王建国") == "wjg"
+    assert person_initials("曾小华") == "zxh"
+    assert person_initials("单丽") == "sl"
+    assert person_initials("欧阳明") == "oym"
+    assert person_initials("") == ""

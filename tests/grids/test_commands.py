@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, F, Q
 
 from accounts.models import User
-from accounts.pinyin import initials
+from accounts.pinyin import initials, person_initials
 from grids.citygen.common import ensure_geography
 from grids.citygen.demo_plan import ACCOUNTS, ARTICLE_COMMUNITY, ARTICLE_GRID, STAFF_PASSWORD
 from grids.citygen.plan import plan_city
@@ -303,7 +303,7 @@ def test_generate_city_places_and_names_things_properly():
     assert all(PHONE.match(p) for p in phones)
     assert not set(phones) & {a.phone for a in ACCOUNTS}
     for name, ini in User.objects.values_list("name", "name_initials"):
-        assert ini == initials(name), name
+        assert ini == person_initials(name), name
     for name, ini in Unit.objects.values_list("name", "name_initials"):
         assert ini == initials(name), name
     assert not User.objects.filter(is_superuser=True).exists()
