@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts) when we can, i.e. as root.
@@ -60,8 +60,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# A generated city replaces the organisation data already there (the demo included).
 city: migrate
-	$(BIN)/python manage.py generate_city --scale $${SCALE:-1.0}
+	$(BIN)/python manage.py generate_city --reset --scale $${SCALE:-1.0}
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -16,6 +16,11 @@ class Command(BaseCommand):
         "可重复运行：只补齐缺少的数据，不会重复创建。"
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="打印链接时使用的网站地址（默认 http://127.0.0.1:8000）"
+        )
+
     def handle(self, *args, **options):
         started = time.monotonic()
         accounts = seed_demo()
@@ -41,9 +46,10 @@ class Command(BaseCommand):
             if n == 0:
                 out.write("  " + "  ".join("-" * w for w in widths))
         out.write("")
-        out.write("网站首页：http://127.0.0.1:8000/")
-        out.write("管理后台：http://127.0.0.1:8000/admin/")
-        out.write("接口文档：http://127.0.0.1:8000/api/docs/")
+        base = options["base_url"].rstrip("/")
+        out.write(f"网站首页：{base}/")
+        out.write(f"管理后台：{base}/admin/")
+        out.write(f"接口文档：{base}/api/docs/")
 
 
 def _width(text: str) -> int:
