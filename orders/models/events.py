@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class TransitionEvent(models.Model):
+    """One row per state change (from, to, actor, time): the audit trail and the timelines users see."""
+
+    from_status = models.CharField("原状态", max_length=20, blank=True)
+    to_status = models.CharField("新状态", max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField("说明", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
