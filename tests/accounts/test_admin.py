@@ -182,3 +182,32 @@ def test_changelist_queries_do_not_grow_with_rows(settings, client, admin_user, 
     many, rows_many = measure()
     assert rows_many == rows_few + 12
     assert many == few
+
+
+def test_token_admin_lists_without_a_query_per_row_and_hides_keys(client, admin_user, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from tests.accounts.factories import UserFactory
+
+    client.force_login(admin_user)
+    for n in range(3):
+        Token.objects.create(user=UserFactory(phone=f"1350000000{n}"))
+    with CaptureQueriesContext(connection) as few:
+        response = client.get("/admin/authtoken/tokenproxy/")
+    assert response.status_code == 200
+    for n in range(3, 15):
+        Token.objects.create(user=UserFactory(phone=f"135000000{n:02d}"))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/admin/authtoken/tokenproxy/")
+    assert len(many) == len(few)
+    key = Token.objects.first().key
+    assert key not in response.content.decode()
+
+
+def test_token_admin_is_for_superusers_only(client, secretary):
+    secretary.is_staff = True
+    secretary.save()
+    client.force_login(secretary)
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 403
