@@ -127,6 +127,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_codes",
         "schedule": crontab(minute=17, hour=3),
     },
+    "autoclose-resolved-requests": {
+        "task": "orders.tasks.autoclose_requests",
+        "schedule": crontab(minute=40, hour=2),
+    },
+    "mark-overdue-escalations": {
+        "task": "orders.tasks.mark_overdue_escalations",
+        "schedule": crontab(minute=5),
+    },
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -190,6 +198,20 @@ WECHAT_BIND_TICKET_SECONDS = env.int("WECHAT_BIND_TICKET_SECONDS", default=600)
 # A member may self-select a community within this distance of home or work,
 # or any community paired with their unit.
 REGISTRATION_REACH_KM = env.float("REGISTRATION_REACH_KM", default=15.0)
+
+# --- Service requests (点单) and the joint meeting (联席会议) -------------------
+# A resolved request the resident neither confirms nor rates is closed after this many days.
+REQUEST_AUTOCLOSE_DAYS = env.int("REQUEST_AUTOCLOSE_DAYS", default=7)
+# "Is this yours?": open requests of the same duty this close and this recent.
+REQUEST_DUPLICATE_RADIUS_M = env.int("REQUEST_DUPLICATE_RADIUS_M", default=200)
+REQUEST_DUPLICATE_DAYS = env.int("REQUEST_DUPLICATE_DAYS", default=7)
+REQUEST_PHOTO_MAX_COUNT = 3
+REQUEST_PHOTO_MAX_BYTES = env.int("REQUEST_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+REQUEST_PHOTO_MAX_SIDE = env.int("REQUEST_PHOTO_MAX_SIDE", default=2048)
+# A resident's phone and address stay visible to the community and the members who served
+# this many days after the request closes (PIPL: no longer than the purpose needs).
+REQUEST_CONTACT_VISIBLE_DAYS = env.int("REQUEST_CONTACT_VISIBLE_DAYS", default=7)
+ESCALATION_DEFAULT_DAYS = env.int("ESCALATION_DEFAULT_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,106 @@
+"""Photos attached to a service request: checked by decoding, then re-encoded.
+
+A phone photo carries EXIF, often with the GPS position of the resident's home. We never store
+the upload as it came: the image is decoded with Pillow (so a renamed text file or a truncated
+image is refused whatever its extension says), turned upright by its EXIF orientation, capped
+in size and written out afresh without any metadata.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from shaoguan.errors import ValidationFailed
+
+FORMATS = {"JPEG": "jpg", "PNG": "png"}
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    content: bytes
+    extension: str
+    width: int
+    height: int
+
+
+def _read(upload, limit: int) -> bytes:
+    """The upload's bytes, refusing more than ``limit`` without reading the rest."""
+    if isinstance(upload, bytes | bytearray):
+        data = bytes(upload)
+    else:
+        size = getattr(upload, "size", None)
+        if size is not None and size > limit:
+            raise _too_big(limit)
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(limit)
+    if not data:
+        raise ValidationFailed("照片文件为空。", code="invalid_photo", field="photos")
+    return data
+
+
+def _too_big(limit: int) -> ValidationFailed:
+    return ValidationFailed(
+        f"照片不能超过 {limit // (1024 * 1024)} MB。", code="photo_too_large", field="photos"
+    )
+
+
+def photo_clean(upload) -> CleanPhoto:
+    """Decode one upload (a file object or bytes) and re-encode it without metadata."""
+    limit = settings.REQUEST_PHOTO_MAX_BYTES
+    data = _read(upload, limit)
+    not_image = ValidationFailed("只能上传 JPEG 或 PNG 格式的照片。", code="invalid_photo", field="photos")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format not in FORMATS:
+                raise not_image
+            fmt = img.format
+            img.load()  # decodes every pixel: a truncated or forged file fails here
+            upright = ImageOps.exif_transpose(img)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise not_image from exc
+    side = settings.REQUEST_PHOTO_MAX_SIDE
+    upright.thumbnail((side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        if upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        # No ``exif=`` and no ``icc_profile=``: the new file carries no metadata at all.
+        upright.save(out, format="JPEG", quality=85, optimize=True)
+    else:
+        if upright.mode not in ("RGB", "RGBA", "L", "LA"):
+            upright = upright.convert("RGBA")
+        upright.save(out, format="PNG", optimize=True)
+    return CleanPhoto(content=out.getvalue(), extension=FORMATS[fmt], width=upright.width, height=upright.height)
+
+
+def photos_clean(photos: Sequence) -> list[CleanPhoto]:
+    """Check the count, then every photo; nothing is stored until all of them pass."""
+    photos = list(photos or ())
+    most = settings.REQUEST_PHOTO_MAX_COUNT
+    if len(photos) > most:
+        raise ValidationFailed(f"最多上传 {most} 张照片。", code="too_many_photos", field="photos")
+    return [photo_clean(p) for p in photos]
+
+
+def photos_attach(*, request, photos: Sequence[CleanPhoto]) -> list:
+    """Store cleaned photos for a request (called inside the request's transaction)."""
+    from orders.models import RequestPhoto
+
+    rows = []
+    for clean in photos:
+        row = RequestPhoto(request=request, width=clean.width, height=clean.height)
+        # A random name: the original file name can carry personal details too.
+        row.image.save(f"{uuid.uuid4().hex}.{clean.extension}", ContentFile(clean.content), save=False)
+        row.save()
+        rows.append(row)
+    return rows
