@@ -49,9 +49,7 @@ def _read(upload, limit: int) -> bytes:
 
 
 def _too_big(limit: int) -> ValidationFailed:
-    return ValidationFailed(
-        f"照片不能超过 {limit // (1024 * 1024)} MB。", code="photo_too_large", field="photos"
-    )
+    return ValidationFailed(f"照片不能超过 {limit // (1024 * 1024)} MB。", code="photo_too_large", field="photos")
 
 
 def photo_clean(upload) -> CleanPhoto:

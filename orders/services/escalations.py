@@ -1,0 +1,222 @@
+"""联席会议: a case the community cannot solve, taken up by its street with departments.
+
+The street's staff (or the district and city above them) assign departments with a deadline,
+record each department's response and the meeting's outcome, and resolve. An hourly job marks
+assigned cases past their deadline as overdue and tells the street and the community once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from grids.selectors import scope_for
+from orders.models import Department, Escalation, EscalationEvent, EscalationResponse, ServiceRequest, Task
+from orders.services.notices import community_staff, notify_on_commit, street_staff
+from orders.services.transitions import lock, record_event, transition
+from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
+
+E = Escalation.Status
+
+
+def _text(value, *, field: str, label: str, most: int) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else ""
+    if "\x00" in value:
+        raise ValidationFailed("内容包含非法字符。", code="nul_byte", field=field)
+    if not value:
+        raise ValidationFailed(f"请填写{label}。", code="required", field=field)
+    if len(value) > most:
+        raise ValidationFailed(f"{label}不能超过 {most} 个字。", code="too_long", field=field)
+    return value
+
+
+def can_handle(escalation: Escalation, user) -> bool:
+    """Staff of the escalation's street, or of its district or the city."""
+    scope = scope_for(user)
+    if scope.city or escalation.street_id in scope.street_ids:
+        return True
+    return escalation.street.district_id in scope.district_ids
+
+
+def _lock_for_street(escalation: Escalation, actor) -> Escalation:
+    row = lock(escalation)
+    if not can_handle(row, actor):
+        raise PermissionDenied("只有所属街道的工作人员才能办理该事项。", code="not_in_scope")
+    return row
+
+
+def _url(escalation: Escalation) -> str:
+    return f"/escalations/{escalation.pk}/"
+
+
+def _requester(escalation: Escalation) -> list:
+    return [escalation.request.requester] if escalation.request_id else []
+
+
+@transaction.atomic
+def escalation_create(
+    *, actor, reason: str, request: ServiceRequest | None = None, task: Task | None = None
+) -> Escalation:
+    """Open a case at the street of the request's (or task's) community.
+
+    The caller has checked the actor may escalate, and moves the request to ``escalated``.
+    """
+    if (request is None) == (task is None):
+        raise ValidationFailed("请指定要上报的点单或任务。", field="request")
+    reason = _text(reason, field="reason", label="上报理由", most=500)
+    community = (request or task).community
+    if request is not None and Escalation.objects.filter(request=request, status__in=[E.OPEN, E.ASSIGNED]).exists():
+        raise Conflict("该点单已上报街道。", code="already_escalated")
+    escalation = Escalation.objects.create(
+        street_id=community.street_id,
+        community=community,
+        request=request,
+        task=task,
+        reason=reason,
+        created_by=actor,
+    )
+    EscalationEvent.objects.create(
+        escalation=escalation,
+        from_status="",
+        to_status=E.OPEN,
+        actor=actor,
+        note=reason,
+        created_at=escalation.created_at,
+    )
+    subject = request.title if request is not None else task.title
+    notify_on_commit(
+        street_staff(community.street_id),
+        kind="escalation_created",
+        title=f"{community.name}上报联席会议事项：{subject}",
+        body=reason,
+        url=_url(escalation),
+        skip=actor,
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_assign(
+    *, escalation: Escalation, actor, department_ids: Iterable[int], deadline: datetime | None = None
+) -> Escalation:
+    """Bring in departments with a deadline (default ``ESCALATION_DEFAULT_DAYS``).
+
+    Assigning again adds departments and may move the deadline; a new deadline in the future
+    clears the overdue flag, so passing it is reported again.
+    """
+    row = _lock_for_street(escalation, actor)
+    try:
+        ids = {int(i) for i in department_ids}
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed("部门不正确。", field="department_ids") from exc
+    if not ids:
+        raise ValidationFailed("请至少选择一个部门。", code="required", field="department_ids")
+    departments = list(Department.objects.filter(pk__in=ids, is_active=True))
+    if len(departments) != len(ids):
+        raise ValidationFailed("所选部门不存在或已停用。", field="department_ids")
+    now = timezone.now()
+    if deadline is None:
+        deadline = now + timedelta(days=settings.ESCALATION_DEFAULT_DAYS)
+    elif timezone.is_naive(deadline):
+        raise ValidationFailed("办理期限格式不正确。", field="deadline")
+    if deadline <= now:
+        raise ValidationFailed("办理期限不能早于现在。", field="deadline")
+    names = "、".join(d.name for d in departments)
+    row = transition(
+        row,
+        E.ASSIGNED,
+        actor=actor,
+        locked=True,
+        note=f"分派给{names}，期限 {timezone.localtime(deadline):%Y-%m-%d %H:%M}",
+        deadline=deadline,
+        assigned_at=now,
+        overdue=False,
+        overdue_notified_at=None,
+    )
+    row.departments.add(*departments)
+    notify_on_commit(
+        _requester(row) + community_staff(row.community_id),
+        kind="escalation_assigned",
+        title="街道联席会议已受理",
+        body=f"牵头/协办部门：{names}",
+        url=_url(row),
+        skip=actor,
+    )
+    return row
+
+
+@transaction.atomic
+def escalation_respond(*, escalation: Escalation, actor, department_id: int, response: str) -> EscalationResponse:
+    """Record one department's response (办理意见)."""
+    response = _text(response, field="response", label="办理意见", most=2000)
+    row = _lock_for_street(escalation, actor)
+    if row.status != E.ASSIGNED:
+        raise Conflict("事项尚未分派或已办结，不能记录办理意见。", code="not_assigned")
+    department = row.departments.filter(pk=department_id).first()
+    if department is None:
+        raise ValidationFailed("该部门不在本事项的分派范围内。", field="department_id")
+    answer = EscalationResponse.objects.create(
+        escalation=row, department=department, response=response, recorded_by=actor
+    )
+    record_event(row, actor=actor, note=f"{department.name}：{response}")
+    return answer
+
+
+@transaction.atomic
+def escalation_resolve(*, escalation: Escalation, actor, outcome: str) -> Escalation:
+    """Record the meeting's outcome and close the case; an escalated request is resolved too."""
+    outcome = _text(outcome, field="outcome", label="会商结果", most=2000)
+    row = _lock_for_street(escalation, actor)
+    row = transition(
+        row, E.RESOLVED, actor=actor, locked=True, note=outcome, outcome=outcome, resolved_at=timezone.now()
+    )
+    if row.request_id is not None:
+        request = row.request
+        if request.status == ServiceRequest.Status.ESCALATED:
+            from orders.services.request_closing import request_resolve_from_escalation
+
+            request_resolve_from_escalation(request=request, actor=actor)
+    notify_on_commit(
+        community_staff(row.community_id),
+        kind="escalation_resolved",
+        title=f"联席会议事项已办结：{row.request or row.task}",
+        body=outcome,
+        url=_url(row),
+        skip=actor,
+    )
+    return row
+
+
+def escalations_mark_overdue(*, now: datetime | None = None) -> int:
+    """Mark assigned cases past their deadline; tell the street and the community once each."""
+    now = now or timezone.now()
+    ids = list(
+        Escalation.objects.filter(status=E.ASSIGNED, deadline__lt=now, overdue_notified_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in ids:
+        with transaction.atomic():
+            row = lock(Escalation, pk)
+            # Re-checked under the lock: a second run, or a re-assignment, may have got here first.
+            if row.status != E.ASSIGNED or row.deadline >= now or row.overdue_notified_at is not None:
+                continue
+            row.overdue = True
+            row.overdue_notified_at = now
+            row.save(update_fields=["overdue", "overdue_notified_at"])
+            record_event(row, note="已超过办理期限")
+            subject = row.request or row.task
+            notify_on_commit(
+                street_staff(row.street_id) + community_staff(row.community_id),
+                kind="escalation_overdue",
+                title=f"联席会议事项已超期：{subject}",
+                body=f"办理期限 {timezone.localtime(row.deadline):%Y-%m-%d %H:%M} 已过，请尽快办结。",
+                url=_url(row),
+            )
+            count += 1
+    return count

@@ -1,0 +1,239 @@
+"""Closing the loop on a service request: resolved, confirmed, rated, reopened, closed.
+
+Import these from ``orders.services.requests``, which re-exports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import Acceptance, Feedback, Like, RequestFollower, ServiceRequest, Task
+from orders.services import escalations
+from orders.services.notices import community_staff, notify_on_commit
+from orders.services.transitions import can_transition, illegal, lock, transition
+from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
+
+R = ServiceRequest.Status
+
+
+def _audience(request: ServiceRequest) -> list:
+    followers = [f.user for f in RequestFollower.objects.filter(request=request).select_related("user")]
+    return [request.requester, *followers]
+
+
+def _url(request: ServiceRequest) -> str:
+    return f"/requests/{request.pk}/"
+
+
+def _lock_own(request: ServiceRequest, actor) -> ServiceRequest:
+    row = lock(request)
+    if row.requester_id != actor.pk:
+        raise PermissionDenied("只能处理自己提交的点单。", code="not_requester")
+    return row
+
+
+def _confirm_records(row: ServiceRequest, actor) -> int:
+    """The resident's word confirms the pending hours of the members who completed the task."""
+    if row.task_id is None:
+        return 0
+    from reporting.models import ServiceRecord
+    from reporting.services import service_record_confirm
+
+    records = [
+        a.record
+        for a in Acceptance.objects.filter(
+            task_id=row.task_id, status=Acceptance.Status.COMPLETED, record__isnull=False
+        ).select_related("record")
+        if a.record.status == ServiceRecord.Status.PENDING
+    ]
+    for record in records:
+        service_record_confirm(record=record, actor=actor, via="resident")
+    return len(records)
+
+
+def _served_member_ids(row: ServiceRequest) -> set[int]:
+    if row.task_id is None:
+        return set()
+    return set(
+        Acceptance.objects.filter(task_id=row.task_id, status=Acceptance.Status.COMPLETED).values_list(
+            "member_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def requests_resolve_for_task(*, task: Task, actor) -> int:
+    """The task is done: every request it serves is resolved. Returns how many."""
+    count = 0
+    ids = ServiceRequest.objects.filter(task=task, status=R.APPROVED).order_by("pk").values_list("pk", flat=True)
+    for pk in list(ids):
+        row = lock(ServiceRequest, pk)
+        if row.status != R.APPROVED or row.task_id != task.pk:
+            continue
+        row = transition(
+            row, R.RESOLVED, actor=actor, locked=True, note=f"任务“{task.title}”已完成", resolved_at=timezone.now()
+        )
+        notify_on_commit(
+            _audience(row),
+            kind="request_resolved",
+            title=f"您的点单已办结：{row.title}",
+            body="请确认办理结果并评价；7 天内未确认将自动关闭。",
+            url=_url(row),
+            skip=actor,
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def request_resolve_from_escalation(*, request: ServiceRequest, actor) -> ServiceRequest:
+    """The street's joint meeting has resolved the escalated request."""
+    row = transition(
+        lock(request), R.RESOLVED, actor=actor, locked=True, note="街道联席会议已办结", resolved_at=timezone.now()
+    )
+    notify_on_commit(
+        _audience(row),
+        kind="request_resolved",
+        title=f"您的点单已由街道办结：{row.title}",
+        body="请确认办理结果并评价；7 天内未确认将自动关闭。",
+        url=_url(row),
+        skip=actor,
+    )
+    return row
+
+
+@transaction.atomic
+def request_confirm(*, request: ServiceRequest, actor) -> ServiceRequest:
+    """The requester confirms the outcome; that also confirms the hours of those who served."""
+    row = _lock_own(request, actor)
+    row = transition(row, R.CONFIRMED, actor=actor, locked=True, note="居民确认已解决", closed_at=timezone.now())
+    _confirm_records(row, actor)
+    return row
+
+
+@transaction.atomic
+def request_rate(
+    *, request: ServiceRequest, actor, score: int, comment: str = "", liked_member_ids: Iterable[int] = ()
+) -> ServiceRequest:
+    """Rate once, 1–5, and like members who completed the task. Rating also confirms."""
+    row = _lock_own(request, actor)
+    if Feedback.objects.filter(request=row).exists():
+        raise Conflict("您已经评价过这个点单。", code="already_rated")
+    if not can_transition(row, R.RATED):
+        raise illegal(row, R.RATED)
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationFailed("评分须为 1 到 5 星。", field="score")
+    comment = (comment or "").strip()
+    if "\x00" in comment:
+        raise ValidationFailed("内容包含非法字符。", code="nul_byte", field="comment")
+    if len(comment) > 500:
+        raise ValidationFailed("评价内容不能超过 500 个字。", code="too_long", field="comment")
+    try:
+        liked = {int(i) for i in liked_member_ids}
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed("点赞对象不正确。", field="liked_member_ids") from exc
+    if liked - _served_member_ids(row):
+        raise ValidationFailed("只能为参与这次服务的党员点赞。", code="not_served", field="liked_member_ids")
+    was_confirmed = row.status == R.CONFIRMED
+    Feedback.objects.create(request=row, score=score, comment=comment)
+    Like.objects.bulk_create([Like(request=row, member_id=m) for m in sorted(liked)])
+    row = transition(
+        row, R.RATED, actor=actor, locked=True, note=f"评价 {score} 星", closed_at=row.closed_at or timezone.now()
+    )
+    if not was_confirmed:
+        _confirm_records(row, actor)
+    return row
+
+
+@transaction.atomic
+def request_reopen(*, request: ServiceRequest, actor, reason: str) -> ServiceRequest:
+    """Not solved after all: back to the community's review; the second time, to the street."""
+    reason = (reason or "").strip()
+    if not reason or "\x00" in reason:
+        raise ValidationFailed("请填写重新打开的理由。", code="required", field="reason")
+    if len(reason) > 200:
+        raise ValidationFailed("理由不能超过 200 个字。", code="too_long", field="reason")
+    row = _lock_own(request, actor)
+    second = row.reopen_count >= 1
+    to = R.ESCALATED if second else R.SUBMITTED
+    if not can_transition(row, to):
+        raise illegal(row, to)
+    if second:
+        escalations.escalation_create(actor=actor, reason=f"居民第二次反映问题未解决：{reason}", request=row)
+        note = f"居民再次反映未解决，自动上报街道：{reason}"
+    else:
+        note = f"居民反映未解决，重新审核：{reason}"
+    row = transition(row, to, actor=actor, locked=True, note=note, reopen_count=row.reopen_count + 1, resolved_at=None)
+    notify_on_commit(
+        community_staff(row.community_id, row.grid),
+        kind="request_reopened",
+        title=f"居民反映点单未解决：{row.title}",
+        body=note,
+        url=_url(row),
+        skip=actor,
+    )
+    return row
+
+
+def requests_autoclose(*, now: datetime | None = None) -> int:
+    """Close requests resolved and unconfirmed for ``REQUEST_AUTOCLOSE_DAYS``. Safe to run twice."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REQUEST_AUTOCLOSE_DAYS)
+    ids = list(
+        ServiceRequest.objects.filter(status=R.RESOLVED, resolved_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in ids:
+        # One short transaction per request: a long sweep must not hold thousands of locks.
+        with transaction.atomic():
+            row = lock(ServiceRequest, pk)
+            if row.status != R.RESOLVED or row.resolved_at is None or row.resolved_at > cutoff:
+                continue
+            transition(
+                row,
+                R.CLOSED,
+                locked=True,
+                note=f"办结后 {settings.REQUEST_AUTOCLOSE_DAYS} 天未确认，自动关闭",
+                closed_at=now,
+            )
+            count += 1
+    return count
+
+
+@transaction.atomic
+def requests_reopen_for_cancelled_task(*, task: Task, actor) -> int:
+    """The task serving these requests was cancelled: the community reviews them again."""
+    ids = ServiceRequest.objects.filter(task=task, status=R.APPROVED).order_by("pk").values_list("pk", flat=True)
+    count = 0
+    for pk in list(ids):
+        row = lock(ServiceRequest, pk)
+        if row.status != R.APPROVED or row.task_id != task.pk:
+            continue
+        if not can_transition(row, R.SUBMITTED):
+            raise illegal(row, R.SUBMITTED)
+        row = transition(
+            row,
+            R.SUBMITTED,
+            actor=actor,
+            locked=True,
+            note=f"任务“{task.title}”已取消，待重新审核",
+            task=None,
+            reviewed_at=None,
+        )
+        notify_on_commit(
+            community_staff(row.community_id, row.grid),
+            kind="request_back_to_review",
+            title=f"点单待重新审核：{row.title}",
+            body=f"任务“{task.title}”已取消。",
+            url=_url(row),
+            skip=actor,
+        )
+        count += 1
+    return count
