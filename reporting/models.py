@@ -142,6 +142,8 @@ class ServiceRecord(models.Model):
     )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     correction_reason = models.CharField("更正理由", max_length=200, blank=True)
+    rejected_at = models.DateTimeField("不予认定时间", null=True, blank=True)
+    reject_reason = models.CharField("不予认定理由", max_length=200, blank=True)
     created_at = models.DateTimeField("记录时间", default=timezone.now)
 
     class Meta:
@@ -158,6 +160,10 @@ class ServiceRecord(models.Model):
             models.CheckConstraint(
                 condition=Q(minutes=F("reported_minutes")) | ~Q(correction_reason=""),
                 name="record_correction_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | Q(rejected_at__isnull=False) & ~Q(reject_reason=""),
+                name="record_rejected_has_when_and_why",
             ),
         ]
         indexes = [

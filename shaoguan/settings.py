@@ -127,6 +127,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_codes",
         "schedule": crontab(minute=17, hour=3),
     },
+    "coarsen-old-checkin-locations": {
+        "task": "reporting.tasks.coarsen_checkins",
+        "schedule": crontab(minute=37, hour=3),
+    },
     "autoclose-resolved-requests": {
         "task": "orders.tasks.autoclose_requests",
         "schedule": crontab(minute=40, hour=2),
@@ -212,6 +216,28 @@ REQUEST_PHOTO_MAX_SIDE = env.int("REQUEST_PHOTO_MAX_SIDE", default=2048)
 # this many days after the request closes (PIPL: no longer than the purpose needs).
 REQUEST_CONTACT_VISIBLE_DAYS = env.int("REQUEST_CONTACT_VISIBLE_DAYS", default=7)
 ESCALATION_DEFAULT_DAYS = env.int("ESCALATION_DEFAULT_DAYS", default=7)
+
+# --- The duty ledger (签到、服务时长、报到) ------------------------------------------
+QUOTA_HOURS_PER_YEAR = env.int("QUOTA_HOURS_PER_YEAR", default=20)
+# How early before a task starts a member may check in.
+CHECKIN_EARLY_MINUTES = env.int("CHECKIN_EARLY_MINUTES", default=30)
+# Raw check-in coordinates are kept this long, then coarsened (PIPL: no longer than needed).
+LOCATION_RETENTION_DAYS = env.int("LOCATION_RETENTION_DAYS", default=180)
+
+# --- Notifications ------------------------------------------------------------
+# Dotted paths of the channels every notification goes out through (besides the inbox).
+NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=["notifications.channels.LogChannel"])
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+NOTIFICATION_TIMEOUT_SECONDS = env.float("NOTIFICATION_TIMEOUT_SECONDS", default=5.0)
+# WeChat subscribe messages (订阅消息): the template's id and the page a tap opens.
+WECHAT_SUBSCRIBE_TEMPLATE_ID = env.str("WECHAT_SUBSCRIBE_TEMPLATE_ID", default="")
+WECHAT_SUBSCRIBE_PAGE = env.str("WECHAT_SUBSCRIBE_PAGE", default="pages/index/index")
+WECHAT_MINIPROGRAM_STATE = env.str("WECHAT_MINIPROGRAM_STATE", default="formal")
+# An SMS gateway taking JSON {phone, template_id, sign_name, params} with a bearer key.
+SMS_NOTIFY_GATEWAY_URL = env.str("SMS_NOTIFY_GATEWAY_URL", default="")
+SMS_NOTIFY_API_KEY = env.str("SMS_NOTIFY_API_KEY", default="")
+SMS_NOTIFY_TEMPLATE_ID = env.str("SMS_NOTIFY_TEMPLATE_ID", default="")
+SMS_NOTIFY_SIGN_NAME = env.str("SMS_NOTIFY_SIGN_NAME", default="韶关吹哨报到")
 
 LOGGING = {
     "version": 1,

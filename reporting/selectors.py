@@ -1,0 +1,116 @@
+"""Reads of the duty ledger: quota progress, hours per member, scoped record lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from grids.models import Member
+from grids.selectors import scope_for
+from reporting.models import CheckIn, ServiceRecord, Visit
+from reporting.worktime import quarter_of, year_bounds
+
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+
+
+@dataclass(frozen=True)
+class QuotaProgress:
+    """A member's year against the rules: 20 confirmed hours, a visit every quarter."""
+
+    year: int
+    confirmed_minutes: int
+    pending_minutes: int
+    quota_hours: int
+    visits: dict[str, bool] = field(default_factory=dict)  # "Q1".."Q4" → visited that quarter
+    quarters_missed: list[str] = field(default_factory=list)  # quarters already over without a visit
+
+    @property
+    def confirmed_hours(self) -> float:
+        return round(self.confirmed_minutes / 60, 1)
+
+    @property
+    def remaining_hours(self) -> float:
+        return max(0.0, round(self.quota_hours - self.confirmed_minutes / 60, 1))
+
+    @property
+    def quota_met(self) -> bool:
+        return self.confirmed_minutes >= self.quota_hours * 60
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.confirmed_minutes * 100 / (self.quota_hours * 60))) if self.quota_hours else 100
+
+
+def quota_progress(member: Member | int, year: int, *, today: date | None = None) -> QuotaProgress:
+    """Two queries: minutes by status, and the quarters visited."""
+    member_id = member if isinstance(member, int) else member.pk
+    start, end = year_bounds(year)
+    sums = ServiceRecord.objects.filter(member_id=member_id, started_at__gte=start, started_at__lt=end).aggregate(
+        confirmed=Sum("minutes", filter=Q(status=ServiceRecord.Status.CONFIRMED)),
+        pending=Sum("reported_minutes", filter=Q(status=ServiceRecord.Status.PENDING)),
+    )
+    visited = set(
+        Visit.objects.filter(member_id=member_id, quarter__startswith=f"{year}Q")
+        .values_list("quarter", flat=True)
+        .distinct()
+    )
+    visits = {q: f"{year}{q}" in visited for q in QUARTERS}
+    current = quarter_of(today or timezone.localdate())
+    over = [q for q in QUARTERS if f"{year}{q}" < current]  # "2026Q1" < "2026Q3" < "2027Q1"
+    return QuotaProgress(
+        year=year,
+        confirmed_minutes=sums["confirmed"] or 0,
+        pending_minutes=sums["pending"] or 0,
+        quota_hours=settings.QUOTA_HOURS_PER_YEAR,
+        visits=visits,
+        quarters_missed=[q for q in over if not visits[q]],
+    )
+
+
+def confirmed_minutes_by_member(member_ids, year: int) -> dict[int, int]:
+    """Confirmed minutes in ``year`` per member, in one GROUP BY query; members with none are absent."""
+    start, end = year_bounds(year)
+    rows = (
+        ServiceRecord.objects.filter(
+            member_id__in=list(member_ids),
+            status=ServiceRecord.Status.CONFIRMED,
+            started_at__gte=start,
+            started_at__lt=end,
+        )
+        .order_by()
+        .values("member_id")
+        .annotate(total=Sum("minutes"))
+        .values_list("member_id", "total")
+    )
+    return dict(rows)
+
+
+def _records() -> QuerySet[ServiceRecord]:
+    return ServiceRecord.objects.select_related("member__user", "community__street", "confirmed_by", "checkin")
+
+
+def records_for(user, *, status: str | None = None) -> QuerySet[ServiceRecord]:
+    """Service records the user may see and confirm as staff (grid secretaries: their grid's members)."""
+    qs = _records().filter(scope_for(user).q("community", "member__grid"))
+    return qs.filter(status=status) if status else qs
+
+
+def records_of(member: Member) -> QuerySet[ServiceRecord]:
+    """A member's own records, newest first."""
+    return _records().filter(member=member)
+
+
+def checkins_for(user) -> QuerySet[CheckIn]:
+    return CheckIn.objects.select_related("member__user", "community", "grid").filter(
+        scope_for(user).q("community", "grid")
+    )
+
+
+def visits_for(user) -> QuerySet[Visit]:
+    return Visit.objects.select_related("member__user", "community").filter(
+        scope_for(user).q("community", "member__grid")
+    )
