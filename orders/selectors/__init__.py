@@ -1,0 +1,1 @@
+"""Reads on the work, one module per subdomain; import from the module (``orders.selectors.requests``)."""

@@ -1,0 +1,39 @@
+"""Reads on the joint meeting's cases (联席会议)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from grids.selectors import scope_for
+from orders.models import Department, Escalation, EscalationEvent, EscalationResponse
+
+
+def _escalations() -> QuerySet[Escalation]:
+    return Escalation.objects.select_related(
+        "street__district", "community", "request__requester", "task", "created_by"
+    ).prefetch_related(Prefetch("departments", queryset=Department.objects.order_by("sort_order", "name")))
+
+
+def escalations_for(user) -> QuerySet[Escalation]:
+    """Cases ``user`` may see: the street's staff their street's, district and city staff those
+    below them, community staff their community's. Grid secretaries see none. Newest first."""
+    scope = scope_for(user)
+    if not scope.is_staff_scope:
+        return Escalation.objects.none()
+    return _escalations().filter(scope.q("community")).order_by("-created_at", "-pk")
+
+
+def active_departments() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+def escalation_timeline(escalation: Escalation) -> QuerySet[EscalationEvent]:
+    return EscalationEvent.objects.filter(escalation=escalation).select_related("actor").order_by("created_at", "pk")
+
+
+def escalation_responses(escalation: Escalation) -> QuerySet[EscalationResponse]:
+    return (
+        EscalationResponse.objects.filter(escalation=escalation)
+        .select_related("department", "recorded_by")
+        .order_by("created_at", "pk")
+    )

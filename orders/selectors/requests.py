@@ -1,0 +1,147 @@
+"""Reads on service requests: duplicates nearby, the review queue, a resident's list, the
+timeline, and who may see a resident's phone and address (PIPL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.phone import mask_phone
+from grids.geo import WGS84, bbox_around, haversine_m, to_wgs84
+from grids.models import Community
+from grids.selectors import communities_near, scope_for
+from orders.models import Acceptance, RequestEvent, RequestFollower, ServiceRequest
+
+R = ServiceRequest.Status
+
+
+def _requests() -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.select_related("community__street", "grid", "requester", "task")
+
+
+def nearby_open_requests(
+    *,
+    lat: float,
+    lng: float,
+    duty: str,
+    coord_system: str = WGS84,
+    radius_m: float | None = None,
+    days: int | None = None,
+    now: datetime | None = None,
+) -> list[ServiceRequest]:
+    """ "Is this yours?": open requests of the same duty near a point, recent, nearest first.
+
+    Each carries ``distance_m``. A bounding box narrows the rows in SQL (on the lat/lng
+    index); exact great-circle distances are computed here.
+    """
+    radius = radius_m if radius_m is not None else settings.REQUEST_DUPLICATE_RADIUS_M
+    days = days if days is not None else settings.REQUEST_DUPLICATE_DAYS
+    wlat, wlng = to_wgs84(lat, lng, coord_system)
+    lat_min, lat_max, lng_min, lng_max = bbox_around(wlat, wlng, radius)
+    since = (now or timezone.now()) - timedelta(days=days)
+    rows = list(
+        _requests().filter(
+            status__in=ServiceRequest.OPEN,
+            duty=duty,
+            created_at__gte=since,
+            lat__gte=lat_min,
+            lat__lte=lat_max,
+            lng__gte=lng_min,
+            lng__lte=lng_max,
+        )
+    )
+    for r in rows:
+        r.distance_m = haversine_m(wlat, wlng, r.lat, r.lng)
+    rows = [r for r in rows if r.distance_m <= radius]
+    rows.sort(key=lambda r: (r.distance_m, r.pk))
+    return rows
+
+
+def nearest_community(lat: float, lng: float, coord_system: str = WGS84) -> Community | None:
+    """The community nearest a point (what the order page proposes), with ``distance_m``."""
+    wlat, wlng = to_wgs84(lat, lng, coord_system)
+    found = communities_near(wlat, wlng, limit=1)
+    return found[0] if found else None
+
+
+def pending_requests_for(user) -> QuerySet[ServiceRequest]:
+    """Requests waiting for review that ``user`` may review, oldest first.
+
+    Community staff see their community's; a grid secretary only their grid's (and its
+    buildings'); street, district and city staff everything below them. How long each has
+    waited is ``now - created_at``, computed by the page, not per row in SQL.
+    """
+    scope = scope_for(user)
+    if scope.is_empty:
+        return ServiceRequest.objects.none()
+    return _requests().filter(status=R.SUBMITTED).filter(scope.q("community", "grid")).order_by("created_at", "pk")
+
+
+def requests_for_requester(user) -> QuerySet[ServiceRequest]:
+    """The user's own requests and those they follow, newest first."""
+    if user is None or not user.is_authenticated:
+        return ServiceRequest.objects.none()
+    following = RequestFollower.objects.filter(request=OuterRef("pk"), user=user)
+    return _requests().filter(Q(requester=user) | Exists(following)).order_by("-created_at", "-pk")
+
+
+def request_timeline(request: ServiceRequest) -> QuerySet[RequestEvent]:
+    """The status timeline residents see, from the event rows."""
+    return RequestEvent.objects.filter(request=request).select_related("actor").order_by("created_at", "pk")
+
+
+def _ended_at(request: ServiceRequest) -> datetime | None:
+    """When the request closed, or None while it is still being worked on."""
+    if request.status in (R.CONFIRMED, R.RATED, R.CLOSED):
+        return request.closed_at or request.resolved_at
+    if request.status in (R.REJECTED, R.MERGED):
+        return request.reviewed_at
+    return None
+
+
+def request_contact_visible_to(request: ServiceRequest, user, *, now: datetime | None = None) -> bool:
+    """Whether ``user`` may see the requester's phone and exact address (PIPL art. 6, 13).
+
+    The requester always. Otherwise only those who need it to serve: the staff of the
+    request's community (a grid secretary for their grid) and members who accepted the task
+    serving it — and only until ``REQUEST_CONTACT_VISIBLE_DAYS`` after the request closed.
+    Street, district and city staff see it masked.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    if request.requester_id == user.pk:
+        return True
+    ended = _ended_at(request)
+    if ended is not None and (now or timezone.now()) > ended + timedelta(days=settings.REQUEST_CONTACT_VISIBLE_DAYS):
+        return False
+    scope = scope_for(user)
+    if request.community_id in scope.community_ids:
+        return True
+    if request.grid_id is not None and scope.grid_ids:
+        level2 = request.grid.parent_id or request.grid_id
+        if level2 in scope.grid_ids:
+            return True
+    if request.task_id is None:
+        return False
+    return Acceptance.objects.filter(
+        task_id=request.task_id,
+        member__user=user,
+        status__in=[Acceptance.Status.ACCEPTED, Acceptance.Status.CHECKED_IN, Acceptance.Status.COMPLETED],
+    ).exists()
+
+
+def masked_contact(request: ServiceRequest, user, *, now: datetime | None = None) -> str:
+    """The requester's phone as ``user`` may see it: whole, or 138****1234."""
+    if request_contact_visible_to(request, user, now=now):
+        return request.contact_phone
+    return mask_phone(request.contact_phone)
+
+
+def masked_address(request: ServiceRequest, user, *, now: datetime | None = None) -> str:
+    """The exact address, or only the community's name for those not entitled to it."""
+    if request_contact_visible_to(request, user, now=now):
+        return request.address
+    return f"{request.community.name}（详细地址已隐藏）"
