@@ -25,12 +25,15 @@ def notify_on_commit(users: Iterable, *, kind: str, title: str, body: str = "", 
         return
     recipients = list(seen.values())
 
-    def send() -> None:
-        from notifications.services import notify
+    transaction.on_commit(
+        lambda: deliver(users=recipients, kind=kind, title=title[:100], body=body[:500], url=url[:200])
+    )
 
-        notify(users=recipients, kind=kind, title=title[:100], body=body[:500], url=url[:200])
 
-    transaction.on_commit(send)
+def deliver(**kwargs) -> None:
+    from notifications.services import notify
+
+    notify(**kwargs)
 
 
 def community_staff(community: Community | int, grid: Grid | None = None) -> list:

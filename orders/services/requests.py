@@ -235,12 +235,8 @@ def request_approve(*, request: ServiceRequest, actor, task: Task | None = None,
             "grid": row.grid,
             **new_task_fields,
         }
+        # task_create only links the request (sets ``task``); moving it along is done here.
         task = task_create(actor=actor, community=row.community, source_requests=[row], **fields)
-        row.refresh_from_db()
-        if row.status == R.APPROVED and row.task_id == task.pk:
-            # task_create approved its source requests itself.
-            _tell_approved(row, actor)
-            return row
     row = transition(
         row,
         R.APPROVED,
