@@ -139,6 +139,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.mark_overdue_escalations",
         "schedule": crontab(minute=5),
     },
+    "widen-unfilled-tasks": {
+        "task": "orders.tasks.widen_unfilled_tasks",
+        "schedule": crontab(minute=25),
+    },
+    "send-task-reminders": {
+        "task": "orders.tasks.send_task_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
+    "auto-checkout-acceptances": {
+        "task": "orders.tasks.auto_checkout_acceptances",
+        "schedule": crontab(minute="3-59/10"),
+    },
+    "mark-no-show-acceptances": {
+        "task": "orders.tasks.mark_no_shows",
+        "schedule": crontab(minute="7-59/30"),
+    },
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -216,6 +232,12 @@ REQUEST_PHOTO_MAX_SIDE = env.int("REQUEST_PHOTO_MAX_SIDE", default=2048)
 # this many days after the request closes (PIPL: no longer than the purpose needs).
 REQUEST_CONTACT_VISIBLE_DAYS = env.int("REQUEST_CONTACT_VISIBLE_DAYS", default=7)
 ESCALATION_DEFAULT_DAYS = env.int("ESCALATION_DEFAULT_DAYS", default=7)
+
+# --- Tasks (下单/吹哨) and acceptances (接单) --------------------------------------------
+# A member may withdraw freely until this many hours before the start; later is recorded as late.
+ACCEPT_WITHDRAW_CUTOFF_HOURS = env.int("ACCEPT_WITHDRAW_CUTOFF_HOURS", default=2)
+# A task nobody takes for this long opens to paired units' members, and after as long again to the city.
+TASK_WIDEN_AFTER_HOURS = env.int("TASK_WIDEN_AFTER_HOURS", default=24)
 
 # --- The duty ledger (签到、服务时长、报到) ------------------------------------------
 QUOTA_HOURS_PER_YEAR = env.int("QUOTA_HOURS_PER_YEAR", default=20)

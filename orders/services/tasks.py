@@ -1,0 +1,430 @@
+"""下单/吹哨 and 接单: a community dispatches a task; members take its slots.
+
+Slots never overfill, under any concurrency: ``taken`` moves only by a conditional UPDATE
+(``status = open AND taken < slots``), which PostgreSQL re-evaluates after waiting on the row
+lock, and a CHECK keeps ``taken`` within ``0..slots``. A member never holds two overlapping
+tasks: the member row is locked while accepting (two taps, or two tasks from two phones, queue
+up behind it and the second sees the first's acceptance), and on PostgreSQL an exclusion
+constraint over (member, [starts_at, ends_at)) refuses what the lock would miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from grids.models import Community, Grid, Member, Pairing, Skill
+from grids.selectors import scope_for
+from grids.services import location_to_wgs84
+from grids.vocab import Duty, Focus
+from orders.models import Acceptance, AcceptanceEvent, ServiceRequest, Task, TaskEvent
+from orders.services.acceptances import _fmt, auto_check_out, notify_users
+from orders.services.notices import community_staff
+from orders.services.requests import requests_reopen_for_cancelled_task, requests_resolve_for_task
+from orders.services.transitions import can_transition, illegal, record_event, transition
+from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
+
+A, T, V = Acceptance.Status, Task.Status, Task.Visibility
+# Acceptances that hold the member's time: the same set the database constraints cover.
+LIVE = [A.ACCEPTED, A.CHECKED_IN, A.COMPLETED]
+MAX_SLOTS = 500
+MAX_DURATION = timedelta(hours=24)
+REMINDER_BEFORE = timedelta(hours=2)
+WORKING_HOURS_WARNING = "该任务安排在工作日 9:00–17:00 之间，党员一般在八小时之外服务。"
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def _require_task_staff(actor, community: Community, grid: Grid | None, verb: str) -> None:
+    """Community staff (or above) for the community; a grid secretary only within their grid."""
+    scope = scope_for(actor)
+    if scope.covers_community(community):
+        return
+    if grid is not None and scope.covers_grid(grid):
+        return
+    if scope.grid_ids and grid is None:
+        raise PermissionDenied(f"网格书记只能{verb}本网格的任务，请选择网格。", code="not_in_scope")
+    raise PermissionDenied(f"您无权{verb}该社区的任务。", code="not_in_scope")
+
+
+def member_may_see(member: Member, task: Task) -> bool:
+    """Visibility: the community's members; also paired units' members; or every registered member."""
+    if member.community_id is not None and member.community_id == task.community_id:
+        return True
+    if task.visibility == V.CITY and member.community_id is not None:
+        return True
+    if task.visibility in (V.PAIRED, V.CITY) and member.unit_id is not None:
+        return Pairing.objects.filter(unit_id=member.unit_id, community_id=task.community_id).exists()
+    return False
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else None
+    if value is None:
+        raise ValidationFailed(f"{label}格式不正确。", field=field)
+    if "\x00" in value:
+        raise ValidationFailed(f"{label}含有非法字符。", field=field)
+    if required and not value:
+        raise ValidationFailed(f"请填写{label}。", field=field)
+    if len(value) > max_length:
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字。", field=field)
+    return value
+
+
+def _skills(skills: Sequence[str]) -> list[str]:
+    if isinstance(skills, str) or not all(isinstance(s, str) for s in skills):
+        raise ValidationFailed("所需专长格式不正确。", field="skills_wanted")
+    unknown = [s for s in skills if s not in Skill.values]
+    if unknown:
+        raise ValidationFailed(f"未知的专长：{'、'.join(unknown)}。", field="skills_wanted")
+    return sorted(set(skills), key=Skill.values.index)
+
+
+def _times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    if not isinstance(starts_at, datetime) or timezone.is_naive(starts_at):
+        raise ValidationFailed("开始时间格式不正确。", field="starts_at")
+    if not isinstance(ends_at, datetime) or timezone.is_naive(ends_at):
+        raise ValidationFailed("结束时间格式不正确。", field="ends_at")
+    if starts_at <= now:
+        raise ValidationFailed("开始时间须晚于现在。", field="starts_at")
+    if ends_at <= starts_at:
+        raise ValidationFailed("结束时间须晚于开始时间。", field="ends_at")
+    if ends_at - starts_at > MAX_DURATION:
+        raise ValidationFailed("单次任务不能超过 24 小时，请拆分为多个任务。", field="ends_at")
+
+
+# --- 下单 / 吹哨 ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor,
+    community: Community,
+    focus: str,
+    duty: str,
+    title: str,
+    address: str,
+    lat: float,
+    lng: float,
+    starts_at: datetime,
+    ends_at: datetime,
+    slots: int,
+    description: str = "",
+    coord_system: str = "wgs84",
+    grid: Grid | None = None,
+    geofence_radius_m: int = 300,
+    skills_wanted: Sequence[str] = (),
+    visibility: str = V.COMMUNITY,
+    source_requests: Iterable[ServiceRequest] = (),
+) -> Task:
+    """Dispatch a task (下单), or whistle one with no request behind it (吹哨).
+
+    Linked requests only get their ``task`` set here; moving them along their machine is the
+    requests service's job.
+    """
+    if grid is not None and grid.community_id != community.pk:
+        raise ValidationFailed("所选网格不属于该社区。", field="grid")
+    _require_task_staff(actor, community, grid, "发布")
+    if focus not in Focus.values:
+        raise ValidationFailed("请选择三项重点之一。", field="focus")
+    if duty not in Duty.values:
+        raise ValidationFailed("请选择八大职责之一。", field="duty")
+    if visibility not in V.values:
+        raise ValidationFailed("可见范围不正确。", field="visibility")
+    title = _text(title, field="title", label="标题", max_length=80)
+    address = _text(address, field="address", label="地点", max_length=200)
+    description = _text(description, field="description", label="内容", max_length=4000, required=False)
+    wlat, wlng = location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system, field="location")
+    now = timezone.now()
+    _times(starts_at, ends_at, now)
+    if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= MAX_SLOTS:
+        raise ValidationFailed(f"名额须为 1 到 {MAX_SLOTS} 之间的整数。", field="slots")
+    if isinstance(geofence_radius_m, bool) or not isinstance(geofence_radius_m, int):
+        raise ValidationFailed("签到范围须为整数（米）。", field="geofence_radius_m")
+    if not 20 <= geofence_radius_m <= 5000:
+        raise ValidationFailed("签到范围须在 20 到 5000 米之间。", field="geofence_radius_m")
+    skills = _skills(skills_wanted or [])
+    requests = list(source_requests or [])
+    if any(r.community_id != community.pk for r in requests):
+        raise ValidationFailed("关联的点单须属于同一社区。", field="source_requests")
+
+    task = Task.objects.create(
+        community=community,
+        grid=grid,
+        focus=focus,
+        duty=duty,
+        title=title,
+        description=description,
+        address=address,
+        lat=wlat,
+        lng=wlng,
+        geofence_radius_m=geofence_radius_m,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        slots=slots,
+        skills_wanted=skills,
+        visibility=visibility,
+        created_by=actor,
+        created_at=now,
+    )
+    TaskEvent.objects.create(task=task, from_status="", to_status=T.OPEN, actor=actor, note="发布任务", created_at=now)
+    if requests:
+        ServiceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(task=task)
+    return task
+
+
+def task_working_hours_warning(task: Task) -> str | None:
+    """The warning the dispatch page shows when a task sits inside working hours."""
+    from reporting.worktime import overlaps_working_hours
+
+    return WORKING_HOURS_WARNING if overlaps_working_hours(task.starts_at, task.ends_at) else None
+
+
+# --- 接单 ----------------------------------------------------------------------------------
+
+
+def _refuse_untakeable(task: Task, now: datetime) -> None:
+    """Raise the reason a task cannot be taken now, if there is one."""
+    if task.status == T.CANCELLED:
+        raise Conflict("该任务已取消。", code="task_cancelled")
+    if task.status in (T.IN_PROGRESS, T.COMPLETED) or task.starts_at <= now:
+        raise Conflict("该任务已开始或已结束，不能再接单。", code="task_started")
+    if task.status == T.FULL or task.taken >= task.slots:
+        raise Conflict("该任务名额已满。", code="slot_full")
+
+
+def _clash_conflict(clash: Acceptance | None = None) -> Conflict:
+    if clash is None:
+        return Conflict("您在该时段已接了其他任务，时间冲突。", code="time_clash")
+    return Conflict(
+        f"您已接“{clash.task.title}”（{_fmt(clash.starts_at)} 开始），时间冲突。",
+        code="time_clash",
+    )
+
+
+def _integrity_conflict(exc: IntegrityError) -> Conflict:
+    text = str(exc).lower()
+    if "overlap" in text or "exclu" in text:
+        return _clash_conflict()
+    if "unique" in text or "acceptance_one_live" in text:
+        return Conflict("您已接过该任务。", code="already_accepted")
+    return Conflict("接单未成功，请稍后重试。", code="accept_failed")
+
+
+@transaction.atomic
+def task_accept(*, task: Task, member: Member | None) -> Acceptance:
+    """A member takes one slot (接单)."""
+    if member is None:
+        raise PermissionDenied("请先填写党员/志愿者资料。", code="not_member")
+    # The member row lock serialises one member's accepts: a second one waits here, then sees
+    # the first's acceptance in the checks below (READ COMMITTED reads afresh per statement).
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
+    task = Task.objects.get(pk=task.pk)
+    if not member_may_see(member, task):
+        raise PermissionDenied("该任务不在您的可接范围内。", code="not_visible")
+    now = timezone.now()
+    _refuse_untakeable(task, now)
+    if Acceptance.objects.filter(task=task, member=member, status__in=LIVE).exists():
+        raise Conflict("您已接过该任务。", code="already_accepted")
+    clash = (
+        Acceptance.objects.filter(
+            member=member, status__in=LIVE, starts_at__lt=task.ends_at, ends_at__gt=task.starts_at
+        )
+        .select_related("task")
+        .first()
+    )
+    if clash is not None:
+        raise _clash_conflict(clash)
+
+    claimed = Task.objects.filter(pk=task.pk, status=T.OPEN, starts_at__gt=now, taken__lt=F("slots")).update(
+        taken=F("taken") + 1
+    )
+    if not claimed:
+        task.refresh_from_db()
+        _refuse_untakeable(task, now)
+        raise Conflict("该任务名额已满。", code="slot_full")
+    try:
+        with transaction.atomic():
+            acceptance = Acceptance.objects.create(
+                task=task, member=member, starts_at=task.starts_at, ends_at=task.ends_at, accepted_at=now
+            )
+    except IntegrityError as exc:
+        # Leaving by the exception rolls back the slot taken above, too.
+        raise _integrity_conflict(exc)
+    AcceptanceEvent.objects.create(
+        acceptance=acceptance, from_status="", to_status=A.ACCEPTED, actor=member.user, note="接单", created_at=now
+    )
+    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    if task.taken >= task.slots and task.status == T.OPEN:
+        transition(task, T.FULL, actor=member.user, note="名额已满", locked=True)
+    acceptance.task = task
+    acceptance.member = member
+    return acceptance
+
+
+# --- closing the task ----------------------------------------------------------------------
+
+
+def _lock_task(task: Task) -> Task:
+    return Task.objects.select_for_update(of=("self",)).select_related("community__street", "grid").get(pk=task.pk)
+
+
+@transaction.atomic
+def task_cancel(*, task: Task, actor, reason: str) -> Task:
+    """Cancel a task: accepted slots are cancelled and their members told; members already on site
+    are checked out (they served); linked requests go back to review."""
+    task = _lock_task(task)
+    _require_task_staff(actor, task.community, task.grid, "取消")
+    reason = _text(reason, field="reason", label="取消理由", max_length=200)
+    if not can_transition(task, T.CANCELLED):
+        raise illegal(task, T.CANCELLED)
+    now = timezone.now()
+    task = transition(task, T.CANCELLED, actor=actor, note=reason, locked=True, cancel_reason=reason)
+    told = []
+    holding = (
+        Acceptance.objects.select_for_update(of=("self",))
+        .select_related("member__user", "checkin", "task")
+        .filter(task=task, status__in=Acceptance.HOLDING)
+        .order_by("pk")
+    )
+    for acceptance in holding:
+        if acceptance.status == A.ACCEPTED:
+            transition(acceptance, A.CANCELLED, actor=actor, note=f"任务取消：{reason}", locked=True, withdrawn_at=now)
+            told.append(acceptance.member.user)
+        else:
+            auto_check_out(acceptance, actor=actor, now=min(now, acceptance.ends_at))
+    notify_users(
+        told,
+        kind="task_cancelled",
+        title="任务已取消",
+        body=f"您接的“{task.title}”（{_fmt(task.starts_at)}）已取消。原因：{reason}",
+    )
+    requests_reopen_for_cancelled_task(task=task, actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor) -> Task:
+    """The secretary closes the task: members still checked in are checked out, those who never
+    came are no-shows, and the linked requests are resolved."""
+    task = _lock_task(task)
+    _require_task_staff(actor, task.community, task.grid, "完成")
+    if not can_transition(task, T.COMPLETED):
+        raise illegal(task, T.COMPLETED)
+    now = timezone.now()
+    task = transition(task, T.COMPLETED, actor=actor, note="任务完成", locked=True, completed_at=now)
+    holding = (
+        Acceptance.objects.select_for_update(of=("self",))
+        .select_related("member__user", "checkin", "task")
+        .filter(task=task, status__in=Acceptance.HOLDING)
+        .order_by("pk")
+    )
+    for acceptance in holding:
+        if acceptance.status == A.CHECKED_IN:
+            auto_check_out(acceptance, actor=actor, now=min(now, acceptance.ends_at))
+        else:
+            transition(acceptance, A.NO_SHOW, actor=actor, note="任务完成时未签到", locked=True)
+    requests_resolve_for_task(task=task, actor=actor)
+    return task
+
+
+# --- jobs ----------------------------------------------------------------------------------
+
+
+_WIDER = {V.COMMUNITY: V.PAIRED, V.PAIRED: V.CITY}
+
+
+def tasks_widen(*, now: datetime | None = None) -> int:
+    """Tasks nobody has taken for ``TASK_WIDEN_AFTER_HOURS`` widen: the community's members →
+    also paired units' members → the whole city. The secretaries are told. Safe to run twice."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.TASK_WIDEN_AFTER_HOURS)
+    base = Task.objects.filter(status=T.OPEN, taken=0, starts_at__gt=now)
+    ids = list(base.filter(visibility=V.COMMUNITY, created_at__lte=cutoff).values_list("pk", flat=True)) + list(
+        base.filter(visibility=V.PAIRED, widened_at__lte=cutoff).values_list("pk", flat=True)
+    )
+    widened = 0
+    for pk in ids:
+        with transaction.atomic():
+            task = Task.objects.select_for_update(of=("self",)).get(pk=pk)
+            since = task.widened_at or task.created_at
+            if task.status != T.OPEN or task.taken or task.starts_at <= now or since > cutoff:
+                continue
+            wider = _WIDER.get(task.visibility)
+            if wider is None:
+                continue
+            task.visibility, task.widened_at = wider, now
+            task.save(update_fields=["visibility", "widened_at"])
+            label = V(wider).label
+            record_event(task, note=f"无人接单，招募范围扩大到{label}")
+            notify_users(
+                community_staff(task.community_id, task.grid),
+                kind="task_widened",
+                title="任务无人接单，已扩大招募范围",
+                body=f"“{task.title}”发布后 {settings.TASK_WIDEN_AFTER_HOURS} 小时仍无人接单，已向{label}开放。",
+            )
+            widened += 1
+    return widened
+
+
+def tasks_send_reminders(*, now: datetime | None = None) -> int:
+    """Remind members whose task starts within 2 hours, once each (``notified_at``). Safe to run twice."""
+    now = now or timezone.now()
+    due = list(
+        Acceptance.objects.filter(
+            status=A.ACCEPTED,
+            notified_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + REMINDER_BEFORE,
+        )
+        .select_related("task", "member__user")
+        .order_by("starts_at")
+    )
+    sent = 0
+    for acceptance in due:
+        with transaction.atomic():
+            # The conditional UPDATE claims the reminder: two runs at once send it once.
+            if not Acceptance.objects.filter(pk=acceptance.pk, notified_at__isnull=True).update(notified_at=now):
+                continue
+            task = acceptance.task
+            notify_users(
+                [acceptance.member.user],
+                kind="task_reminder",
+                title="接单提醒：任务即将开始",
+                body=f"“{task.title}”将于 {_fmt(task.starts_at)} 在{task.address}开始，请按时到场签到。",
+            )
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def task_notify_top(*, task: Task, actor, n: int = 10) -> list[Member]:
+    """吹哨: tell the top ``n`` suggested members about the task."""
+    from orders.selectors.tasks import dispatch_suggestions
+
+    task = _lock_task(task)
+    _require_task_staff(actor, task.community, task.grid, "通知")
+    if task.status not in (T.OPEN, T.FULL):
+        raise Conflict("只能为招募中的任务通知党员。", code="task_not_open")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100:
+        raise ValidationFailed("通知人数须在 1 到 100 之间。", field="n")
+    members = [s.member for s in dispatch_suggestions(task, limit=n)]
+    notify_users(
+        [m.user for m in members],
+        kind="task_dispatched",
+        title=f"社区吹哨：{task.title}"[:100],
+        body=f"{task.community.name}邀请您参加“{task.title}”，{_fmt(task.starts_at)} 在{task.address}，"
+        f"还差 {task.slots_left} 人。",
+    )
+    record_event(task, actor=actor, note=f"吹哨通知 {len(members)} 名党员")
+    return members
