@@ -9,7 +9,10 @@ from orders.models import RequestPhoto, ServiceRequest
 from orders.services.photos import photo_clean, photos_clean
 from orders.services.requests import request_create
 from shaoguan.errors import ValidationFailed
-from tests.orders.requests_support import jpeg_bytes, media, order_fields, png_bytes, sent  # noqa: F401
+from tests.orders import requests_support as support
+from tests.orders.requests_support import jpeg_bytes, order_fields, png_bytes
+
+media, sent = support.media, support.sent  # fixtures
 
 
 def _exif_of(data: bytes):
