@@ -1,0 +1,116 @@
+"""Writes on the inbox and the delivery record.
+
+``notify`` is what every other app calls: it writes inbox rows now and, once the caller's
+transaction commits, queues the Celery task that pushes them through the configured channels
+(never from inside an open transaction, so a rolled-back action sends nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.channels import Channel, ChannelError, configured_channels
+from notifications.models import Delivery, Notification
+from shaoguan.errors import PermissionDenied, ValidationFailed
+
+logger = logging.getLogger("notifications")
+
+
+def _clean(text: str, limit: int) -> str:
+    # PostgreSQL cannot store NUL; a message is never worth a 500.
+    return (text or "").replace("\x00", "").strip()[:limit]
+
+
+def _queue_delivery(ids: list[int]) -> None:
+    from notifications.tasks import deliver
+
+    deliver.delay(ids)
+
+
+@transaction.atomic
+def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
+    """One inbox row per user (duplicates and ``None`` dropped); channel delivery after commit."""
+    title = _clean(title, 100)
+    if not title:
+        raise ValidationFailed("消息标题不能为空。", field="title")
+    seen: dict[int, None] = {}
+    for u in users:
+        pk = getattr(u, "pk", u)
+        if pk is not None:
+            seen.setdefault(pk, None)
+    if not seen:
+        return []
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=pk,
+                kind=_clean(kind, 40),
+                title=title,
+                body=_clean(body, 500),
+                url=_clean(url, 200),
+                created_at=now,
+            )
+            for pk in seen
+        ]
+    )
+    transaction.on_commit(partial(_queue_delivery, [n.pk for n in rows]))
+    return rows
+
+
+def notification_mark_read(*, notification: Notification, actor) -> Notification:
+    if actor is None or notification.user_id != actor.pk:
+        raise PermissionDenied("只能操作自己的消息。")
+    if notification.read_at is None:
+        now = timezone.now()
+        # A conditional UPDATE: two taps keep the first read time, no lock needed.
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def _deliver_one(notification: Notification, channel: Channel) -> bool:
+    """Send through one channel unless already sent; True when a retry might still succeed."""
+    with transaction.atomic():
+        delivery, _ = Delivery.objects.get_or_create(notification=notification, channel=channel.name)
+        # The row lock makes a second run of the same task (a redelivered message, a retry
+        # overlapping a slow first try) wait for the first and then see it sent, so nothing
+        # goes out twice. The channel call inside it is bounded by its HTTP timeout.
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.status == Delivery.Status.SENT:
+            return False
+        delivery.attempts += 1
+        retry = False
+        try:
+            channel.send(notification)
+        except ChannelError as exc:
+            delivery.status, delivery.error, retry = Delivery.Status.FAILED, str(exc)[:300], exc.retry
+        except Exception as exc:  # a broken provider must not stop the other channels
+            logger.exception("channel %s failed", channel.name)
+            delivery.status, delivery.error, retry = Delivery.Status.FAILED, type(exc).__name__, True
+        else:
+            delivery.status, delivery.error, delivery.sent_at = Delivery.Status.SENT, "", timezone.now()
+        delivery.save(update_fields=["status", "attempts", "error", "sent_at"])
+        return retry
+
+
+def notifications_deliver(*, notification_ids: Iterable[int]) -> list[int]:
+    """Push the notifications through every configured channel; returns the ids worth retrying."""
+    notifications = list(
+        Notification.objects.select_related("user").filter(pk__in=list(notification_ids)).order_by("pk")
+    )
+    again: set[int] = set()
+    for channel in configured_channels():
+        for n in notifications:
+            if channel.applies_to(n) and _deliver_one(n, channel):
+                again.add(n.pk)
+    return sorted(again)
