@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from grids.models import Community, Grid, Member, Pairing, Skill
@@ -350,9 +350,9 @@ def tasks_widen(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.TASK_WIDEN_AFTER_HOURS)
     base = Task.objects.filter(status=T.OPEN, taken=0, starts_at__gt=now)
-    ids = list(base.filter(visibility=V.COMMUNITY, created_at__lte=cutoff).values_list("pk", flat=True)) + list(
-        base.filter(visibility=V.PAIRED, widened_at__lte=cutoff).values_list("pk", flat=True)
-    )
+    # A task waits a full period at each level: since it was created, or since it last widened.
+    waited = Q(widened_at__isnull=True, created_at__lte=cutoff) | Q(widened_at__lte=cutoff)
+    ids = list(base.filter(waited, visibility__in=list(_WIDER)).order_by("pk").values_list("pk", flat=True))
     widened = 0
     for pk in ids:
         with transaction.atomic():

@@ -321,6 +321,16 @@ def test_unfilled_tasks_widen_to_paired_then_city_and_the_secretary_is_told(
     assert task.events.filter(note__contains="扩大").count() == 2
 
 
+def test_a_task_dispatched_to_paired_units_widens_to_the_city(community):
+    created = timezone.now()
+    task = TaskFactory(
+        community=community, visibility=V.PAIRED, created_at=created, starts_at=created + dt.timedelta(days=5)
+    )
+    assert tasks_widen(now=created + dt.timedelta(hours=24)) == 1
+    task.refresh_from_db()
+    assert task.visibility == V.CITY
+
+
 def test_started_tasks_do_not_widen(community):
     task = TaskFactory(community=community, created_at=timezone.now() - dt.timedelta(days=3))
     assert tasks_widen(now=task.starts_at + dt.timedelta(minutes=1)) == 0
