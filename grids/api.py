@@ -19,6 +19,7 @@ from grids import filters, selectors, services
 from grids import serializers as s
 from grids.models import Community, Grid, Member, Unit
 from grids.permissions import HoldsPost
+from notifications.selectors import unread_count
 from shaoguan.errors import NotFound, PermissionDenied, ValidationFailed
 
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
@@ -238,7 +239,7 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MeView(APIView):
-    @extend_schema(summary="当前用户：资料、党员资料、职务和进行中的报到", responses=s.MeOut, tags=["我的"])
+    @extend_schema(summary="当前用户：资料、党员资料、职务、进行中的报到和未读消息数", responses=s.MeOut, tags=["我的"])
     def get(self, request):
         user = request.user
         member = selectors.member_of(user)
@@ -247,6 +248,7 @@ class MeView(APIView):
             "member": member,
             "posts": list(selectors.posts_of(user)),
             "active_registration": selectors.active_registration(member) if member else None,
+            "unread_count": unread_count(user),
         }
         return Response(s.MeOut(body, context={"request": request}).data)
 

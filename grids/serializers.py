@@ -335,3 +335,4 @@ class MeOut(serializers.Serializer):
     member = MemberProfileOut(allow_null=True)
     posts = PostOut(many=True)
     active_registration = RegistrationOut(allow_null=True)
+    unread_count = serializers.IntegerField(help_text="未读消息数")

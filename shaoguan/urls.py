@@ -10,6 +10,9 @@ admin.site.index_title = "管理首页"
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("grids.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("", include("reporting.api_urls")),
+    path("", include("orders.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +22,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("accounts.urls")),
     path("", include("grids.urls")),
+    path("", include("orders.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,28 @@
+"""Who sees what of a request in the API (PIPL), and the caller's member profile."""
+
+from grids.selectors import member_of
+from orders.selectors.requests import request_contact_visible_to
+from shaoguan.errors import NotFound
+
+NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
+
+
+def own_member(user):
+    """The caller's member profile, or a 404 telling them to fill it in."""
+    member = member_of(user)
+    if member is None:
+        raise NotFound(NO_PROFILE, code="no_member_profile")
+    return member
+
+
+def sees_contact(serializer, request) -> bool:
+    """Whether the viewer may see the requester's phone, exact address and location.
+
+    Cached per request row in the serializer's context, so the nested and flat fields ask once.
+    """
+    http = serializer.context.get("request")
+    user = getattr(http, "user", None)
+    cache = serializer.context.setdefault("_contact_visible", {})
+    if request.pk not in cache:
+        cache[request.pk] = request_contact_visible_to(request, user)
+    return cache[request.pk]

@@ -1,0 +1,131 @@
+"""The reporting API: the hours ledger (service records) and report-for-duty visits (到社区报到).
+
+Thin viewsets: ``get_queryset`` calls a selector, each POST calls exactly one service.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from grids.models import Community
+from grids.selectors import member_of, scope_for
+from reporting import filters, selectors, services
+from reporting import serializers as s
+from reporting.models import ServiceRecord, Visit
+from shaoguan.errors import NotFound, ValidationFailed
+
+ID_PATTERN = r"[1-9][0-9]{0,17}"
+NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
+MINE = OpenApiParameter(
+    "mine", OpenApiTypes.BOOL, description="只看本人的；工作人员默认看管辖范围内的，其他人只能看本人的"
+)
+
+
+def _mine(request) -> bool:
+    return request.query_params.get("mine") in ("1", "true", "True") or scope_for(request.user).is_empty
+
+
+@extend_schema_view(
+    list=extend_schema(summary="服务记录（时长台账）", parameters=[MINE], tags=["服务时长"]),
+    retrieve=extend_schema(summary="服务记录详情", tags=["服务时长"]),
+)
+class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.ServiceRecordOut
+    filterset_class = filters.ServiceRecordFilter
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list" and _mine(self.request):
+            member = member_of(user)
+            return selectors.records_of(member) if member else ServiceRecord.objects.none()
+        if self.action in ("confirm", "reject"):
+            return selectors.records_for(user)
+        member = member_of(user)
+        staff = selectors.records_for(user)
+        return (staff | selectors.records_of(member)).distinct() if member else staff
+
+    def _render(self, record) -> Response:
+        row = selectors.records_for(self.request.user).get(pk=record.pk)
+        return Response(s.ServiceRecordOut(row, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="确认服务时长（社区工作人员，可更正时长并填写理由）",
+        request=s.ConfirmIn,
+        responses=s.ServiceRecordOut,
+        tags=["服务时长"],
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        data = s.ConfirmIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        record = services.service_record_confirm(
+            record=self.get_object(), actor=request.user, minutes=v.get("minutes"), reason=v["reason"]
+        )
+        return self._render(record)
+
+    @extend_schema(summary="不予认定（须填理由）", request=s.RejectIn, responses=s.ServiceRecordOut, tags=["服务时长"])
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = s.RejectIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.service_record_reject(
+            record=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+        )
+        return self._render(record)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="到社区报到记录", parameters=[MINE], tags=["服务时长"]),
+    retrieve=extend_schema(summary="报到记录详情", tags=["服务时长"]),
+)
+class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.VisitOut
+    filterset_class = filters.VisitFilter
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        user = self.request.user
+        member = member_of(user)
+        own = (
+            Visit.objects.select_related("member__user", "community").filter(member=member)
+            if member
+            else Visit.objects.none()
+        )
+        if self.action == "list" and _mine(self.request):
+            return own.order_by("-visited_at", "-pk")
+        return (selectors.visits_for(user) | own).distinct().order_by("-visited_at", "-pk")
+
+    @extend_schema(
+        summary="到社区报到（扫码或定位）",
+        description="扫码：`method=qr` 并带二维码 `token`；定位：`method=location` 并带 `lat`、`lng`、`coord_system`"
+        "（须先同意位置信息告知书）。同一天重复报到只算一次。",
+        request=s.VisitCreateIn,
+        responses={201: s.VisitOut},
+        tags=["服务时长"],
+    )
+    def create(self, request):
+        data = s.VisitCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        member = member_of(request.user)
+        if member is None:
+            raise NotFound(NO_PROFILE, code="no_member_profile")
+        community_id = v.get("community") or member.community_id
+        community = Community.objects.filter(pk=community_id).first() if community_id else None
+        if community is None:
+            raise ValidationFailed("请选择报到的社区。", code="required", field="community")
+        visit = services.visit_create(
+            member=member,
+            community=community,
+            method=v["method"],
+            token=v.get("token") or None,
+            lat=v.get("lat"),
+            lng=v.get("lng"),
+            coord_system=v["coord_system"],
+        )
+        row = Visit.objects.select_related("member__user", "community").get(pk=visit.pk)
+        return Response(s.VisitOut(row, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)

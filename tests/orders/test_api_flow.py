@@ -1,0 +1,243 @@
+"""The 三单 flow through the API: resident → secretary → member → resident, the PIPL rule on
+contact details, and conflicts as 409s with their codes."""
+
+import datetime as dt
+
+import pytest
+
+from grids.models import Member
+from orders.models import Acceptance, Feedback, Like, ServiceRequest, Task
+from reporting.models import ServiceRecord
+from reporting.services import location_consent_grant
+from tests.conftest import client_for
+from tests.grids.factories import MemberFactory
+from tests.orders.api_support import V1, assert_error, evening
+from tests.orders.factories import ServiceRequestFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def placed(community, grid, member) -> Member:
+    member.community, member.grid = community, grid
+    member.save(update_fields=["community", "grid"])
+    return member
+
+
+def request_body(community, **extra):
+    body = {
+        "community": community.pk,
+        "duty": "sanitation",
+        "title": "楼道堆放杂物",
+        "description": "三楼楼道堆满杂物，存在消防隐患。",
+        "address": "工业中社区 3 栋 2 单元",
+        "lat": community.lat + 0.0005,
+        "lng": community.lng + 0.0005,
+        "coord_system": "wgs84",
+    }
+    body.update(extra)
+    return body
+
+
+def test_resident_to_secretary_to_member_and_back(
+    community, grid, resident, secretary, placed, time_machine, django_capture_on_commit_callbacks
+):
+    starts = evening(days=2)
+    time_machine.move_to(starts - dt.timedelta(days=2), tick=False)
+    you, sec, mem = client_for(resident), client_for(secretary), client_for(placed.user)
+
+    # 点单
+    resp = you.post(f"{V1}/requests/", request_body(community), format="json")
+    assert resp.status_code == 201, resp.content.decode()
+    req = resp.json()
+    assert req["status"] == "submitted" and req["contact_phone"] == resident.phone and req["contact_visible"]
+    assert [e["to_status"] for e in req["events"]] == ["submitted"]
+
+    # the secretary's review queue, then approve into a new task
+    queue = sec.get(f"{V1}/requests/?box=review").json()["results"]
+    assert [r["id"] for r in queue] == [req["id"]]
+    assert queue[0]["contact_phone"] == resident.phone  # the community's staff serve it
+    resp = sec.post(
+        f"{V1}/requests/{req['id']}/approve/",
+        {"starts_at": starts.isoformat(), "ends_at": (starts + dt.timedelta(hours=2)).isoformat(), "slots": 2},
+        format="json",
+    )
+    assert resp.status_code == 200, resp.content.decode()
+    assert resp.json()["status"] == "approved"
+    task_id = resp.json()["task_id"]
+    task = Task.objects.get(pk=task_id)
+    assert task.title == "楼道堆放杂物" and task.slots == 2
+
+    # before accepting, the member cannot open the request at all
+    assert mem.get(f"{V1}/requests/{req['id']}/").status_code == 404
+
+    # the hall, then 接单
+    hall = mem.get(f"{V1}/tasks/hall/?lat={community.lat}&lng={community.lng}").json()["results"]
+    assert [t["id"] for t in hall] == [task_id]
+    assert hall[0]["warning"] is None and hall[0]["distance_m"] is not None
+    resp = mem.post(f"{V1}/tasks/{task_id}/accept/")
+    assert resp.status_code == 201, resp.content.decode()
+    acceptance = resp.json()
+    assert acceptance["status"] == "accepted" and acceptance["task"]["taken"] == 1
+
+    # having accepted, the member sees the requester's phone and address (PIPL: needed to serve)
+    detail = mem.get(f"{V1}/requests/{req['id']}/").json()
+    assert detail["contact_phone"] == resident.phone and detail["address"] == "工业中社区 3 栋 2 单元"
+
+    # check in: refused without consent, then on site inside the window
+    time_machine.move_to(starts + dt.timedelta(minutes=5), tick=False)
+    site = {"lat": task.lat, "lng": task.lng, "coord_system": "wgs84"}
+    assert_error(
+        mem.post(f"{V1}/acceptances/{acceptance['id']}/check-in/", site, format="json"), 409, "consent_required"
+    )
+    location_consent_grant(member=placed)
+    resp = mem.post(f"{V1}/acceptances/{acceptance['id']}/check-in/", site, format="json")
+    assert resp.status_code == 200, resp.content.decode()
+    assert resp.json()["status"] == "checked_in" and resp.json()["checked_in_at"]
+    assert Task.objects.get(pk=task_id).status == Task.Status.IN_PROGRESS
+
+    time_machine.move_to(starts + dt.timedelta(minutes=95), tick=False)
+    resp = mem.post(f"{V1}/acceptances/{acceptance['id']}/check-out/")
+    assert resp.status_code == 200, resp.content.decode()
+    out = resp.json()
+    assert out["status"] == "completed" and out["record_status"] == "pending" and out["record_minutes"] == 90
+
+    # the secretary completes the task: the request is resolved
+    resp = sec.post(f"{V1}/tasks/{task_id}/complete/")
+    assert resp.status_code == 200, resp.content.decode()
+    assert resp.json()["status"] == "completed"
+    assert ServiceRequest.objects.get(pk=req["id"]).status == ServiceRequest.Status.RESOLVED
+
+    # the resident confirms (which confirms the hours), then rates and likes the member
+    resp = you.post(f"{V1}/requests/{req['id']}/confirm/")
+    assert resp.status_code == 200 and resp.json()["status"] == "confirmed", resp.content.decode()
+    assert ServiceRecord.objects.get().status == ServiceRecord.Status.CONFIRMED
+    resp = you.post(
+        f"{V1}/requests/{req['id']}/rate/",
+        {"score": 5, "comment": "很及时", "liked_members": [placed.pk]},
+        format="json",
+    )
+    assert resp.status_code == 200, resp.content.decode()
+    body = resp.json()
+    assert body["status"] == "rated" and body["feedback"]["score"] == 5 and body["liked_member_ids"] == [placed.pk]
+    assert Like.objects.filter(member=placed).count() == 1
+
+    # rating twice is a conflict, and nothing changes
+    assert_error(you.post(f"{V1}/requests/{req['id']}/rate/", {"score": 1}, format="json"), 409, "already_rated")
+    assert Feedback.objects.get().score == 5
+
+
+def test_request_with_photos_multipart(community, resident):
+    import io
+
+    from PIL import Image
+
+    def jpeg():
+        buf = io.BytesIO()
+        Image.new("RGB", (40, 30), "red").save(buf, "JPEG")
+        buf.seek(0)
+        buf.name = "p.jpg"
+        return buf
+
+    body = request_body(community)
+    body["photos"] = [jpeg(), jpeg()]
+    resp = client_for(resident).post(f"{V1}/requests/", body, format="multipart")
+    assert resp.status_code == 201, resp.content.decode()
+    assert len(resp.json()["photos"]) == 2
+
+    body["photos"] = [jpeg() for _ in range(4)]
+    assert_error(client_for(resident).post(f"{V1}/requests/", body, format="multipart"), 400, "too_many_photos")
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_request_without_community_goes_to_the_nearest(community, other_community, resident):
+    body = request_body(community)
+    del body["community"]
+    resp = client_for(resident).post(f"{V1}/requests/", body, format="json")
+    assert resp.status_code == 201, resp.content.decode()
+    assert resp.json()["community_id"] == community.pk
+
+
+def test_contact_is_masked_for_those_who_do_not_serve(community, resident, street_officer):
+    req = ServiceRequestFactory(community=community, requester=resident, contact_phone="13912345678")
+    body = client_for(street_officer).get(f"{V1}/requests/{req.pk}/").json()
+    assert body["contact_phone"] == "139****5678"
+    assert "1栋" not in body["address"] and body["lat"] is None and not body["contact_visible"]
+    # nearby duplicates: other residents see the problem, never the contact
+    neighbour = client_for(MemberFactory().user)
+    rows = neighbour.get(f"{V1}/requests/nearby/?lat={req.lat}&lng={req.lng}&duty={req.duty}").json()["results"]
+    assert [r["id"] for r in rows] == [req.pk]
+    assert rows[0]["contact_phone"] == "139****5678" and rows[0]["lat"] is None
+
+
+def test_join_a_nearby_request(community, resident):
+    req = ServiceRequestFactory(community=community)
+    resp = client_for(resident).post(f"{V1}/requests/{req.pk}/join/")
+    assert resp.status_code == 200, resp.content.decode()
+    mine = client_for(resident).get(f"{V1}/requests/").json()["results"]
+    assert [r["id"] for r in mine] == [req.pk]
+
+
+def test_whistle_a_task_with_working_hours_warning(community, secretary):
+    day = evening(days=7)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    starts = day.replace(hour=10)
+    body = {
+        "community": community.pk,
+        "focus": "governance",
+        "duty": "safety",
+        "title": "夜间巡逻",
+        "address": "工业中社区",
+        "lat": community.lat,
+        "lng": community.lng,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + dt.timedelta(hours=2)).isoformat(),
+        "slots": 3,
+    }
+    resp = client_for(secretary).post(f"{V1}/tasks/", body, format="json")
+    assert resp.status_code == 201, resp.content.decode()
+    assert "工作日" in resp.json()["warning"]
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+
+def test_slot_full(community, secretary, placed):
+    task = TaskFactory(community=community, created_by=secretary, slots=1)
+    other = MemberFactory(community=community)
+    assert client_for(other.user).post(f"{V1}/tasks/{task.pk}/accept/").status_code == 201
+    assert_error(client_for(placed.user).post(f"{V1}/tasks/{task.pk}/accept/"), 409, "slot_full")
+    assert Acceptance.objects.count() == 1
+
+
+def test_time_clash_and_already_accepted(community, secretary, placed):
+    first = TaskFactory(community=community, created_by=secretary, starts_at=evening(), slots=3)
+    clash = TaskFactory(community=community, created_by=secretary, starts_at=evening() + dt.timedelta(hours=1))
+    c = client_for(placed.user)
+    assert c.post(f"{V1}/tasks/{first.pk}/accept/").status_code == 201
+    assert_error(c.post(f"{V1}/tasks/{first.pk}/accept/"), 409, "already_accepted")
+    assert_error(c.post(f"{V1}/tasks/{clash.pk}/accept/"), 409, "time_clash")
+    assert Acceptance.objects.count() == 1
+    assert Task.objects.get(pk=first.pk).taken == 1 and Task.objects.get(pk=clash.pk).taken == 0
+
+
+def test_illegal_transition(community, secretary):
+    req = ServiceRequestFactory(community=community, status=ServiceRequest.Status.REJECTED, reject_reason="重复")
+    assert_error(
+        client_for(secretary).post(f"{V1}/requests/{req.pk}/escalate/", {"reason": "需要街道"}, format="json"),
+        409,
+        "illegal_transition",
+    )
+    assert ServiceRequest.objects.get(pk=req.pk).status == ServiceRequest.Status.REJECTED
+
+
+def test_withdraw_frees_the_slot(community, secretary, placed):
+    task = TaskFactory(community=community, created_by=secretary, starts_at=evening(days=3), slots=1)
+    c = client_for(placed.user)
+    acceptance = c.post(f"{V1}/tasks/{task.pk}/accept/").json()
+    assert Task.objects.get(pk=task.pk).status == Task.Status.FULL
+    resp = c.post(f"{V1}/acceptances/{acceptance['id']}/withdraw/")
+    assert resp.status_code == 200 and resp.json()["status"] == "cancelled", resp.content.decode()
+    assert Task.objects.get(pk=task.pk).taken == 0
+    assert_error(c.post(f"{V1}/acceptances/{acceptance['id']}/withdraw/"), 409, "illegal_transition")
