@@ -27,7 +27,8 @@ def _count(client, url):
 
 
 @pytest.mark.parametrize("model", [Notification, Delivery])
-def test_changelist_flat_for_superuser(client, admin_user, model):
+def test_changelist_flat_for_superuser(settings, client, admin_user, model):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"  # not a cache shared with others
     client.force_login(admin_user)
     _make(2)
     client.get(changelist(model))
