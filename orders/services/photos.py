@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from shaoguan.errors import ValidationFailed
 
 FORMATS = {"JPEG": "jpg", "PNG": "png"}
+MAX_PIXELS = 40_000_000  # a 40-megapixel phone camera; anything larger is refused before decoding
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ def photo_clean(upload) -> CleanPhoto:
             if img.format not in FORMATS:
                 raise not_image
             fmt = img.format
+            if img.width * img.height > MAX_PIXELS:
+                # A small, highly compressed file can still expand to gigabytes when decoded.
+                raise ValidationFailed("照片像素过大，请压缩后再上传。", code="photo_too_large", field="photos")
             img.load()  # decodes every pixel: a truncated or forged file fails here
             upright = ImageOps.exif_transpose(img)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:

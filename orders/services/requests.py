@@ -12,7 +12,7 @@ success and one clear conflict.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -133,7 +133,7 @@ def request_create(
     if preferred_time is not None:
         if timezone.is_naive(preferred_time):
             raise ValidationFailed("期望时间格式不正确。", field="preferred_time")
-        if preferred_time < timezone.now() - timezone.timedelta(hours=1):
+        if preferred_time < timezone.now() - timedelta(hours=1):
             raise ValidationFailed("期望时间不能早于现在。", field="preferred_time")
     member = Member.objects.filter(user=requester).only("id", "unit_id").first()
     if requester_kind == ServiceRequest.RequesterKind.MEMBER and member is None:

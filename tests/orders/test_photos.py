@@ -109,3 +109,12 @@ def test_a_bad_photo_stores_nothing(resident, community, media, sent):
     assert ServiceRequest.objects.count() == 0
     assert RequestPhoto.objects.count() == 0
     assert list(media.rglob("*.*")) == []
+
+
+def test_huge_pixel_count_refused_before_decoding():
+    out = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(out, format="PNG")  # 48 megapixels in a few kilobytes
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(ValidationFailed) as exc:
+        photo_clean(out.getvalue())
+    assert exc.value.code == "photo_too_large"
