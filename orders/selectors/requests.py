@@ -13,7 +13,7 @@ from accounts.phone import mask_phone
 from grids.geo import WGS84, bbox_around, haversine_m, to_wgs84
 from grids.models import Community
 from grids.selectors import communities_near, scope_for
-from orders.models import Acceptance, RequestEvent, RequestFollower, ServiceRequest
+from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest
 
 R = ServiceRequest.Status
 
@@ -91,6 +91,17 @@ def requests_for_requester(user) -> QuerySet[ServiceRequest]:
 def request_timeline(request: ServiceRequest) -> QuerySet[RequestEvent]:
     """The status timeline residents see, from the event rows."""
     return RequestEvent.objects.filter(request=request).select_related("actor").order_by("created_at", "pk")
+
+
+def request_progress(request: ServiceRequest) -> list:
+    """The timeline plus the street's progress on it (assigned, department responses, overdue,
+    resolved), oldest first: what the resident sees once the request is escalated."""
+    events = list(request_timeline(request))
+    events += list(
+        EscalationEvent.objects.filter(escalation__request=request).select_related("actor").order_by("created_at", "pk")
+    )
+    events.sort(key=lambda e: e.created_at)  # stable: each list is already in order
+    return events
 
 
 def _ended_at(request: ServiceRequest) -> datetime | None:

@@ -271,3 +271,19 @@ def test_escalations_for_query_count(community, street_officer, django_assert_ma
 
     with django_assert_max_num_queries(3):  # posts, cases, departments
         assert len(read()) == 5
+
+
+def test_the_resident_sees_the_streets_progress(case, street_officer, housing, time_machine, sent):
+    from orders.selectors.requests import request_progress
+
+    time_machine.move_to(timezone.now(), tick=True)
+    escalation_assign(escalation=case, actor=street_officer, department_ids=[housing.pk])
+    escalation_respond(escalation=case, actor=street_officer, department_id=housing.pk, response="已现场查看")
+    escalation_resolve(escalation=case, actor=street_officer, outcome="已拆除")
+    steps = [(type(e).__name__, e.to_status) for e in request_progress(case.request)]
+    assert steps == [
+        ("EscalationEvent", "assigned"),
+        ("EscalationEvent", "assigned"),  # the department's response
+        ("EscalationEvent", "resolved"),
+        ("RequestEvent", "resolved"),
+    ]
