@@ -1,4 +1,4 @@
-"""The H5 pages. The tab pages (首页 · 点单 · 接单) have plain names; the rest are ``grids:``."""
+"""The H5 pages. 首页 has a plain name (点单 · 接单 are in ``orders.urls``); the rest are ``grids:``."""
 
 from django.urls import include, path
 
@@ -18,7 +18,5 @@ grid_pages = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("order/", views.order, name="order"),
-    path("tasks/", views.tasks, name="tasks"),
     path("", include((grid_pages, "grids"))),
 ]

@@ -196,61 +196,6 @@ def registration_withdraw(request):
     return redirect("grids:registration")
 
 
-# --- 点单 · 接单 -------------------------------------------------------------------------
-
-
-def order(request):
-    """点单: what residents can ask for, and whom to ask — their community."""
-    member = _member_or_none(request.user)
-    community, located, location_error = None, False, None
-    if member is not None and member.community_id:
-        community = member.community
-    elif request.GET.get("lat") and request.GET.get("lng"):
-        located = True
-        try:
-            lat, lng = services.location_to_wgs84(
-                lat=float(request.GET["lat"]),
-                lng=float(request.GET["lng"]),
-                coord_system=request.GET.get("coord_system") or "wgs84",
-            )
-        except (ValueError, DomainError) as exc:
-            location_error = exc.message if isinstance(exc, DomainError) else "位置格式不正确。"
-        else:
-            nearest = selectors.communities_near(lat, lng, limit=1)
-            community = nearest[0] if nearest else None
-    secretary = _community_secretary(community) if community else None
-    return render(
-        request,
-        "grids/order.html",
-        {
-            "tab": "order",
-            "duties": DUTIES,
-            "community": community,
-            "secretary": secretary,
-            "secretary_phone": mask_phone(secretary.user.phone) if secretary else "",
-            "from_registration": bool(member and member.community_id),
-            "located": located,
-            "location_error": location_error,
-        },
-    )
-
-
-def tasks(request):
-    """接单: the member's grid, vanguard teams and the service rules."""
-    member = _member_or_none(request.user)
-    return render(
-        request,
-        "grids/tasks.html",
-        {
-            "tab": "tasks",
-            "member": member,
-            "teams": _teams_of(member) if member else [],
-            "registration": selectors.active_registration(member) if member and not member.grid_id else None,
-            "rules": SERVICE_RULES,
-        },
-    )
-
-
 # --- 网格管理（书记） --------------------------------------------------------------------
 
 

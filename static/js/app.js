@@ -25,6 +25,7 @@
         form.querySelector("[data-geo=lng]").value = pos.coords.longitude.toFixed(6);
         var coord = form.querySelector("[data-geo=coord]");
         if (coord) coord.value = "wgs84";
+        form.dispatchEvent(new CustomEvent("app:located", { bubbles: true }));
         button.disabled = false;
         say("已获取当前位置（精度约 " + Math.round(pos.coords.accuracy || 0) + " 米）" +
             (button.hasAttribute("data-geo-submit") ? "，正在查找…" : "，保存后生效。"));
@@ -60,4 +61,67 @@
     var msg = e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
+
+  // 点单: once the position (or the duty) is known, propose the nearest communities and show
+  // "是否是您的问题？" — open requests of the same duty nearby, which the resident can join.
+  var orderForm = document.querySelector("[data-order-form]");
+  if (orderForm) {
+    var csrf = orderForm.querySelector("[name=csrfmiddlewaretoken]").value;
+    var lookup = function () {
+      var lat = orderForm.querySelector("[data-geo=lat]").value;
+      var lng = orderForm.querySelector("[data-geo=lng]").value;
+      if (!lat || !lng) return;
+      var duty = orderForm.querySelector("[data-order-duty]").value;
+      var coord = orderForm.querySelector("[data-geo=coord]").value || "wgs84";
+      var url = orderForm.getAttribute("data-nearby-url") + "?lat=" + encodeURIComponent(lat) +
+        "&lng=" + encodeURIComponent(lng) + "&coord_system=" + encodeURIComponent(coord) +
+        "&duty=" + encodeURIComponent(duty);
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+        if (data.error) return;
+        var select = orderForm.querySelector("[data-order-community]");
+        if (data.communities && data.communities.length) {
+          var keep = select.value;
+          select.innerHTML = "";
+          data.communities.forEach(function (c, i) {
+            var o = document.createElement("option");
+            o.value = c.id;
+            o.textContent = c.name + "（约 " + c.distance_m + " 米）";
+            if (keep ? String(c.id) === keep : i === 0) o.selected = true;
+            select.appendChild(o);
+          });
+        }
+        var box = orderForm.querySelector("[data-order-dupes]");
+        var list = orderForm.querySelector("[data-order-dupes-list]");
+        list.innerHTML = "";
+        var others = (data.requests || []).filter(function (r) { return !r.mine; });
+        others.forEach(function (r) {
+          var row = document.createElement("div");
+          row.className = "app-dupe";
+          var text = document.createElement("p");
+          text.textContent = r.title + "（" + r.status + " · " + r.created + " · 约 " + r.distance_m + " 米）";
+          // The order form cannot hold another form: the join form lives outside it and
+          // the button names it.
+          var join = document.getElementById("join-" + r.id) || document.createElement("form");
+          join.id = "join-" + r.id;
+          join.method = "post";
+          join.action = "/requests/" + r.id + "/join/";
+          join.hidden = true;
+          join.innerHTML = '<input type="hidden" name="csrfmiddlewaretoken">';
+          join.querySelector("input").value = csrf;
+          document.body.appendChild(join);
+          var button = document.createElement("button");
+          button.type = "submit";
+          button.className = "weui-btn weui-btn_mini weui-btn_primary";
+          button.setAttribute("form", join.id);
+          button.textContent = "是我的问题";
+          row.appendChild(text);
+          row.appendChild(button);
+          list.appendChild(row);
+        });
+        box.hidden = others.length === 0;
+      }).catch(function () {});
+    };
+    orderForm.addEventListener("app:located", lookup);
+    orderForm.querySelector("[data-order-duty]").addEventListener("change", lookup);
+  }
 })();

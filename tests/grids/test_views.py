@@ -1,5 +1,5 @@
 """The organisation's pages through the Django test client: home, volunteer profile, 报到,
-the 点单/接单 tabs and the secretaries' grid browser, each for the right user, an anonymous
+and the secretaries' grid browser, each for the right user, an anonymous
 visitor and an outsider."""
 
 import pytest
@@ -290,53 +290,6 @@ def test_registration_page_query_count_does_not_grow_with_communities(member, st
     assert count_queries(c, "/register/") == few
 
 
-# --- 点单 · 接单 ---------------------------------------------------------------------------
-
-
-def test_order_tab_lists_the_eight_duties(client):
-    html = client.get("/order/").content.decode()
-    for duty in ("党建指导", "政策宣传", "社务协调", "文明倡导", "环境保洁", "平安守护", "便民服务", "扶贫济困"):
-        assert duty in html
-    assert "使用当前位置查找所在社区" in html
-    assert "TODO" not in html and "敬请期待" not in html
-
-
-def test_order_tab_shows_the_members_community_secretary_masked(member, secretary, grid):
-    place(member, grid)
-    html = browser_for(member.user).get("/order/").content.decode()
-    assert "工业中社区" in html
-    assert "陈书记" in html and "138****0003" in html
-    assert "13800000003" not in html
-
-
-def test_order_tab_finds_the_nearest_community_by_location(resident, secretary, community, other_community):
-    html = browser_for(resident).get("/order/?lat=24.8036&lng=113.5906&coord_system=wgs84").content.decode()
-    assert "工业中社区" in html and "陈书记" in html
-    html = browser_for(resident).get("/order/?lat=39.9&lng=116.4").content.decode()
-    assert "该位置不在韶关市范围内。" in html
-    html = browser_for(resident).get("/order/?lat=abc&lng=1").content.decode()
-    assert "位置格式不正确。" in html
-
-
-def test_tasks_tab_for_placed_member(member, secretary, grid):
-    place(member, grid)
-    team = VanguardTeamFactory(grid=grid, name="红色先锋队")
-    TeamMembershipFactory(team=team, member=member, role="captain")
-    for _ in range(3):
-        TeamMembershipFactory(team=team)
-    html = browser_for(member.user).get("/tasks/").content.decode()
-    assert "第三网格" in html and "红色先锋队" in html
-    assert "队员 4 人" in html and "我是队长" in html
-    assert "每季度到社区报到不少于 1 次" in html and "不少于 20 小时" in html and "八小时之外" in html
-    assert "TODO" not in html and "敬请期待" not in html
-
-
-def test_tasks_tab_for_unplaced_member_and_anonymous(member, community, client):
-    RegistrationFactory(member=member, community=community)
-    assert "尚未编入网格" in browser_for(member.user).get("/tasks/").content.decode()
-    assert "登录后查看" in client.get("/tasks/").content.decode()
-
-
 # --- 网格管理 -------------------------------------------------------------------------------
 
 
@@ -510,15 +463,14 @@ def test_grid_page_query_count_does_not_grow_with_members(secretary, community, 
     assert count_queries(c, url) == few
 
 
-def test_tasks_and_home_query_counts_do_not_grow_with_teams(member, secretary, grid):
+def test_home_query_count_does_not_grow_with_teams(member, secretary, grid):
     place(member, grid)
     c = browser_for(member.user)
     team = VanguardTeamFactory(grid=grid)
     TeamMembershipFactory(team=team, member=member)
-    few = {url: count_queries(c, url) for url in ("/tasks/", "/")}
+    few = count_queries(c, "/")
     for _ in range(4):
         team = VanguardTeamFactory(grid=grid)
         TeamMembershipFactory(team=team, member=member)
         TeamMembershipFactory(team=team)
-    assert {url: count_queries(c, url) for url in ("/tasks/", "/")} == few
-    assert browser_for(member.user).get("/tasks/").content.decode().count("队员 2 人") == 4
+    assert count_queries(c, "/") == few
