@@ -22,7 +22,7 @@ from grids.geo import wgs84_to_gcj02
 from grids.models import Member
 from grids.vocab import Duty
 from orders import forms
-from orders.models import Acceptance, Escalation, ServiceRequest, Task
+from orders.models import Acceptance, Escalation, EscalationEvent, ServiceRequest, Task
 from orders.selectors import escalations as esc_selectors
 from orders.selectors import requests as req_selectors
 from orders.selectors import tasks as task_selectors
@@ -233,7 +233,7 @@ def my_request(request, request_id: int):
         {
             "tab": "me",
             "row": row,
-            "events": _labelled(req_selectors.request_timeline(row), R),
+            "events": _labelled(req_selectors.request_progress(row), R),
             "photos": list(row.photos.all()),
             "served": served,
             "is_requester": is_requester,
@@ -248,9 +248,11 @@ def my_request(request, request_id: int):
 def _labelled(events, statuses) -> list:
     """Events with the Chinese name of the status they moved to (none for a plain note)."""
     names = dict(statuses.choices)
+    street = dict(Escalation.Status.choices)
     rows = list(events)
     for e in rows:
-        e.label = names.get(e.to_status, "") if e.to_status != e.from_status else ""
+        own = street if isinstance(e, EscalationEvent) else names
+        e.label = own.get(e.to_status, "") if e.to_status != e.from_status else ""
     return rows
 
 
