@@ -241,3 +241,72 @@ def test_withdraw_frees_the_slot(community, secretary, placed):
     assert resp.status_code == 200 and resp.json()["status"] == "cancelled", resp.content.decode()
     assert Task.objects.get(pk=task.pk).taken == 0
     assert_error(c.post(f"{V1}/acceptances/{acceptance['id']}/withdraw/"), 409, "illegal_transition")
+
+
+# --- the other review actions, the joint meeting and task staff actions ----------------------
+
+
+def test_reject_merge_and_approve_into_an_existing_task(community, secretary, resident, sent_nowhere):
+    sec = client_for(secretary)
+    a, b, c = (ServiceRequestFactory(community=community) for _ in range(3))
+    resp = sec.post(f"{V1}/requests/{a.pk}/reject/", {"reason": "不属于社区职责"}, format="json")
+    assert resp.status_code == 200 and resp.json()["reject_reason"] == "不属于社区职责", resp.content.decode()
+    resp = sec.post(f"{V1}/requests/{b.pk}/merge/", {"into": c.pk}, format="json")
+    assert resp.status_code == 200 and resp.json()["merged_into_id"] == c.pk, resp.content.decode()
+    task = TaskFactory(community=community, created_by=secretary)
+    resp = sec.post(f"{V1}/requests/{c.pk}/approve/", {"task_id": task.pk}, format="json")
+    assert resp.status_code == 200 and resp.json()["task_id"] == task.pk, resp.content.decode()
+    assert_error(
+        sec.post(f"{V1}/requests/{a.pk}/approve/", {"task_id": task.pk}, format="json"), 409, "illegal_transition"
+    )
+
+
+def test_escalate_assign_respond_resolve(community, secretary, street_officer, resident, sent_nowhere):
+    from tests.orders.factories import DepartmentFactory
+
+    req = ServiceRequestFactory(community=community, requester=resident)
+    resp = client_for(secretary).post(f"{V1}/requests/{req.pk}/escalate/", {"reason": "涉及多个部门"}, format="json")
+    assert resp.status_code == 200 and resp.json()["status"] == "escalated", resp.content.decode()
+    st = client_for(street_officer)
+    (case,) = st.get(f"{V1}/escalations/").json()["results"]
+    assert case["request_id"] == req.pk and case["status"] == "open"
+    dept = DepartmentFactory(name="住建")
+    resp = st.post(f"{V1}/escalations/{case['id']}/assign/", {"departments": [dept.pk]}, format="json")
+    assert resp.status_code == 200 and resp.json()["status"] == "assigned" and resp.json()["deadline"]
+    resp = st.post(
+        f"{V1}/escalations/{case['id']}/respond/", {"department": dept.pk, "response": "已安排维修"}, format="json"
+    )
+    assert resp.status_code == 200 and resp.json()["responses"][0]["department_name"] == "住建"
+    resp = st.post(f"{V1}/escalations/{case['id']}/resolve/", {"outcome": "已修复"}, format="json")
+    assert resp.status_code == 200 and resp.json()["status"] == "resolved", resp.content.decode()
+    assert ServiceRequest.objects.get(pk=req.pk).status == ServiceRequest.Status.RESOLVED
+    assert_error(st.post(f"{V1}/escalations/{case['id']}/resolve/", {"outcome": "再办"}, format="json"), 409)
+
+
+def test_reopen_goes_back_to_review(community, resident, sent_nowhere):
+    req = ServiceRequestFactory(
+        community=community, requester=resident, status=ServiceRequest.Status.RESOLVED, resolved_at=evening(-1)
+    )
+    resp = client_for(resident).post(f"{V1}/requests/{req.pk}/reopen/", {"reason": "还是没修好"}, format="json")
+    assert resp.status_code == 200, resp.content.decode()
+    assert resp.json()["status"] == "submitted" and resp.json()["reopen_count"] == 1
+
+
+def test_cancel_notify_and_suggestions(community, secretary, placed, sent_nowhere):
+    task = TaskFactory(community=community, created_by=secretary, slots=3)
+    sec = client_for(secretary)
+    rows = sec.get(f"{V1}/tasks/{task.pk}/suggestions/").json()
+    assert [r["member_id"] for r in rows] == [placed.pk]
+    resp = sec.post(f"{V1}/tasks/{task.pk}/notify/", {"n": 5}, format="json")
+    assert resp.status_code == 200 and resp.json()["notified"] == 1, resp.content.decode()
+    assert_error(sec.post(f"{V1}/tasks/{task.pk}/cancel/", {"reason": ""}, format="json"), 400)
+    resp = sec.post(f"{V1}/tasks/{task.pk}/cancel/", {"reason": "暴雨预警"}, format="json")
+    assert resp.status_code == 200 and resp.json()["status"] == "cancelled", resp.content.decode()
+    assert_error(client_for(placed.user).post(f"{V1}/tasks/{task.pk}/accept/"), 409, "task_cancelled")
+
+
+@pytest.fixture
+def sent_nowhere(monkeypatch):
+    calls = []
+    monkeypatch.setattr("orders.services.notices.deliver", lambda **kw: calls.append(kw))
+    return calls
