@@ -19,7 +19,7 @@ from grids.admin.base import (
 )
 from orders.admin.common import EventInline, action_text, run_for_each
 from orders.models import Department, Escalation, EscalationEvent, EscalationResponse
-from orders.services.escalations import escalation_resolve, escalations_mark_overdue
+from orders.services.escalations import escalation_assign, escalation_resolve, escalations_mark_overdue
 
 
 @admin.register(Department)
@@ -42,6 +42,12 @@ class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class EscalationActionForm(helpers.ActionForm):
+    department = forms.ModelChoiceField(
+        Department.objects.filter(is_active=True).order_by("sort_order", "name"),
+        required=False,
+        label="分派给部门",
+        empty_label="（选择部门）",
+    )
     outcome = forms.CharField(
         required=False, max_length=2000, label="会商结果（办结时必填）", widget=forms.TextInput(attrs={"size": 40})
     )
@@ -100,7 +106,7 @@ class EscalationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-id",)
     inlines = (EscalationResponseInline, EscalationEventInline)
-    actions = ("resolve", "mark_overdue")
+    actions = ("assign", "resolve", "mark_overdue")
     action_form = EscalationActionForm
     fields = (
         "street",
@@ -135,6 +141,20 @@ class EscalationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description="牵头/协办部门")
     def department_list(self, obj):
         return "、".join(d.name for d in obj.departments.all()) or "—"
+
+    @admin.action(description="分派给部门（在下方选择部门，期限默认 7 天）")
+    def assign(self, request, queryset):
+        department = action_text(request, "department")
+        if not department.isdigit():
+            self.message_user(request, "请选择要分派的部门。", messages.ERROR)
+            return
+        run_for_each(
+            self,
+            request,
+            queryset.select_related("street", "request"),
+            lambda row: escalation_assign(escalation=row, actor=request.user, department_ids=[int(department)]),
+            done_message="已分派 {n} 件联席会议事项。",
+        )
 
     @admin.action(description="标记办结（在下方填写会商结果）")
     def resolve(self, request, queryset):

@@ -482,6 +482,25 @@ def test_resolve_without_outcome_or_by_community_is_refused(client, officer, sec
     assert not EscalationEvent.objects.filter(to_status=E.RESOLVED).exists()
 
 
+def test_assign_escalation_action(client, officer, sec, ctx):
+    e = EscalationFactory(request=ServiceRequestFactory(community=ctx["community"], status=R.ESCALATED))
+    dept = DepartmentFactory(name="住建")
+    client.force_login(sec)  # the community cannot assign the street's departments
+    response = act(client, Escalation, "assign", [e], department=dept.pk)
+    assert any("街道" in m for m in errors(response))
+    e.refresh_from_db()
+    assert e.status == E.OPEN
+    client.force_login(officer)
+    response = act(client, Escalation, "assign", [e], department="")
+    assert any("请选择" in m for m in errors(response))
+    response = act(client, Escalation, "assign", [e], department=dept.pk)
+    assert not errors(response)
+    e.refresh_from_db()
+    assert e.status == E.ASSIGNED and e.deadline > timezone.now()
+    assert list(e.departments.all()) == [dept]
+    assert EscalationEvent.objects.filter(escalation=e, to_status=E.ASSIGNED, actor=officer).exists()
+
+
 def test_mark_overdue_action(client, officer, sec, ctx):
     e = _escalation(ctx)
     Escalation.objects.filter(pk=e.pk).update(status=E.ASSIGNED, deadline=timezone.now() - dt.timedelta(days=1))
