@@ -256,3 +256,13 @@ def test_cancelled_task_sends_requests_back_to_review(community, secretary, sent
     approved.refresh_from_db()
     assert (approved.status, approved.task_id, approved.reviewed_at) == (R.SUBMITTED, None, None)
     assert "已取消" in approved.events.get().note
+
+
+def test_beat_runs_the_request_and_escalation_jobs(settings):
+    import orders.tasks  # noqa: F401  (registers the tasks)
+    from shaoguan.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in ("orders.tasks.autoclose_requests", "orders.tasks.mark_overdue_escalations"):
+        assert name in scheduled
+        assert name in app.tasks
