@@ -431,7 +431,7 @@ def test_me_for_a_resident(resident):
     body = client_for(resident).get(f"{V1}/me/").json()
     assert body["user"]["phone"] == "13800000001" and body["user"]["name"] == "李居民"
     assert body["member"] is None and body["posts"] == [] and body["active_registration"] is None
-    assert "unread" not in json.dumps(body)
+    assert body["unread_count"] == 0
 
 
 def test_me_for_a_member_with_registration(member, pending, community):
