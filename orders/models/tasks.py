@@ -82,6 +82,10 @@ class Task(models.Model):
             models.Index(fields=["status", "starts_at"], name="task_status_start"),
             models.Index(fields=["community", "status", "starts_at"], name="task_comm_status_start"),
             models.Index(fields=["lat", "lng"], name="task_latlng"),
+            # The task hall ORs "my community", "paired with my unit" and "city-wide": with this
+            # index PostgreSQL answers each branch from an index (BitmapOr) instead of reading
+            # every open task.
+            models.Index(fields=["visibility", "status", "starts_at"], name="task_vis_status_start"),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,8 @@ A, T, V = Acceptance.Status, Task.Status, Task.Visibility
 LIVE = [A.ACCEPTED, A.CHECKED_IN, A.COMPLETED]
 METRES_PER_DEGREE = 111_195.08  # 2πR / 360 with the mean Earth radius grids.geo uses
 HALL_BAND_M = 1000  # the hall sorts by 1 km rings, soonest first within a ring
-CITY_DISPATCH_RADIUS_M = 10_000  # city-wide tasks suggest members living this close
+CITY_DISPATCH_RADIUS_M = 5_000  # city-wide tasks suggest registered members living this close
+QUOTA_POINTS = 40  # the most a suggestion gains for hours still to do this year
 
 
 def _distance_m(lat: float, lng: float) -> ExpressionWrapper:
@@ -36,13 +37,19 @@ def _distance_m(lat: float, lng: float) -> ExpressionWrapper:
 
 
 def _visible_q(member: Member) -> Q:
-    """Tasks ``member`` may see (see ``orders.services.tasks.member_may_see``), as one filter."""
+    """Tasks ``member`` may see (see ``orders.services.tasks.member_may_see``), as one filter.
+
+    Costs one query when the member has a unit (the communities paired with it).
+    """
     q = Q(pk__in=[])
     if member.community_id is not None:
         q |= Q(community_id=member.community_id) | Q(visibility=V.CITY)
     if member.unit_id is not None:
-        paired = Pairing.objects.filter(unit_id=member.unit_id).values("community_id")
-        q |= Q(visibility__in=[V.PAIRED, V.CITY], community_id__in=paired)
+        # Read as a list (one small query): a literal IN lets PostgreSQL use an index per branch
+        # of the OR; a subquery there makes it filter every open task.
+        paired = list(Pairing.objects.filter(unit_id=member.unit_id).values_list("community_id", flat=True))
+        if paired:
+            q |= Q(visibility__in=[V.PAIRED, V.CITY], community_id__in=paired)
     return q
 
 
@@ -132,7 +139,7 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
     """Members to invite to ``task``, best first, in three queries whatever the number of members.
 
     Candidates are those who could see it (the community's members; paired units' members;
-    city-wide: registered members living within 10 km) with no overlapping acceptance. Score:
+    city-wide: registered members living within 5 km) with no overlapping acceptance. Score:
     30 per wanted skill they have, up to 40 for how much of the year's quota is still to do,
     up to 30 for living close (−3 per km).
     """
@@ -160,18 +167,25 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
         return []
     from reporting.selectors import confirmed_minutes_by_member
 
-    quota = settings.QUOTA_HOURS_PER_YEAR * 60
-    year = timezone.localtime(task.starts_at).year
-    done = confirmed_minutes_by_member([pk for pk, *_ in rows], year)
     wanted = set(task.skills_wanted or [])
-    scored = []
+    partial = []  # skills and distance first: they need no query
     for pk, skills, home_lat, home_lng in rows:
         matched = [s for s in (skills or []) if s in wanted]
         distance = haversine_m(home_lat, home_lng, task.lat, task.lng) if home_lat is not None else None
+        points = 30 * len(matched) + (max(0.0, 30 - 3 * distance / 1000) if distance is not None else 0.0)
+        partial.append((points, pk, matched, distance))
+    partial.sort(key=lambda r: (-r[0], r[1]))
+    # The quota adds 0..40 points, so nobody more than 40 points below the limit-th partial
+    # score can reach the top: their hours need not be read (a city-wide task has thousands).
+    floor = partial[min(limit, len(partial)) - 1][0] - QUOTA_POINTS
+    contenders = [r for r in partial if r[0] >= floor]
+    quota = settings.QUOTA_HOURS_PER_YEAR * 60
+    year = timezone.localtime(task.starts_at).year
+    done = confirmed_minutes_by_member([r[1] for r in contenders], year)
+    scored = []
+    for points, pk, matched, distance in contenders:
         remaining = max(0, quota - done.get(pk, 0))
-        score = 30 * len(matched) + (40 * remaining / quota if quota else 0)
-        if distance is not None:
-            score += max(0.0, 30 - 3 * distance / 1000)
+        score = points + (QUOTA_POINTS * remaining / quota if quota else 0)
         scored.append((pk, matched, distance, remaining, round(score, 2)))
     scored.sort(key=lambda r: (-r[4], r[2] if r[2] is not None else math.inf, r[0]))
     top = scored[:limit]
