@@ -217,3 +217,22 @@ def test_commit_delivers_through_every_channel(settings, provider, db, django_ca
         ("sms", "sent"),
         ("wechat", "sent"),
     ]
+
+
+def test_wechat_expired_token_is_dropped_and_retried(settings, provider, db):
+    from django.core.cache import cache
+
+    from notifications.channels import WechatSubscribeChannel
+
+    settings.NOTIFICATION_CHANNELS = [WECHAT]
+    user = UserFactory(phone="13800000055", wechat_openid="o-tok")
+    provider.script = [(200, {"errcode": 42001, "errmsg": "access_token expired"})]
+    provider.default = (200, {"errcode": 0})
+    (n,) = notify(users=[user], kind="x", title="一")
+    assert notifications_deliver(notification_ids=[n.pk]) == [n.pk]
+    assert cache.get(WechatSubscribeChannel.TOKEN_CACHE_KEY) is None
+    assert notifications_deliver(notification_ids=[n.pk]) == []
+    token_fetches = [c for c in provider.calls if c["path"] == "/cgi-bin/token"]
+    assert len(token_fetches) == 2 and token_fetches[0]["query"]["appid"] == "wx-app"
+    d = Delivery.objects.get(notification=n)
+    assert d.status == "sent" and d.attempts == 2

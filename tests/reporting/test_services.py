@@ -413,3 +413,18 @@ def test_grid_secretary_cannot_confirm(record, grid):
     PostFactory(user=user, role=Post.Role.GRID_SECRETARY, community=None, grid=grid)
     with pytest.raises(PermissionDenied):
         service_record_confirm(record=record, actor=user)
+
+
+def test_visit_checkin_has_no_checkout(placed_member, community):
+    v = visit_create(
+        member=placed_member, community=community, method="location", lat=community.lat, lng=community.lng, now=OPENS
+    )
+    with pytest.raises(Conflict) as exc:
+        checkout_create(checkin=v.checkin, duty="safety", now=CLOSES)
+    assert exc.value.code == "not_a_service_checkin"
+    assert not ServiceRecord.objects.exists()
+
+
+def test_manual_record_without_checkin_confirms(member, community, secretary):
+    r = ServiceRecordFactory(member=member, community=community, source="manual", minutes=45)
+    assert service_record_confirm(record=r, actor=secretary).minutes == 45
