@@ -1,6 +1,6 @@
-"""The H5 pages of the organisation: home, volunteer profile, 报到, the 点单 and 接单 tabs,
-and the secretaries' grid browser. Views read through ``grids.selectors``, write through
-``grids.services`` and show a service's ``DomainError`` as a form error, in Chinese.
+"""The H5 pages of the organisation: home, volunteer profile, 报到 and the secretaries' grid
+browser (the 点单 and 接单 tabs are ``orders.views``). Views read through ``grids.selectors``,
+write through ``grids.services`` and show a service's ``DomainError`` as a form error, in Chinese.
 """
 
 from __future__ import annotations
@@ -20,25 +20,6 @@ from grids import selectors, services
 from grids.forms import DeclineForm, MemberCreateForm, MemberProfileForm, PlaceForm, RegistrationForm, grid_label
 from grids.models import Community, Grid, Member, Post, Registration, TeamMembership
 from shaoguan.errors import DomainError
-
-# 八大职责: what residents can ask for. The order and the names are the city's.
-DUTIES = [
-    ("党建指导", "帮助小区、楼栋党组织开展组织生活，指导党建工作。"),
-    ("政策宣传", "上门或集中宣讲惠民政策、法律法规，解答居民疑问。"),
-    ("社务协调", "协助调解邻里纠纷，协调解决物业、停车等社区事务。"),
-    ("文明倡导", "倡导移风易俗、垃圾分类、文明养犬等文明新风。"),
-    ("环境保洁", "清理楼道杂物、卫生死角，美化社区环境。"),
-    ("平安守护", "参与治安巡逻、消防安全检查和防诈骗宣传。"),
-    ("便民服务", "义诊、法律咨询、家电维修、理发等便民服务。"),
-    ("扶贫济困", "结对帮扶困难家庭、孤寡老人和留守儿童。"),
-]
-
-SERVICE_RULES = [
-    "每季度到社区报到不少于 1 次。",
-    "每年参加社区服务不少于 20 小时。",
-    "服务时间一般安排在工作日八小时之外和节假日。",
-    "服务须经社区审核派单，到场签到、离场签退，服务时长由社区确认。",
-]
 
 
 def _member_or_none(user) -> Member | None:

@@ -109,7 +109,7 @@ def order(request):
     communities = []
     if lat is not None and lng is not None:
         try:
-            wlat, wlng = grid_selectors_to_wgs84(lat, lng, request.POST.get("coord_system") or "wgs84")
+            wlat, wlng = _to_wgs84(lat, lng, request.POST.get("coord_system") or "wgs84")
             communities = list(grid_selectors.communities_near(wlat, wlng, limit=8))
         except DomainError:
             communities = []
@@ -153,7 +153,7 @@ def order(request):
     return render(request, "orders/order.html", {"tab": "order", "form": form, "duties": Duty.choices})
 
 
-def grid_selectors_to_wgs84(lat: float, lng: float, coord_system: str) -> tuple[float, float]:
+def _to_wgs84(lat: float, lng: float, coord_system: str) -> tuple[float, float]:
     from grids.services import location_to_wgs84
 
     return location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system or "wgs84")
@@ -170,7 +170,7 @@ def order_nearby(request):
     if lat is None or lng is None:
         return JsonResponse({"error": "请提供位置。"}, status=400)
     try:
-        wlat, wlng = grid_selectors_to_wgs84(lat, lng, coord)
+        wlat, wlng = _to_wgs84(lat, lng, coord)
     except DomainError as exc:
         return JsonResponse({"error": exc.message}, status=400)
     communities = [
@@ -237,8 +237,10 @@ def my_request(request, request_id: int):
             "photos": list(row.photos.all()),
             "served": served,
             "is_requester": is_requester,
+            # A follower ("是我的问题") sees the place only as far as the PIPL rule allows.
+            "address": req_selectors.masked_address(row, request.user),
             "can_confirm": is_requester and row.status == R.RESOLVED,
-            "can_rate": is_requester and row.status in (R.RESOLVED, R.CONFIRMED) and not hasattr_feedback(row),
+            "can_rate": is_requester and row.status in (R.RESOLVED, R.CONFIRMED) and not _has_feedback(row),
             "can_reopen": is_requester and row.status in (R.RESOLVED, R.CONFIRMED),
             "scores": range(1, 6),
         },
@@ -256,7 +258,7 @@ def _labelled(events, statuses) -> list:
     return rows
 
 
-def hasattr_feedback(row: ServiceRequest) -> bool:
+def _has_feedback(row: ServiceRequest) -> bool:
     try:
         return row.feedback is not None
     except ServiceRequest.feedback.RelatedObjectDoesNotExist:
@@ -343,7 +345,7 @@ def tasks(request):
     lat, lng = _float(request.GET.get("lat")), _float(request.GET.get("lng"))
     if lat is not None and lng is not None:
         try:
-            lat, lng = grid_selectors_to_wgs84(lat, lng, request.GET.get("coord_system") or "wgs84")
+            lat, lng = _to_wgs84(lat, lng, request.GET.get("coord_system") or "wgs84")
         except DomainError as exc:
             messages.error(request, exc.message)
             lat = lng = None

@@ -207,13 +207,39 @@ def test_nearby_endpoint_proposes_communities_and_same_duty_requests(resident, m
 
 
 def test_join_a_nearby_request(resident, community):
-    other = ServiceRequestFactory(community=community)
+    other = ServiceRequestFactory(community=community, address="工业中社区 9 栋 302")
     c = browser_for(resident)
     r = c.post(f"/requests/{other.pk}/join/")
     assert r.status_code == 302 and r["Location"] == f"/my/requests/{other.pk}/"
     assert RequestFollower.objects.filter(request=other, user=resident).exists()
     assert other.title in html(c.get("/my/requests/"))
-    assert c.get(f"/my/requests/{other.pk}/").status_code == 200
+    page = html(c.get(f"/my/requests/{other.pk}/"))
+    assert other.title in page and "9 栋 302" not in page and "详细地址已隐藏" in page
+    assert "确认已解决" not in page
+
+
+def test_order_with_photos(resident, community):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.orders.requests_support import jpeg_bytes
+
+    photos = [SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes(), content_type="image/jpeg") for i in range(2)]
+    data = {
+        "duty": Duty.SANITATION,
+        "title": "垃圾桶满溢",
+        "description": "好几天没清运。",
+        "address": "工业中社区 2 栋",
+        "lat": "24.8035",
+        "lng": "113.5905",
+        "contact_phone": "13800000001",
+        "photos": photos,
+    }
+    r = browser_for(resident).post("/order/", data)
+    assert r.status_code == 302
+    req = ServiceRequest.objects.get()
+    assert req.photos.count() == 2
+    page = html(browser_for(resident).get(f"/my/requests/{req.pk}/"))
+    assert page.count("现场照片") == 2
 
 
 def test_my_requests_hide_other_peoples(resident, community):
