@@ -8,12 +8,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from grids.models import Community
 from grids.selectors import member_of, scope_for
 from reporting import filters, selectors, services
 from reporting import serializers as s
-from reporting.models import ServiceRecord, Visit
+from reporting.models import LocationConsent, ServiceRecord, Visit
 from shaoguan.errors import NotFound, ValidationFailed
 
 ID_PATTERN = r"[1-9][0-9]{0,17}"
@@ -129,3 +130,42 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         row = Visit.objects.select_related("member__user", "community").get(pk=visit.pk)
         return Response(s.VisitOut(row, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+
+
+def _consent_body(member) -> dict:
+    consent = LocationConsent.objects.filter(member=member).first()
+    return {
+        "active": bool(consent and consent.revoked_at is None),
+        "version": consent.version if consent else None,
+        "current_version": services.CONSENT_VERSION,
+        "granted_at": consent.granted_at if consent else None,
+        "revoked_at": consent.revoked_at if consent else None,
+    }
+
+
+class LocationConsentView(APIView):
+    """签到前的位置信息单独同意（个人信息保护法第十三、二十九条）。"""
+
+    def _member(self, request):
+        member = member_of(request.user)
+        if member is None:
+            raise NotFound(NO_PROFILE, code="no_member_profile")
+        return member
+
+    @extend_schema(summary="我的位置信息同意状态", responses=s.LocationConsentOut, tags=["服务时长"])
+    def get(self, request):
+        return Response(s.LocationConsentOut(_consent_body(self._member(request))).data)
+
+    @extend_schema(
+        summary="同意处理位置信息（签到前须同意）", request=None, responses=s.LocationConsentOut, tags=["服务时长"]
+    )
+    def post(self, request):
+        member = self._member(request)
+        services.location_consent_grant(member=member)
+        return Response(s.LocationConsentOut(_consent_body(member)).data)
+
+    @extend_schema(summary="撤回位置信息同意", request=None, responses=s.LocationConsentOut, tags=["服务时长"])
+    def delete(self, request):
+        member = self._member(request)
+        services.location_consent_revoke(member=member)
+        return Response(s.LocationConsentOut(_consent_body(member)).data)

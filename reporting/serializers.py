@@ -96,3 +96,11 @@ class VisitCreateIn(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False)
     lng = serializers.FloatField(min_value=-180, max_value=180, required=False)
     coord_system = serializers.ChoiceField(choices=COORD_CHOICES, default=WGS84)
+
+
+class LocationConsentOut(serializers.Serializer):
+    active = serializers.BooleanField(help_text="是否已单独同意处理位置信息")
+    version = serializers.CharField(allow_null=True, help_text="所同意的告知书版本")
+    current_version = serializers.CharField(help_text="现行告知书版本")
+    granted_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)

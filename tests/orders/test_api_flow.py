@@ -8,7 +8,6 @@ import pytest
 from grids.models import Member
 from orders.models import Acceptance, Feedback, Like, ServiceRequest, Task
 from reporting.models import ServiceRecord
-from reporting.services import location_consent_grant
 from tests.conftest import client_for
 from tests.grids.factories import MemberFactory
 from tests.orders.api_support import V1, assert_error, evening
@@ -90,7 +89,7 @@ def test_resident_to_secretary_to_member_and_back(
     assert_error(
         mem.post(f"{V1}/acceptances/{acceptance['id']}/check-in/", site, format="json"), 409, "consent_required"
     )
-    location_consent_grant(member=placed)
+    assert mem.post(f"{V1}/location-consent/").json()["active"] is True
     resp = mem.post(f"{V1}/acceptances/{acceptance['id']}/check-in/", site, format="json")
     assert resp.status_code == 200, resp.content.decode()
     assert resp.json()["status"] == "checked_in" and resp.json()["checked_in_at"]

@@ -3,7 +3,6 @@
 import pytest
 
 from reporting.models import ServiceRecord, Visit, VisitCode
-from reporting.services import location_consent_grant
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.reporting.factories import ServiceRecordFactory
@@ -96,7 +95,8 @@ def test_visit_by_location_needs_consent(placed, community):
     here = {"method": "location", "lat": community.lat, "lng": community.lng}
     resp = c.post(f"{V1}/visits/", here, format="json")
     assert resp.status_code == 409 and resp.json()["code"] == "consent_required", resp.content.decode()
-    location_consent_grant(member=placed)
+    assert c.get(f"{V1}/location-consent/").json()["active"] is False
+    assert c.post(f"{V1}/location-consent/").json()["active"] is True
     resp = c.post(f"{V1}/visits/", here, format="json")
     assert resp.status_code == 201, resp.content.decode()
     assert resp.json()["method"] == "location"
@@ -113,3 +113,13 @@ def test_visit_somewhere_not_registered_is_refused(placed, other_community):
     )
     assert resp.status_code == 403
     assert Visit.objects.count() == 0
+
+
+def test_consent_revoke_and_regrant(placed, resident, api):
+    c = client_for(placed.user)
+    assert c.post(f"{V1}/location-consent/").json()["active"] is True
+    body = c.delete(f"{V1}/location-consent/").json()
+    assert body["active"] is False and body["revoked_at"]
+    assert c.post(f"{V1}/location-consent/").json()["active"] is True
+    assert client_for(resident).post(f"{V1}/location-consent/").status_code == 404  # no member profile
+    assert api.post(f"{V1}/location-consent/").status_code == 401
