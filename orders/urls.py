@@ -20,6 +20,7 @@ pages = [
     path("my/tasks/<int:acceptance_id>/checkin/", views.acceptance_check_in, name="checkin"),
     path("my/tasks/<int:acceptance_id>/checkout/", views.acceptance_check_out, name="checkout"),
     path("my/consent/", views.location_consent, name="consent"),
+    path("my/consent/revoke/", views.location_consent_revoke, name="consent_revoke"),
     path("my/hours/", views.my_hours, name="my_hours"),
     path("work/", views.work_home, name="work"),
     path("work/requests/", views.work_requests, name="work_requests"),

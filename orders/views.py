@@ -44,7 +44,7 @@ LIST_LIMIT = 100  # rows a list page shows; older ones are reached by filters, n
 
 CONSENT_TEXT = (
     "为核实您到场服务，签到和签退时将获取您手机的当前位置（经纬度），仅用于判断是否在任务地点附近并计算服务时长。"
-    "位置信息在社区服务台账中保存，180 天后只保留到约 1 公里的精度。您可以随时在“我的”中撤回同意；"
+    "位置信息在社区服务台账中保存，180 天后只保留到约 1 公里的精度。您可以随时在“我的服务时长”页面撤回同意；"
     "不同意不影响您接单，但无法通过定位签到。"
 )
 
@@ -482,6 +482,15 @@ def location_consent(request):
 
 
 @login_required
+@require_POST
+def location_consent_revoke(request):
+    member = _require_member(request)
+    rep_services.location_consent_revoke(member=member)
+    messages.success(request, "已撤回定位签到同意。")
+    return redirect("orders:my_hours")
+
+
+@login_required
 def my_tasks(request):
     member = _member(request.user)
     rows = list(task_selectors.acceptances_for_member(member)[:LIST_LIMIT]) if member else []
@@ -497,6 +506,7 @@ def my_hours(request):
         context.update(
             year=year,
             progress=rep_selectors.quota_progress(member, year),
+            consented=rep_services.has_location_consent(member),
             records=list(rep_selectors.records_of(member).filter(started_at__year=year).order_by("-started_at")),
             visits=list(
                 Visit.objects.filter(member=member, visited_on__year=year)

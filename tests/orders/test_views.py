@@ -340,6 +340,8 @@ def test_accept_consent_check_in_and_out(placed, community, secretary):
     assert task.title in html(c.get("/my/tasks/"))
     page = html(c.get("/my/hours/"))
     assert "待社区确认" in page and "20 小时" in page
+    c.post("/my/consent/revoke/")
+    assert "撤回定位签到同意</button>" not in html(c.get("/my/hours/"))
 
 
 def test_withdraw_only_ones_own(placed, community, secretary):
