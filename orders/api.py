@@ -357,6 +357,18 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         rows = task_selectors.dispatch_suggestions(task, limit=20)
         return Response(s.SuggestionOut(rows, many=True).data)
 
+    @extend_schema(
+        summary="任务的接单党员（工作人员）",
+        responses=s.TaskAcceptanceOut(many=True),
+        tags=["任务"],
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, permission_classes=[HoldsPost])
+    def acceptances(self, request, pk=None):
+        rows = task_selectors.acceptances_of_task(self._staff_task(pk))
+        page = self.paginate_queryset(rows)
+        out = s.TaskAcceptanceOut(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(out.data)
+
     def _staff_task(self, pk) -> Task:
         task = task_selectors.tasks_for(self.request.user).filter(pk=int(pk)).first()
         if task is None:

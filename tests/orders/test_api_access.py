@@ -11,6 +11,7 @@ from orders.models import Acceptance, Escalation, Feedback, RequestFollower, Ser
 from reporting.models import ServiceRecord
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
+from tests.grids.factories import MemberFactory
 from tests.orders.api_support import V1, count_queries, evening
 from tests.orders.factories import (
     AcceptanceFactory,
@@ -98,6 +99,7 @@ def actions(w):
         ("post", f"tasks/{t.pk}/complete/", {}),
         ("post", f"tasks/{t.pk}/notify/", {"n": 5}),
         ("get", f"tasks/{t.pk}/suggestions/", None),
+        ("get", f"tasks/{t.pk}/acceptances/", None),
         ("get", f"tasks/{t.pk}/", None),
         ("post", f"acceptances/{a.pk}/withdraw/", {}),
         ("post", f"acceptances/{a.pk}/check-in/", here),
@@ -406,8 +408,10 @@ def test_malformed_json_and_multipart(world, resident):
 # --- query counts ----------------------------------------------------------------------------
 
 
-def _grow(n, community, secretary, member, street_officer, resident, start=0):
+def _grow(n, community, secretary, member, street_officer, resident, start=0, hub=None):
     for i in range(start, start + n):
+        if hub is not None:
+            AcceptanceFactory(task=hub, member=MemberFactory(community=community))
         ServiceRequestFactory(community=community)
         task = TaskFactory(community=community, created_by=secretary, starts_at=evening(days=3 + i))
         AcceptanceFactory(task=TaskFactory(community=community, starts_at=evening(days=40 + i)), member=member)
@@ -423,6 +427,7 @@ LIST_CASES = [
     ("member", "tasks/hall/?lat=24.8035&lng=113.5905"),
     ("member", "tasks/hall/"),
     ("secretary", "tasks/"),
+    ("secretary", "tasks/{task}/acceptances/"),
     ("member", "acceptances/"),
     ("secretary", "service-records/"),
     ("member", "service-records/"),
@@ -436,11 +441,13 @@ def test_list_query_counts_stay_flat(community, grid, secretary, member, street_
     member.community, member.grid = community, grid
     member.save(update_fields=["community", "grid"])
     user = {"secretary": secretary, "member": member.user, "street_officer": street_officer, "resident": resident}[who]
-    _grow(3, community, secretary, member, street_officer, resident)
+    hub = TaskFactory(community=community, created_by=secretary, starts_at=evening(days=200), slots=50)
+    path = path.replace("{task}", str(hub.pk))
+    _grow(3, community, secretary, member, street_officer, resident, hub=hub)
     c = client_for(user)
     assert len(c.get(f"{V1}/{path}").json()["results"]) >= 3
     few = count_queries(client_for(user), f"{V1}/{path}")
-    _grow(10, community, secretary, member, street_officer, resident, start=3)
+    _grow(10, community, secretary, member, street_officer, resident, start=3, hub=hub)
     rows = c.get(f"{V1}/{path}?page_size=100" if "?" not in path else f"{V1}/{path}&page_size=100").json()
     assert len(rows["results"]) >= 13
     many = count_queries(

@@ -296,8 +296,12 @@ def test_cancel_notify_and_suggestions(community, secretary, placed, sent_nowher
     sec = client_for(secretary)
     rows = sec.get(f"{V1}/tasks/{task.pk}/suggestions/").json()
     assert [r["member_id"] for r in rows] == [placed.pk]
+    assert client_for(placed.user).post(f"{V1}/tasks/{task.pk}/accept/").status_code == 201
+    (slot,) = sec.get(f"{V1}/tasks/{task.pk}/acceptances/").json()["results"]
+    assert slot["member_id"] == placed.pk and slot["member_phone"] == placed.user.phone
+    assert client_for(placed.user).get(f"{V1}/tasks/{task.pk}/acceptances/").status_code == 403
     resp = sec.post(f"{V1}/tasks/{task.pk}/notify/", {"n": 5}, format="json")
-    assert resp.status_code == 200 and resp.json()["notified"] == 1, resp.content.decode()
+    assert resp.status_code == 200 and resp.json()["notified"] == 0, resp.content.decode()  # already in
     assert_error(sec.post(f"{V1}/tasks/{task.pk}/cancel/", {"reason": ""}, format="json"), 400)
     resp = sec.post(f"{V1}/tasks/{task.pk}/cancel/", {"reason": "暴雨预警"}, format="json")
     assert resp.status_code == 200 and resp.json()["status"] == "cancelled", resp.content.decode()
