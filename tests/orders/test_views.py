@@ -654,3 +654,10 @@ def test_resident_secretary_member_resident_flow(resident, secretary, placed, co
     page = html(res.get(f"/my/requests/{req.pk}/"))
     assert "已评价" in page and "5 星" in page and "办理进度" in page
     assert "1.5" in html(mem.get("/my/hours/"))
+
+
+def test_notification_links_lead_to_the_right_page(resident, secretary, outsider, community):
+    row = ServiceRequestFactory(community=community, requester=resident)
+    assert browser_for(resident).get(f"/requests/{row.pk}/")["Location"] == f"/my/requests/{row.pk}/"
+    assert browser_for(secretary).get(f"/requests/{row.pk}/")["Location"] == f"/work/requests/{row.pk}/"
+    assert browser_for(outsider).get(f"/requests/{row.pk}/").status_code == 404
