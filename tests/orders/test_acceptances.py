@@ -372,3 +372,23 @@ def test_the_live_acceptance_unique_index_holds(task, placed):
     with pytest.raises(IntegrityError), transaction.atomic():
         Acceptance.objects.create(task=task, member=placed, starts_at=task.starts_at, ends_at=task.ends_at)
     assert Acceptance.objects.filter(Q(task=task) & Q(member=placed)).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ('conflicting key value violates exclusion constraint "acceptance_no_overlap"', "time_clash"),
+        (
+            'duplicate key value violates unique constraint "acceptance_one_live_per_member_and_task"',
+            "already_accepted",
+        ),
+        ("UNIQUE constraint failed: orders_acceptance.task_id, orders_acceptance.member_id", "already_accepted"),
+        ("something else", "accept_failed"),
+    ],
+)
+def test_database_refusals_become_clear_conflicts(message, code):
+    from django.db import IntegrityError
+
+    from orders.services.tasks import _integrity_conflict
+
+    assert _integrity_conflict(IntegrityError(message)).code == code
