@@ -60,9 +60,12 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-# A generated city replaces the organisation data already there (the demo included).
+# A generated city replaces the organisation data already there (the demo included), then a
+# year of activity on it (tasks, acceptances, hours, requests, visits).
 city: migrate
+	$(BIN)/python manage.py generate_activity --clear --quiet
 	$(BIN)/python manage.py generate_city --reset --scale $${SCALE:-1.0}
+	$(BIN)/python manage.py generate_activity --scale $${SCALE:-1.0}
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
