@@ -214,7 +214,7 @@ TABLES = {
 # on a weekday between 09:00 and 17:00.
 SESSIONS = [
     ("evening", 38, (18.5, 19.0, 19.5), (150, 180, 210), False),
-    ("weekend_morning", 24, (8.5, 9.0, 9.5), (180, 210, 240, 270), True),
+    ("weekend_morning", 24, (8.5, 9.0, 9.5), (180, 210, 240), True),
     ("weekend_afternoon", 20, (14.0, 14.5, 15.0), (180, 210, 240), True),
     ("early", 12, (6.5, 7.0), (90, 120), False),
     ("work", 6, (9.5, 10.0, 14.0), (120, 150, 180), False),
@@ -311,7 +311,7 @@ class _Planner:
         if cancelled:
             want = rng.randint(0, slots // 2)
         else:
-            want = slots if rng.random() < 0.55 else rng.randint(max(1, slots // 2), slots)
+            want = slots if rng.random() < 0.5 else rng.randint(max(1, slots // 2), slots)
         chosen = self._pick(pool, cw, want, starts, ends, live=not cancelled)
         if any(p >= own for p in chosen):
             task.visibility = V.PAIRED
@@ -346,7 +346,7 @@ class _Planner:
             task.completed_at = _dt(min(self.end - MINUTE, ends + rng.randint(10 * MINUTE, 3 * HOUR)))
             plan.task_events.append(TaskEventRec(task, before, T.COMPLETED, actor, "任务完成", task.completed_at))
             # A member or two withdrew in time and someone else took the slot.
-            for p in self._pick(pool, cw, 1 if rng.random() < 0.45 else 0, starts, ends, live=False, skip=chosen):
+            for p in self._pick(pool, cw, 1 if rng.random() < 0.35 else 0, starts, ends, live=False, skip=chosen):
                 accepted = created + rng.randint(MINUTE, max(MINUTE + 1, starts - created - 2 * HOUR))
                 self._acceptance(task, c, pool[p], A.CANCELLED, accepted, starts, ends)
                 if p >= own:

@@ -5,11 +5,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from grids.models import Member
 from orders.citygen.activity import scaled_activity
+from orders.citygen.bulk import constraints_checked_after
 from orders.models import (
     Acceptance,
     Escalation,
@@ -166,3 +167,31 @@ def test_is_deterministic_refuses_to_run_twice_and_resets(city):
 def test_refuses_without_a_city():
     with pytest.raises(CommandError, match="generate_city"):
         run()
+
+
+def _constraints_and_indexes() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE conrelid::regclass::text LIKE ANY(%s) "
+            "UNION SELECT tablename, indexname FROM pg_indexes WHERE tablename LIKE ANY(%s)",
+            [["orders_%", "reporting_%"], ["orders_%", "reporting_%"]],
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_bulk_load_puts_back_every_constraint_and_index(city):
+    before = _constraints_and_indexes()
+    assert ("orders_acceptance", "acceptance_no_overlap") in before
+    run()
+    assert _constraints_and_indexes() == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_bulk_load_fails_when_a_row_breaks_a_dropped_constraint(member):
+    sql = "INSERT INTO orders_like (request_id, member_id, created_at) VALUES (987654, %s, now())"
+    with pytest.raises(IntegrityError), transaction.atomic(), constraints_checked_after([Like]):
+        connection.cursor().execute(sql, [member.pk])  # no such request: the re-added foreign key fails
