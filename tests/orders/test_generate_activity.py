@@ -52,11 +52,11 @@ def city(settings):
 
 def signature() -> dict:
     return {
-        "tasks": list(
-            Task.objects.order_by("starts_at", "title", "community_id").values_list(
+        "tasks": sorted(
+            Task.objects.values_list(
                 "community_id", "duty", "title", "starts_at", "ends_at", "slots", "taken", "status"
             )
-        ),  # fmt: skip
+        ),
         "acceptances": sorted(
             Acceptance.objects.values_list("member_id", "starts_at", "status", "accepted_at", "record__minutes")
         ),
