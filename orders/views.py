@@ -64,6 +64,17 @@ def _error(request, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
 
+def _attempt(request, success: str, action, /, **kwargs) -> bool:
+    """Run one service call for a page: its refusal becomes an error message, its success ``success``."""
+    try:
+        action(**kwargs)
+    except DomainError as exc:
+        _error(request, exc)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def _next(request, default: str) -> str:
     nxt = request.POST.get("next") or ""
     return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
@@ -273,12 +284,13 @@ def _own_request(request, request_id: int) -> ServiceRequest:
 @require_POST
 def request_confirm(request, request_id: int):
     row = _own_request(request, request_id)
-    try:
-        request_closing.request_confirm(request=row, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "感谢确认！欢迎为服务的党员评价点赞。")
+    _attempt(
+        request,
+        "感谢确认！欢迎为服务的党员评价点赞。",
+        request_closing.request_confirm,
+        request=row,
+        actor=request.user,
+    )
     return redirect("orders:my_request", request_id=row.pk)
 
 
@@ -288,18 +300,16 @@ def request_rate(request, request_id: int):
     row = _own_request(request, request_id)
     score = request.POST.get("score") or ""
     liked = [int(v) for v in request.POST.getlist("liked") if v.isdigit()]
-    try:
-        request_closing.request_rate(
-            request=row,
-            actor=request.user,
-            score=int(score) if score.isdigit() else 0,
-            comment=request.POST.get("comment", ""),
-            liked_member_ids=liked,
-        )
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "评价已提交，谢谢！")
+    _attempt(
+        request,
+        "评价已提交，谢谢！",
+        request_closing.request_rate,
+        request=row,
+        actor=request.user,
+        score=int(score) if score.isdigit() else 0,
+        comment=request.POST.get("comment", ""),
+        liked_member_ids=liked,
+    )
     return redirect("orders:my_request", request_id=row.pk)
 
 
@@ -307,12 +317,14 @@ def request_rate(request, request_id: int):
 @require_POST
 def request_reopen(request, request_id: int):
     row = _own_request(request, request_id)
-    try:
-        request_closing.request_reopen(request=row, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "已重新提交，社区将再次处理。")
+    _attempt(
+        request,
+        "已重新提交，社区将再次处理。",
+        request_closing.request_reopen,
+        request=row,
+        actor=request.user,
+        reason=request.POST.get("reason", ""),
+    )
     return redirect("orders:my_request", request_id=row.pk)
 
 
@@ -409,12 +421,7 @@ def task_detail(request, task_id: int):
 def task_accept(request, task_id: int):
     member = _require_member(request)
     task = get_object_or_404(task_selectors.tasks_visible_to_member(member), pk=task_id)
-    try:
-        task_services.task_accept(task=task, member=member)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "接单成功！请按时到场，签到后开始计时。")
+    _attempt(request, "接单成功！请按时到场，签到后开始计时。", task_services.task_accept, task=task, member=member)
     return redirect("orders:task", task_id=task.pk)
 
 
@@ -427,12 +434,7 @@ def _own_acceptance(request, acceptance_id: int) -> Acceptance:
 @require_POST
 def acceptance_withdraw(request, acceptance_id: int):
     acc = _own_acceptance(request, acceptance_id)
-    try:
-        acc_services.acceptance_withdraw(acceptance=acc, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "已退出该任务。")
+    _attempt(request, "已退出该任务。", acc_services.acceptance_withdraw, acceptance=acc, actor=request.user)
     return redirect("orders:task", task_id=acc.task_id)
 
 
@@ -444,18 +446,16 @@ def acceptance_check_in(request, acceptance_id: int):
     if lat is None or lng is None:
         messages.error(request, "请先点击“签到”获取当前位置。")
         return redirect("orders:task", task_id=acc.task_id)
-    try:
-        acc_services.acceptance_check_in(
-            acceptance=acc,
-            actor=request.user,
-            lat=lat,
-            lng=lng,
-            coord_system=request.POST.get("coord_system") or "wgs84",
-        )
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "签到成功，服务开始计时。")
+    _attempt(
+        request,
+        "签到成功，服务开始计时。",
+        acc_services.acceptance_check_in,
+        acceptance=acc,
+        actor=request.user,
+        lat=lat,
+        lng=lng,
+        coord_system=request.POST.get("coord_system") or "wgs84",
+    )
     return redirect("orders:task", task_id=acc.task_id)
 
 
@@ -463,12 +463,9 @@ def acceptance_check_in(request, acceptance_id: int):
 @require_POST
 def acceptance_check_out(request, acceptance_id: int):
     acc = _own_acceptance(request, acceptance_id)
-    try:
-        acc_services.acceptance_check_out(acceptance=acc, actor=request.user)
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "已签退，服务时长待社区确认。")
+    _attempt(
+        request, "已签退，服务时长待社区确认。", acc_services.acceptance_check_out, acceptance=acc, actor=request.user
+    )
     return redirect("orders:task", task_id=acc.task_id)
 
 
