@@ -1,7 +1,7 @@
 """Who sees what of a request in the API (PIPL), and the caller's member profile."""
 
 from grids.selectors import member_of
-from orders.selectors.requests import request_contact_visible_to
+from orders.selectors.requests import request_contact_visible_to, served_task_ids
 from shaoguan.errors import NotFound
 
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
@@ -24,5 +24,12 @@ def sees_contact(serializer, request) -> bool:
     user = getattr(http, "user", None)
     cache = serializer.context.setdefault("_contact_visible", {})
     if request.pk not in cache:
-        cache[request.pk] = request_contact_visible_to(request, user)
+
+        def served_tasks() -> set[int]:
+            # Read once per response, and only if some row gets this far.
+            if "_served_tasks" not in serializer.context:
+                serializer.context["_served_tasks"] = served_task_ids(user)
+            return serializer.context["_served_tasks"]
+
+        cache[request.pk] = request_contact_visible_to(request, user, served_tasks=served_tasks)
     return cache[request.pk]
