@@ -3,13 +3,14 @@
 # is loaded from a CDN. The copies are committed; this script records where they came from and
 # reproduces them (it needs npm, which the running site does not).
 #
-#   scripts/vendor_assets.sh            # WeUI at the pinned version
-#   WEUI_VERSION=2.6.26 scripts/vendor_assets.sh
+#   scripts/vendor_assets.sh            # WeUI and ECharts at the pinned versions
+#   WEUI_VERSION=2.6.26 ECHARTS_VERSION=6.1.0 scripts/vendor_assets.sh
 #
 # Swagger UI is not vendored here: it comes from the PyPI package drf-spectacular-sidecar.
 set -euo pipefail
 
 WEUI_VERSION="${WEUI_VERSION:-2.6.26}"
+ECHARTS_VERSION="${ECHARTS_VERSION:-6.1.0}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/static/vendor"
 WORK="$(mktemp -d)"
@@ -46,11 +47,24 @@ for f in LICENSE LICENSE.txt LICENSE.md; do
 done
 [ -f "$DEST/weui/LICENSE" ] || { echo "weui@${WEUI_VERSION} ships no LICENSE file" >&2; exit 1; }
 
-SHA="$(sha256sum "$DEST/weui/weui.min.css" | cut -d' ' -f1)"
+# Apache ECharts: the one minified bundle (charts for the cockpit and rank history), with its
+# licence and NOTICE.
+npm pack --silent "echarts@${ECHARTS_VERSION}" >/dev/null
+rm -rf "$WORK/package" && tar -xzf "echarts-${ECHARTS_VERSION}.tgz"
+[ -f "$PKG/dist/echarts.min.js" ] || { echo "echarts@${ECHARTS_VERSION} has no dist/echarts.min.js" >&2; exit 1; }
+rm -rf "$DEST/echarts"
+mkdir -p "$DEST/echarts"
+cp "$PKG/dist/echarts.min.js" "$DEST/echarts/echarts.min.js"
+cp "$PKG/LICENSE" "$DEST/echarts/LICENSE"
+[ -f "$PKG/NOTICE" ] && cp "$PKG/NOTICE" "$DEST/echarts/NOTICE"
+
+WEUI_SHA="$(sha256sum "$DEST/weui/weui.min.css" | cut -d' ' -f1)"
+ECHARTS_SHA="$(sha256sum "$DEST/echarts/echarts.min.js" | cut -d' ' -f1)"
 {
   echo "# Third-party front-end assets in static/vendor/, refreshed by scripts/vendor_assets.sh"
-  echo "weui ${WEUI_VERSION} npm:weui@${WEUI_VERSION} dist/style/weui.min.css sha256:${SHA}"
+  echo "weui ${WEUI_VERSION} npm:weui@${WEUI_VERSION} dist/style/weui.min.css sha256:${WEUI_SHA}"
+  echo "echarts ${ECHARTS_VERSION} npm:echarts@${ECHARTS_VERSION} dist/echarts.min.js sha256:${ECHARTS_SHA}"
 } >"$DEST/VERSIONS.txt"
 
-echo "weui ${WEUI_VERSION} → static/vendor/weui/"
-ls -l "$DEST/weui"
+echo "weui ${WEUI_VERSION} → static/vendor/weui/, echarts ${ECHARTS_VERSION} → static/vendor/echarts/"
+ls -l "$DEST/weui" "$DEST/echarts"

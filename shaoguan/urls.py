@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("reporting.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("rankings.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("orders.urls")),
     path("", include("notifications.urls")),
+    path("", include("rankings.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,3 @@
+"""The cockpit's API."""
+
+urlpatterns: list = []

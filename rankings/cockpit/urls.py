@@ -1,0 +1,3 @@
+"""The cockpit's pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,105 @@
+"""Daily leaderboards (排行榜) and the cockpit's precomputed figures.
+
+A board day is built in one transaction: readers keep seeing the previous published day until the
+new one commits, and a rebuild that dies midway leaves nothing behind. Every subject of a board
+gets a row (not only the Top 50), so anyone can see their own rank and its history.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Board(models.TextChoices):
+    UNITS = "units", "全市单位Top50"
+    MEMBERS = "members", "全市党员Top50"
+    COMMUNITIES = "communities", "全市社区Top50"
+    TEAMS = "teams", "先锋队Top50"
+    STARS = "stars", "本月报到之星"
+
+
+class BoardDay(models.Model):
+    """One built day of all five boards, over the data up to the end of ``day`` (Asia/Shanghai)."""
+
+    day = models.DateField("数据截至日期", unique=True)
+    built_at = models.DateTimeField("生成时间", default=timezone.now)
+    duration_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+    entry_count = models.PositiveIntegerField("条目数", default=0)
+    triggered_by = models.CharField("触发方式", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "榜单日"
+        verbose_name_plural = "榜单日"
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} 榜单"
+
+
+class BoardEntry(models.Model):
+    """One subject's place on one board on one day.
+
+    ``subject_id`` is a member, unit, community or vanguard team id depending on ``board``; no
+    foreign key, so that writing 120,000 rows a day does not pay for 120,000 key checks, and so that
+    a board day stays as it was published even if a subject is later removed. The district is
+    stored with the row, and the rank within it, so one row serves the city board and the
+    district board alike.
+    """
+
+    day = models.DateField("数据截至日期")
+    board = models.CharField("榜单", max_length=20, choices=Board.choices)
+    subject_id = models.BigIntegerField("对象ID")
+    district_id = models.BigIntegerField("所属区/县(市)ID", null=True, blank=True)
+    rank = models.PositiveIntegerField("全市名次")
+    district_rank = models.PositiveIntegerField("区内名次", null=True, blank=True)
+    previous_rank = models.PositiveIntegerField("前一日全市名次", null=True, blank=True)
+    previous_district_rank = models.PositiveIntegerField("前一日区内名次", null=True, blank=True)
+    score = models.FloatField("总分")
+    per_capita = models.FloatField("人均分", null=True, blank=True)
+    headcount = models.PositiveIntegerField("人数", null=True, blank=True)
+    minutes = models.PositiveIntegerField("服务时长（分钟）", default=0)
+    services = models.PositiveIntegerField("服务次数", default=0)
+    outcomes = models.PositiveIntegerField("成效（办结件数）", default=0)
+    likes = models.PositiveIntegerField("点赞数", default=0)
+
+    class Meta:
+        verbose_name = "榜单条目"
+        verbose_name_plural = "榜单条目"
+        ordering = ["day", "board", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "board", "rank"], name="boardentry_unique_rank"),
+            # Also the index for a subject's own rank and its history (board, subject, day).
+            models.UniqueConstraint(fields=["board", "subject_id", "day"], name="boardentry_unique_subject"),
+            models.CheckConstraint(
+                condition=Q(district_id__isnull=True) | Q(district_rank__isnull=False),
+                name="boardentry_district_has_rank",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["day", "board", "district_id", "district_rank"], name="boardentry_district_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_board_display()} 第{self.rank}名"
+
+
+class CockpitFigures(models.Model):
+    """The cockpit's figures for one scope on one day, computed by the nightly job.
+
+    ``scope`` is ``city``, ``district:<id>`` or ``street:<id>``; ``data`` holds everything the
+    cockpit page draws, so its first paint reads one row.
+    """
+
+    day = models.DateField("数据截至日期")
+    scope = models.CharField("范围", max_length=40)
+    data = models.JSONField("数据")
+    built_at = models.DateTimeField("生成时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "驾驶舱数据"
+        verbose_name_plural = "驾驶舱数据"
+        ordering = ["-day", "scope"]
+        constraints = [models.UniqueConstraint(fields=["scope", "day"], name="cockpitfigures_unique_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.scope}"
