@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Acceptance, Task
@@ -160,6 +161,7 @@ def auto_check_out(acceptance: Acceptance, *, actor=None, now: datetime | None =
         kind="checkout_auto",
         title="已自动签退",
         body=f"您在“{acceptance.task.title}”签到后未签退，系统已{when}为您签退，服务时长待社区确认。",
+        url=reverse("orders:my_hours"),
     )
     return acceptance
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from grids.models import Community, Grid, Member, Pairing, Skill
@@ -308,6 +309,7 @@ def task_cancel(*, task: Task, actor, reason: str) -> Task:
         kind="task_cancelled",
         title="任务已取消",
         body=f"您接的“{task.title}”（{_fmt(task.starts_at)}）已取消。原因：{reason}",
+        url=reverse("orders:my_tasks"),
     )
     requests_reopen_for_cancelled_task(task=task, actor=actor)
     return task
@@ -372,6 +374,7 @@ def tasks_widen(*, now: datetime | None = None) -> int:
                 kind="task_widened",
                 title="任务无人接单，已扩大招募范围",
                 body=f"“{task.title}”发布后 {settings.TASK_WIDEN_AFTER_HOURS} 小时仍无人接单，已向{label}开放。",
+                url=reverse("orders:work_task", args=[task.pk]),
             )
             widened += 1
     return widened
@@ -402,6 +405,7 @@ def tasks_send_reminders(*, now: datetime | None = None) -> int:
                 kind="task_reminder",
                 title="接单提醒：任务即将开始",
                 body=f"“{task.title}”将于 {_fmt(task.starts_at)} 在{task.address}开始，请按时到场签到。",
+                url=reverse("orders:my_tasks"),
             )
             sent += 1
     return sent
@@ -425,6 +429,7 @@ def task_notify_top(*, task: Task, actor, n: int = 10) -> list[Member]:
         title=f"社区吹哨：{task.title}"[:100],
         body=f"{task.community.name}邀请您参加“{task.title}”，{_fmt(task.starts_at)} 在{task.address}，"
         f"还差 {task.slots_left} 人。",
+        url=reverse("orders:task", args=[task.pk]),
     )
     record_event(task, actor=actor, note=f"吹哨通知 {len(members)} 名党员")
     return members

@@ -292,6 +292,7 @@ def test_forgotten_check_outs_close_at_the_tasks_end_and_the_member_is_told(
     assert accepted.status == A.COMPLETED and record.auto_checked_out and record.ended_at == task.ends_at
     assert record.minutes == 120
     assert recipients(sent, "checkout_auto") == {placed.user_id}
+    assert {c["url"] for c in sent if c["kind"] == "checkout_auto"} == {"/my/hours/"}
 
 
 def test_members_who_never_came_become_no_shows(community, task, placed, accepted):

@@ -167,6 +167,7 @@ def test_cancel_cancels_slots_tells_members_and_sends_requests_back_to_review(
     assert acceptance.status == A.CANCELLED
     assert (request.status, request.task) == (ServiceRequest.Status.SUBMITTED, None)
     assert recipients(sent, "task_cancelled") == {placed.user_id}
+    assert {c["url"] for c in sent if c["kind"] == "task_cancelled"} == {"/my/tasks/"}
 
 
 def test_cancel_needs_a_reason_and_the_right_person(task, secretary, outsider):
@@ -312,6 +313,7 @@ def test_unfilled_tasks_widen_to_paired_then_city_and_the_secretary_is_told(
     task.refresh_from_db()
     assert task.visibility == V.PAIRED and task.widened_at == created + dt.timedelta(hours=24)
     assert recipients(sent, "task_widened") == {secretary.pk}
+    assert sent[0]["url"] == f"/work/tasks/{task.pk}/"
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks_widen(now=created + dt.timedelta(hours=48)) == 1
         assert tasks_widen(now=created + dt.timedelta(hours=100)) == 0
@@ -345,6 +347,7 @@ def test_reminders_go_once_two_hours_before(task, placed, sent, django_capture_o
     acceptance.refresh_from_db()
     assert acceptance.notified_at == task.starts_at - dt.timedelta(minutes=110)
     assert kinds(sent) == ["task_reminder"] and recipients(sent, "task_reminder") == {placed.user_id}
+    assert sent[0]["url"] == "/my/tasks/"
 
 
 def test_celery_jobs_call_their_services_and_are_safe_twice(task, placed):
@@ -377,6 +380,7 @@ def test_notify_top_tells_the_best_suggestions(community, secretary, sent, djang
     assert members == [doctor]
     assert recipients(sent, "task_dispatched") == {doctor.user_id}
     assert sent[0]["title"].startswith("社区吹哨：")
+    assert sent[0]["url"] == f"/tasks/{task.pk}/"
 
 
 def test_notify_top_is_for_the_communitys_staff(community, outsider):
