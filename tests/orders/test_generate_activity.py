@@ -195,3 +195,22 @@ def test_bulk_load_fails_when_a_row_breaks_a_dropped_constraint(member):
     sql = "INSERT INTO orders_like (request_id, member_id, created_at) VALUES (987654, %s, now())"
     with pytest.raises(IntegrityError), transaction.atomic(), constraints_checked_after([Like]):
         connection.cursor().execute(sql, [member.pk])  # no such request: the re-added foreign key fails
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_bench_orders_measures_and_leaves_the_data_as_it_was(city):
+    run("--seed", "3")
+    before = signature()
+    out = StringIO()
+    call_command("bench_orders", "--calls", "2", "--backlog", "5", stdout=out)
+    text = out.getvalue()
+    assert "接单大厅 API" in text and "待审核点单页面" in text
+    assert text.count("中位数") == 9 and "次查询" in text
+    assert signature() == before
+
+
+@pytest.mark.django_db
+def test_bench_orders_needs_a_city():
+    with pytest.raises(CommandError, match="没有任务"):
+        call_command("bench_orders", stdout=StringIO())
