@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,12 +23,6 @@ logger = logging.getLogger("notifications")
 def _clean(text: str, limit: int) -> str:
     # PostgreSQL cannot store NUL; a message is never worth a 500.
     return (text or "").replace("\x00", "").strip()[:limit]
-
-
-def _queue_delivery(ids: list[int]) -> None:
-    from notifications.tasks import deliver
-
-    deliver.delay(ids)
 
 
 @transaction.atomic
@@ -59,7 +52,10 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
             for pk in seen
         ]
     )
-    transaction.on_commit(partial(_queue_delivery, [n.pk for n in rows]))
+    # Celery's on-commit API: the worker never looks for rows that a rollback took away.
+    from notifications.tasks import deliver
+
+    deliver.delay_on_commit([n.pk for n in rows])
     return rows
 
 

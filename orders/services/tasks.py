@@ -268,6 +268,13 @@ def task_accept(*, task: Task, member: Member | None) -> Acceptance:
     task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if task.taken >= task.slots and task.status == T.OPEN:
         transition(task, T.FULL, actor=member.user, note="名额已满", locked=True)
+        notify_users(
+            community_staff(task.community_id, task.grid),
+            kind="task_full",
+            title=f"任务已满员：{task.title}"[:100],
+            body=f"“{task.title}”（{_fmt(task.starts_at)}）的 {task.slots} 个名额已全部有人接单。",
+            url=reverse("orders:work_task", args=[task.pk]),
+        )
     acceptance.task = task
     acceptance.member = member
     return acceptance

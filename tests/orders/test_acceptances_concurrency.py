@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from notifications.models import Notification
 from orders.models import Acceptance, Task
 from orders.services.tasks import task_accept
 from shaoguan.errors import Conflict
@@ -54,6 +55,28 @@ def test_twenty_members_racing_for_five_slots(community):
     task.refresh_from_db()
     assert (task.taken, task.status) == (5, Task.Status.FULL)
     assert Acceptance.objects.filter(task=task).count() == 5
+
+
+def test_two_hundred_acceptors_racing_for_ten_slots(community, secretary):
+    """Each thread holds its own connection, so PostgreSQL must allow 200 of them (``.ci/run`` sees to it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        allowed = int(cursor.fetchone()[0])
+    assert allowed >= 220, f"PostgreSQL allows {allowed} connections; raise max_connections (see .ci/run)"
+    task = TaskFactory(community=community, slots=10)
+    members = MemberFactory.create_batch(200, community=community)
+    results = _race([(task, m) for m in members])
+    assert len(results) == 200
+    assert [r for r in results if r[0] == "error"] == []
+    assert sum(r[0] == "ok" for r in results) == 10
+    assert {r[1] for r in results if r[0] == "conflict"} == {"slot_full"}
+    task.refresh_from_db()
+    assert (task.taken, task.status) == (10, Task.Status.FULL)
+    assert Acceptance.objects.filter(task=task).count() == 10
+    # The winner who filled the task told the secretary once, after its transaction committed.
+    assert list(Notification.objects.filter(kind="task_full").values_list("user_id", "url")) == [
+        (secretary.pk, f"/work/tasks/{task.pk}/")
+    ]
 
 
 def test_one_member_taking_two_overlapping_tasks_at_once_gets_one(community):
