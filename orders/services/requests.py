@@ -207,13 +207,17 @@ def request_approve(*, request: ServiceRequest, actor, task: Task | None = None,
     ``new_task_fields`` go to ``task_create``; what is not given is taken from the request
     (duty, title, description, address, location, grid; focus defaults to 抓服务).
     """
+    if task is not None:
+        # Locks are taken task first, then its requests, everywhere (completing and cancelling a
+        # task lock the task, then the requests linked to it); the reverse order here could
+        # deadlock against them.
+        task = lock(task)
     row = _lock_for_review(request, actor)
     if not can_transition(row, R.APPROVED):
         raise illegal(row, R.APPROVED)
     if task is not None and new_task_fields:
         raise ValidationFailed("请选择已有任务，或填写新任务，二者只能选一。", field="task")
     if task is not None:
-        task = lock(task)
         if task.community_id != row.community_id:
             raise ValidationFailed("只能并入本社区的任务。", field="task")
         if task.status not in Task.ACTIVE:

@@ -9,12 +9,19 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import Notification
 from orders.models import Escalation, Feedback, RequestEvent, ServiceRequest
 from orders.services.escalations import escalations_mark_overdue
-from orders.services.requests import request_rate, request_reject, request_reopen, requests_autoclose
+from orders.services.requests import (
+    request_approve,
+    request_rate,
+    request_reject,
+    request_reopen,
+    requests_autoclose,
+)
 from shaoguan.errors import Conflict
 from tests.grids.factories import PostFactory
 from tests.orders.factories import EscalationFactory, ServiceRequestFactory, TaskFactory
@@ -98,3 +105,14 @@ def test_overdue_job_twice_at_once_tells_once(community, secretary):
     results = _race([escalations_mark_overdue, escalations_mark_overdue])
     assert sorted(results) == [("ok", 0), ("ok", 1)], results
     assert Notification.objects.filter(user=secretary, kind="escalation_overdue").count() == 1
+
+
+def test_approving_into_a_task_locks_the_task_before_the_request(community, secretary):
+    """The same order as completing or cancelling a task, so the two can never deadlock."""
+    task = TaskFactory(community=community)
+    request = ServiceRequestFactory(community=community, status=R.SUBMITTED)
+    with CaptureQueriesContext(connection) as ctx:
+        request_approve(request=request, actor=secretary, task=task)
+    locked = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert '"orders_task"' in locked[0].split("FROM")[1].split("WHERE")[0]
+    assert any('FROM "orders_servicerequest"' in sql for sql in locked[1:])
