@@ -80,6 +80,14 @@ def _board_days() -> list[dt.date]:
     return days
 
 
+def forget_published_days() -> None:
+    """Make a just-committed board day visible at once instead of within ``DAYS_TTL``."""
+    try:
+        cache.delete(DAYS_KEY)
+    except Exception as exc:
+        logger.warning("board cache delete failed for %s: %s", DAYS_KEY, exc)
+
+
 def parse_date(value: str | None) -> dt.date | None:
     if not value:
         return None
