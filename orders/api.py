@@ -313,6 +313,22 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         row = task_selectors.acceptances_for_member(member).get(pk=acceptance.pk)
         return Response(s.AcceptanceOut(row, context=self.get_serializer_context()).data, status=201)
 
+    @extend_schema(
+        summary="上报街道联席会议（社区解决不了的问题）",
+        request=s.ReasonIn,
+        responses={201: s.EscalationDetailOut},
+        tags=["任务"],
+    )
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        data = s.ReasonIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        escalation = escalation_services.task_escalate(
+            task=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+        )
+        row = escalation_selectors.escalations_for(request.user).get(pk=escalation.pk)
+        return Response(s.EscalationDetailOut(row, context=self.get_serializer_context()).data, status=201)
+
     @extend_schema(summary="取消任务（须填理由）", request=s.ReasonIn, responses=s.TaskOut, tags=["任务"])
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):

@@ -672,6 +672,7 @@ def work_task(request, task_id: int):
             "requests": list(task.source_requests.all()) if hasattr(task, "source_requests") else [],
             "warning": task_services.task_working_hours_warning(task),
             "active": active,
+            "open_escalation": esc_selectors.open_escalation_of_task(task),
             "map_url": _amap_url(task.lat, task.lng, task.title),
         },
     )
@@ -695,6 +696,9 @@ def work_task_action(request, task_id: int, action: str):
         elif action == "complete":
             task_services.task_complete(task=task, actor=request.user)
             messages.success(request, "任务已完成，相关点单已办结。")
+        elif action == "escalate":
+            esc_services.task_escalate(task=task, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "已上报街道联席会议，办理进展可在“联席会议”中查看。")
         else:
             raise Http404
     except DomainError as exc:

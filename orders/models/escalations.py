@@ -82,6 +82,9 @@ class Escalation(models.Model):
             models.UniqueConstraint(
                 fields=["request"], condition=Q(status__in=["open", "assigned"]), name="escalation_one_open_per_request"
             ),
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status__in=["open", "assigned"]), name="escalation_one_open_per_task"
+            ),
         ]
         indexes = [
             models.Index(fields=["street", "status", "created_at"], name="escalation_street_status"),

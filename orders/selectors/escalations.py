@@ -37,3 +37,12 @@ def escalation_responses(escalation: Escalation) -> QuerySet[EscalationResponse]
         .select_related("department", "recorded_by")
         .order_by("created_at", "pk")
     )
+
+
+def open_escalation_of_task(task) -> Escalation | None:
+    """The task's case at the street still being handled, if any (there is at most one)."""
+    return (
+        Escalation.objects.filter(task=task, status__in=[Escalation.Status.OPEN, Escalation.Status.ASSIGNED])
+        .only("pk", "status", "deadline", "overdue")
+        .first()
+    )

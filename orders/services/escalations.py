@@ -71,6 +71,8 @@ def escalation_create(
     community = (request or task).community
     if request is not None and Escalation.objects.filter(request=request, status__in=[E.OPEN, E.ASSIGNED]).exists():
         raise Conflict("该点单已上报街道。", code="already_escalated")
+    if task is not None and Escalation.objects.filter(task=task, status__in=[E.OPEN, E.ASSIGNED]).exists():
+        raise Conflict("该任务已上报街道，正在办理。", code="already_escalated")
     escalation = Escalation.objects.create(
         street_id=community.street_id,
         community=community,
@@ -96,6 +98,21 @@ def escalation_create(
         url=_url(escalation),
         skip=actor,
     )
+    return escalation
+
+
+@transaction.atomic
+def task_escalate(*, task: Task, actor, reason: str) -> Escalation:
+    """A community hands what a task found but cannot solve itself (a fire-safety sweep that found
+    blocked escape routes, say) to the street's joint meeting. The task itself goes on as before."""
+    from orders.services.tasks import require_task_staff
+
+    task = lock(task)
+    require_task_staff(actor, task.community, task.grid, "上报")
+    if task.status == Task.Status.CANCELLED:
+        raise Conflict("任务已取消，不能上报。", code="task_cancelled")
+    escalation = escalation_create(actor=actor, reason=reason, task=task)
+    record_event(task, actor=actor, note=f"上报街道联席会议：{escalation.reason}")
     return escalation
 
 

@@ -42,7 +42,7 @@ WORKING_HOURS_WARNING = "该任务安排在工作日 9:00–17:00 之间，党�
 # --- who may do what -----------------------------------------------------------------------
 
 
-def _require_task_staff(actor, community: Community, grid: Grid | None, verb: str) -> None:
+def require_task_staff(actor, community: Community, grid: Grid | None, verb: str) -> None:
     """Community staff (or above) for the community; a grid secretary only within their grid."""
     scope = scope_for(actor)
     if scope.covers_community(community):
@@ -135,7 +135,7 @@ def task_create(
     """
     if grid is not None and grid.community_id != community.pk:
         raise ValidationFailed("所选网格不属于该社区。", field="grid")
-    _require_task_staff(actor, community, grid, "发布")
+    require_task_staff(actor, community, grid, "发布")
     if focus not in Focus.values:
         raise ValidationFailed("请选择三项重点之一。", field="focus")
     if duty not in Duty.values:
@@ -292,7 +292,7 @@ def task_cancel(*, task: Task, actor, reason: str) -> Task:
     """Cancel a task: accepted slots are cancelled and their members told; members already on site
     are checked out (they served); linked requests go back to review."""
     task = _lock_task(task)
-    _require_task_staff(actor, task.community, task.grid, "取消")
+    require_task_staff(actor, task.community, task.grid, "取消")
     reason = _text(reason, field="reason", label="取消理由", max_length=200)
     if not can_transition(task, T.CANCELLED):
         raise illegal(task, T.CANCELLED)
@@ -327,7 +327,7 @@ def task_complete(*, task: Task, actor) -> Task:
     """The secretary closes the task: members still checked in are checked out, those who never
     came are no-shows, and the linked requests are resolved."""
     task = _lock_task(task)
-    _require_task_staff(actor, task.community, task.grid, "完成")
+    require_task_staff(actor, task.community, task.grid, "完成")
     if not can_transition(task, T.COMPLETED):
         raise illegal(task, T.COMPLETED)
     now = timezone.now()
@@ -424,7 +424,7 @@ def task_notify_top(*, task: Task, actor, n: int = 10) -> list[Member]:
     from orders.selectors.tasks import dispatch_suggestions
 
     task = _lock_task(task)
-    _require_task_staff(actor, task.community, task.grid, "通知")
+    require_task_staff(actor, task.community, task.grid, "通知")
     if task.status not in (T.OPEN, T.FULL):
         raise Conflict("只能为招募中的任务通知党员。", code="task_not_open")
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100:

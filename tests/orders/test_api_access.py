@@ -98,6 +98,7 @@ def actions(w):
         ("post", f"tasks/{t.pk}/cancel/", {"reason": "下雨"}),
         ("post", f"tasks/{t.pk}/complete/", {}),
         ("post", f"tasks/{t.pk}/notify/", {"n": 5}),
+        ("post", f"tasks/{t.pk}/escalate/", {"reason": "需要街道协调"}),
         ("get", f"tasks/{t.pk}/suggestions/", None),
         ("get", f"tasks/{t.pk}/acceptances/", None),
         ("get", f"tasks/{t.pk}/", None),
@@ -169,6 +170,7 @@ def test_member_cannot_act_as_staff(world, member):
     for path, body in [
         (f"requests/{world['req'].pk}/reject/", {"reason": "x"}),
         (f"tasks/{world['task'].pk}/cancel/", {"reason": "x"}),
+        (f"tasks/{world['task'].pk}/escalate/", {"reason": "x"}),
         (f"service-records/{world['record'].pk}/confirm/", {}),
         (f"escalations/{world['escalation'].pk}/resolve/", {"outcome": "x"}),
     ]:

@@ -6,14 +6,15 @@ import pytest
 from django.utils import timezone
 
 from grids.models import Post
-from orders.models import Department, Escalation, EscalationResponse, ServiceRequest
-from orders.selectors.escalations import escalations_for
+from orders.models import Department, Escalation, EscalationResponse, ServiceRequest, Task
+from orders.selectors.escalations import escalations_for, open_escalation_of_task
 from orders.services.escalations import (
     escalation_assign,
     escalation_create,
     escalation_resolve,
     escalation_respond,
     escalations_mark_overdue,
+    task_escalate,
 )
 from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
@@ -287,3 +288,46 @@ def test_the_resident_sees_the_streets_progress(case, street_officer, housing, t
         ("EscalationEvent", "resolved"),
         ("RequestEvent", "resolved"),
     ]
+
+
+# --- a task the community cannot finish goes to the street -----------------------------------
+
+
+def test_a_community_escalates_a_task(community, secretary, street_officer, sent, django_capture_on_commit_callbacks):
+    task = TaskFactory(community=community)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = task_escalate(task=task, actor=secretary, reason="排查发现消防通道被长期占用，需要执法")
+    assert (case.task, case.request, case.street_id, case.status) == (task, None, community.street_id, "open")
+    assert recipients(sent, "escalation_created") == {street_officer.pk}
+    assert task.events.filter(note__startswith="上报街道联席会议").exists()
+    assert open_escalation_of_task(task) == case
+    # One case at a time per task; once resolved, a new one may be opened.
+    with pytest.raises(Conflict, match="已上报街道"):
+        task_escalate(task=task, actor=secretary, reason="再报一次")
+    escalation_resolve(escalation=case, actor=street_officer, outcome="已由执法队清理")
+    assert open_escalation_of_task(task) is None
+    assert task_escalate(task=task, actor=secretary, reason="又被占用").pk != case.pk
+
+
+def test_only_the_communitys_staff_escalate_a_live_task(community, outsider, member, secretary):
+    task = TaskFactory(community=community)
+    for who in (outsider, member.user):
+        with pytest.raises(PermissionDenied):
+            task_escalate(task=task, actor=who, reason="需要协调")
+    with pytest.raises(ValidationFailed):
+        task_escalate(task=task, actor=secretary, reason=" ")
+    with pytest.raises(ValidationFailed):
+        task_escalate(task=task, actor=secretary, reason="a\x00")
+    cancelled = TaskFactory(community=community, status=Task.Status.CANCELLED, cancel_reason="下雨")
+    with pytest.raises(Conflict, match="已取消"):
+        task_escalate(task=cancelled, actor=secretary, reason="需要协调")
+    assert not Escalation.objects.exists()
+
+
+def test_the_database_allows_one_open_case_per_task(community):
+    from django.db import IntegrityError, transaction
+
+    task = TaskFactory(community=community)
+    EscalationFactory(task=task, request=None, community=community, street=community.street)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EscalationFactory(task=task, request=None, community=community, street=community.street)

@@ -407,6 +407,7 @@ def test_outsider_cannot_see_or_review(outsider, community, resident):
     assert c.get(f"/work/tasks/{task.pk}/").status_code == 404
     assert c.post(f"/work/tasks/{task.pk}/cancel/", {"reason": "x"}).status_code == 404
     assert c.post(f"/work/tasks/{task.pk}/complete/").status_code == 404
+    assert c.post(f"/work/tasks/{task.pk}/escalate/", {"reason": "x"}).status_code == 404
     task.refresh_from_db()
     assert task.status == Task.Status.OPEN
 
@@ -491,6 +492,17 @@ def test_task_board_and_page(secretary, community, placed):
     c.post(f"/work/tasks/{task.pk}/cancel/", {"reason": "天气原因"})
     task.refresh_from_db()
     assert task.status == Task.Status.CANCELLED
+
+
+def test_secretary_escalates_a_task_to_the_street(secretary, community):
+    task = TaskFactory(community=community, created_by=secretary, title="消防排查")
+    c = browser_for(secretary)
+    assert "上报街道联席会议" in html(c.get(f"/work/tasks/{task.pk}/"))
+    page = html(c.post(f"/work/tasks/{task.pk}/escalate/", {"reason": ""}, follow=True))
+    assert "请填写上报理由" in page
+    page = html(c.post(f"/work/tasks/{task.pk}/escalate/", {"reason": "通道被占用，需执法"}, follow=True))
+    assert "已上报街道联席会议，办理进展" in page and 'data-testid="task-escalation"' in page
+    assert 'data-testid="task-escalate"' not in page
 
 
 def test_task_board_query_count_is_flat(secretary, community):
