@@ -225,6 +225,17 @@ def test_request_search_by_title_requester_phone_and_initials(client, admin_user
     assert shown(client.get(url, {"q": "wjg"})) == {mine.pk}
 
 
+def test_only_the_communitys_staff_search_requests_by_phone(client, sec, officer, ctx):
+    """Street staff see phones masked, so a phone search must not confirm a guessed number to them."""
+    mine = ServiceRequestFactory(community=ctx["community"], title="路灯不亮", contact_phone="13712349876")
+    url = changelist(ServiceRequest)
+    client.force_login(sec)
+    assert shown(client.get(url, {"q": "13712349876"})) == {mine.pk}
+    client.force_login(officer)
+    assert shown(client.get(url, {"q": "路灯"})) == {mine.pk}
+    assert shown(client.get(url, {"q": "13712349876"})) == set()
+
+
 def test_acceptance_search_by_member_initials(client, admin_user, ctx):
     a = AcceptanceFactory(task=TaskFactory(community=ctx["community"]), member__user=UserFactory(name="李志愿"))
     _acceptance(ctx)
