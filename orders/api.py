@@ -23,6 +23,7 @@ from orders.selectors import escalations as escalation_selectors
 from orders.selectors import requests as request_selectors
 from orders.selectors import tasks as task_selectors
 from orders.selectors import visible
+from orders.services import dispatch as dispatch_services
 from orders.services import escalations as escalation_services
 from orders.services import requests as request_services
 from orders.services import tasks as task_services
@@ -356,7 +357,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = s.NotifyIn(data=request.data)
         data.is_valid(raise_exception=True)
         task = self.get_object()
-        members = task_services.task_notify_top(task=task, actor=request.user, n=data.validated_data["n"])
+        members = dispatch_services.task_notify_top(task=task, actor=request.user, n=data.validated_data["n"])
         row = visible.tasks_visible_to(request.user).get(pk=task.pk)
         body = {"task": row, "notified": len(members)}
         return Response(s.TaskNotifiedOut(body, context=self.get_serializer_context()).data)

@@ -27,7 +27,7 @@ def mark_overdue_escalations() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def widen_unfilled_tasks() -> int:
     """Hourly: tasks nobody has taken for the set time open to paired units, then the city."""
-    from orders.services.tasks import tasks_widen
+    from orders.services.dispatch import tasks_widen
 
     return tasks_widen()
 
@@ -35,7 +35,7 @@ def widen_unfilled_tasks() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def send_task_reminders() -> int:
     """Every 10 minutes: remind members whose task starts within 2 hours (once each)."""
-    from orders.services.tasks import tasks_send_reminders
+    from orders.services.dispatch import tasks_send_reminders
 
     return tasks_send_reminders()
 

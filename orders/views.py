@@ -27,6 +27,7 @@ from orders.selectors import escalations as esc_selectors
 from orders.selectors import requests as req_selectors
 from orders.selectors import tasks as task_selectors
 from orders.services import acceptances as acc_services
+from orders.services import dispatch as dispatch_services
 from orders.services import escalations as esc_services
 from orders.services import request_closing
 from orders.services import requests as req_services
@@ -688,7 +689,7 @@ def work_task_action(request, task_id: int, action: str):
     try:
         if action == "notify":
             n = request.POST.get("n") or "10"
-            told = task_services.task_notify_top(task=task, actor=request.user, n=int(n) if n.isdigit() else 0)
+            told = dispatch_services.task_notify_top(task=task, actor=request.user, n=int(n) if n.isdigit() else 0)
             messages.success(request, f"已通知 {len(told)} 名党员。")
         elif action == "cancel":
             task_services.task_cancel(task=task, actor=request.user, reason=request.POST.get("reason", ""))

@@ -10,16 +10,14 @@ from grids.models import Post
 from orders import tasks as jobs
 from orders.models import Acceptance, ServiceRequest, Task, TaskEvent
 from orders.services.acceptances import acceptance_check_in
+from orders.services.dispatch import task_notify_top, tasks_send_reminders, tasks_widen
 from orders.services.tasks import (
     WORKING_HOURS_WARNING,
     task_accept,
     task_cancel,
     task_complete,
     task_create,
-    task_notify_top,
     task_working_hours_warning,
-    tasks_send_reminders,
-    tasks_widen,
 )
 from orders.services.transitions import ALLOWED, transition
 from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
