@@ -291,6 +291,7 @@ def my_entries(member: Member, board: str, day: PublishedDay, *, district_id: in
             result.append(_unranked(board, subject_id, name, detail, cut_row))
             continue
         row = _row(e, day, {subject_id: (name, detail)}, in_district=in_district)
+        row["rank_display"] = f"{row['rank']:,}"  # 59,000 reads better than 59000 on a phone
         row["scope"] = "district" if in_district else "city"
         row["in_top"] = row["rank"] <= TOP
         row["gap"] = None if row["in_top"] else _gap(board, e, cut_row)

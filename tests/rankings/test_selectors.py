@@ -326,3 +326,28 @@ def test_star_card_for_myself_and_for_a_top_50_star():
         selectors.star_card(me, day, member_id=far.pk)
     with pytest.raises(NotFound):
         selectors.star_card(None, day)
+
+
+def test_a_redis_that_refuses_connections_falls_back_to_the_database(monkeypatch, caplog):
+    """A real Redis client against a closed port, as when Redis is down in production."""
+    from django.core.cache.backends.redis import RedisCache
+
+    people = members(2)
+    publish(DAY, Board.MEMBERS, ranked([m.pk for m in people]))
+    dead = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    monkeypatch.setattr(selectors, "cache", dead)
+    with caplog.at_level(logging.WARNING, logger="rankings.selectors"):
+        top = selectors.board_top(Board.MEMBERS, day_of())
+    assert [r["subject_id"] for r in top] == [m.pk for m in people]
+    assert "board cache write failed" in caplog.text
+
+
+@pytest.mark.redis
+def test_the_top_50_payload_is_kept_in_redis():
+    from django.core.cache import cache
+
+    publish(DAY, Board.MEMBERS, ranked([m.pk for m in members(2)]))
+    day = day_of()
+    rows = selectors.board_top(Board.MEMBERS, day)
+    assert cache.get(f"rankings:top:{DAY.isoformat()}:None:members:city") == rows
+    assert cache.get(selectors.DAYS_KEY) == [DAY.isoformat()]
