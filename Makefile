@@ -27,6 +27,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=1 $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
+	DEBUG=1 $(BIN)/python manage.py demo_activity
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts) when we can, i.e. as root.
@@ -59,6 +60,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py demo_activity
 
 # A generated city replaces the organisation data already there (the demo included), then a
 # year of activity on it (tasks, acceptances, hours, requests, visits).

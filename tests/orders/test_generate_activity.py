@@ -1,5 +1,6 @@
 """generate_activity: a year of tasks, acceptances, hours, requests and visits on a generated city."""
 
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -214,3 +215,22 @@ def test_bench_orders_measures_and_leaves_the_data_as_it_was(city):
 def test_bench_orders_needs_a_city():
     with pytest.raises(CommandError, match="没有任务"):
         call_command("bench_orders", stdout=StringIO())
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_demo_activity_fills_the_demo_slice_once(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_activity", stdout=out)
+    assert "已生成一年的演示活动" in out.getvalue()
+    upcoming = Task.objects.filter(status="open", created_at__gte=F("starts_at") - dt.timedelta(days=8))
+    assert upcoming.count() >= 9
+    member = Member.objects.get(user__phone="13800138002")
+    assert Acceptance.objects.filter(member=member, status="accepted").count() == 1
+    assert ServiceRequest.objects.filter(requester__phone="13800138001", status="submitted").count() == 3
+    before = signature()
+    out = StringIO()
+    call_command("demo_activity", stdout=out)
+    assert "跳过" in out.getvalue() and signature() == before
