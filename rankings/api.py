@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grids.selectors import member_of, scope_for
-from rankings import selectors
 from rankings import serializers as s
 from rankings.models import Board
+from rankings.selectors import boards, history, published
 from shaoguan.errors import NotFound
 
 TAGS = ["排行榜"]
@@ -26,11 +26,11 @@ BOARD = OpenApiParameter(
 
 
 def _day(request):
-    return selectors.published_day(selectors.parse_date(request.query_params.get("date")))
+    return published.published_day(published.parse_date(request.query_params.get("date")))
 
 
 def _ranked_by(board: str) -> str:
-    return "per_capita" if selectors.ranked_by_per_capita(board) else "score"
+    return "per_capita" if published.ranked_by_per_capita(board) else "score"
 
 
 class BoardListView(APIView):
@@ -41,18 +41,18 @@ class BoardListView(APIView):
             {
                 "board": board.value,
                 "name": board.label,
-                "period": selectors.period_label(board, day.day) if day else "",
+                "period": published.period_label(board, day.day) if day else "",
                 "ranked_by": _ranked_by(board),
             }
             for board in Board
         ]
         body = {
             "day": day.day if day else None,
-            "update_note": selectors.UPDATE_NOTE,
-            "tie_rule": selectors.TIE_RULE,
+            "update_note": published.UPDATE_NOTE,
+            "tie_rule": published.TIE_RULE,
             "count": len(boards),
             "results": boards,
-            "districts": selectors.districts(),
+            "districts": published.districts(),
         }
         return Response(s.BoardListOut(body).data)
 
@@ -65,18 +65,18 @@ class BoardView(APIView):
         tags=TAGS,
     )
     def get(self, request, board):
-        board = selectors.board_of(board)
-        district = selectors.district_of(request.query_params.get("district"))
+        board = published.board_of(board)
+        district = published.district_of(request.query_params.get("district"))
         day = _day(request)
-        rows = selectors.board_top(board, day, district_id=district and district["id"]) if day else []
+        rows = boards.board_top(board, day, district_id=district and district["id"]) if day else []
         body = {
             "board": board.value,
             "name": board.label,
             "day": day.day if day else None,
-            "period": selectors.period_label(board, day.day) if day else None,
+            "period": published.period_label(board, day.day) if day else None,
             "district": district,
             "ranked_by": _ranked_by(board),
-            "tie_rule": selectors.TIE_RULE,
+            "tie_rule": published.TIE_RULE,
             "count": len(rows),
             "results": rows,
         }
@@ -92,14 +92,14 @@ class MyBoardView(APIView):
         tags=TAGS,
     )
     def get(self, request, board):
-        board = selectors.board_of(board)
-        district = selectors.district_of(request.query_params.get("district"))
+        board = published.board_of(board)
+        district = published.district_of(request.query_params.get("district"))
         member = member_of(request.user)
         if member is None:
-            raise NotFound(selectors.NO_MEMBER, code="no_member_profile")
+            raise NotFound(published.NO_MEMBER, code="no_member_profile")
         day = _day(request)
-        rows = selectors.my_entries(member, board, day, district_id=district and district["id"]) if day else []
-        note = "" if rows else (selectors.not_on_board_note(board) if day else "榜单尚未生成。")
+        rows = boards.my_entries(member, board, day, district_id=district and district["id"]) if day else []
+        note = "" if rows else (boards.not_on_board_note(board) if day else "榜单尚未生成。")
         body = {
             "board": board.value,
             "name": board.label,
@@ -119,25 +119,25 @@ class HistoryView(APIView):
         parameters=[
             BOARD,
             OpenApiParameter("subject", OpenApiTypes.INT, description="党员、单位、社区或先锋队的 ID"),
-            OpenApiParameter("days", OpenApiTypes.INT, enum=list(selectors.HISTORY_DAYS), description="天数，默认 30"),
+            OpenApiParameter("days", OpenApiTypes.INT, enum=list(published.HISTORY_DAYS), description="天数，默认 30"),
             DATE,
         ],
         responses=s.HistoryOut,
         tags=TAGS,
     )
     def get(self, request, board):
-        board = selectors.board_of(board)
-        days = selectors.parse_days(request.query_params.get("days"))
+        board = published.board_of(board)
+        days = history.parse_days(request.query_params.get("days"))
         member = member_of(request.user)
-        subject = selectors.parse_subject(request.query_params.get("subject"))
+        subject = history.parse_subject(request.query_params.get("subject"))
         if subject is None:
-            subject = selectors.default_subject(member, board)
+            subject = history.default_subject(member, board)
         day = _day(request)
         if day is None:
             body = {"subject_id": subject, "name": "", "detail": "", "days": days, "points": []}
         else:
             staff = not scope_for(request.user).is_empty
-            selectors.check_history_access(member, board, subject, day, staff=staff)
-            body = selectors.history(board, subject, day, days)
+            history.check_history_access(member, board, subject, day, staff=staff)
+            body = history.history(board, subject, day, days)
         body.update(board=board.value, day=day.day if day else None)
         return Response(s.HistoryOut(body).data)

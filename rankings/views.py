@@ -10,8 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from grids.selectors import member_of, scope_for
-from rankings import selectors
 from rankings.models import Board
+from rankings.selectors import boards as board_reads
+from rankings.selectors import history as history_reads
+from rankings.selectors import published
 from shaoguan.errors import DomainError
 
 DEFAULT_BOARD = Board.MEMBERS
@@ -35,10 +37,10 @@ def boards(request):
     """全市单位Top50 · 全市党员Top50 · 全市社区Top50 · 先锋队Top50 · 本月报到之星."""
     context = {"tab": "home", "districts": [], "board": DEFAULT_BOARD, "tabs": _tabs(DEFAULT_BOARD, None)}
     try:
-        board = selectors.board_of(request.GET.get("board") or DEFAULT_BOARD)
-        context.update(board=board, tabs=_tabs(board, None), districts=selectors.districts())
-        district = selectors.district_of(request.GET.get("district"))
-        day = selectors.published_day(selectors.parse_date(request.GET.get("date")))
+        board = published.board_of(request.GET.get("board") or DEFAULT_BOARD)
+        context.update(board=board, tabs=_tabs(board, None), districts=published.districts())
+        district = published.district_of(request.GET.get("district"))
+        day = published.published_day(published.parse_date(request.GET.get("date")))
     except DomainError as exc:
         return _error(request, "rankings/board.html", exc, context)
     district_id = district["id"] if district else None
@@ -47,17 +49,17 @@ def boards(request):
         tabs=_tabs(board, district),
         district=district,
         day=day,
-        tie_rule=selectors.TIE_RULE,
-        update_note=selectors.UPDATE_NOTE,
-        per_capita=selectors.ranked_by_per_capita(board),
+        tie_rule=published.TIE_RULE,
+        update_note=published.UPDATE_NOTE,
+        per_capita=published.ranked_by_per_capita(board),
         member=member,
     )
     if day is not None:
         context.update(
-            period=selectors.period_label(board, day.day),
-            rows=selectors.board_top(board, day, district_id=district_id),
-            mine=selectors.my_entries(member, board, day, district_id=district_id) if member else [],
-            not_on_board=selectors.not_on_board_note(board),
+            period=published.period_label(board, day.day),
+            rows=board_reads.board_top(board, day, district_id=district_id),
+            mine=board_reads.my_entries(member, board, day, district_id=district_id) if member else [],
+            not_on_board=board_reads.not_on_board_note(board),
         )
     return render(request, "rankings/board.html", context)
 
@@ -66,24 +68,24 @@ def boards(request):
 @require_GET
 def board_history(request, board: str):
     """A subject's rank and score over the last 30 or 90 board days, charted with ECharts."""
-    context = {"tab": "home", "board": None, "days_options": selectors.HISTORY_DAYS}
+    context = {"tab": "home", "board": None, "days_options": published.HISTORY_DAYS}
     try:
-        board = selectors.board_of(board)
+        board = published.board_of(board)
         context["board"] = board
-        days = selectors.parse_days(request.GET.get("days"))
+        days = history_reads.parse_days(request.GET.get("days"))
         context["days"] = days
         member = member_of(request.user)
-        subject = selectors.parse_subject(request.GET.get("subject"))
+        subject = history_reads.parse_subject(request.GET.get("subject"))
         if subject is None:
-            subject = selectors.default_subject(member, board)
-        day = selectors.published_day()
+            subject = history_reads.default_subject(member, board)
+        day = published.published_day()
         if day is not None:
-            selectors.check_history_access(member, board, subject, day, staff=not scope_for(request.user).is_empty)
+            history_reads.check_history_access(member, board, subject, day, staff=not scope_for(request.user).is_empty)
     except DomainError as exc:
         return _error(request, "rankings/board_history.html", exc, context)
-    context.update(day=day, subject=subject, per_capita=selectors.ranked_by_per_capita(board))
+    context.update(day=day, subject=subject, per_capita=published.ranked_by_per_capita(board))
     if day is not None:
-        context["history"] = selectors.history(board, subject, day, days)
+        context["history"] = history_reads.history(board, subject, day, days)
     return render(request, "rankings/board_history.html", context)
 
 
@@ -93,12 +95,12 @@ def star_card(request):
     """A 报到之星 card drawn on a canvas in the page, saved as a PNG by the member."""
     context = {"tab": "home"}
     try:
-        member_id = selectors.parse_subject(request.GET.get("member"))
-        day = selectors.published_day()
+        member_id = history_reads.parse_subject(request.GET.get("member"))
+        day = published.published_day()
         if day is None:
             context["error"] = "榜单将在每日凌晨生成，生成后即可查看报到之星卡片。"
             return render(request, "rankings/star_card.html", context)
-        context["card"] = selectors.star_card(member_of(request.user), day, member_id=member_id)
+        context["card"] = history_reads.star_card(member_of(request.user), day, member_id=member_id)
     except DomainError as exc:
         return _error(request, "rankings/star_card.html", exc, context)
     return render(request, "rankings/star_card.html", context)

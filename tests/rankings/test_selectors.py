@@ -8,8 +8,8 @@ import pytest
 import redis
 
 from grids.models import Member
-from rankings import selectors
 from rankings.models import Board
+from rankings.selectors import boards, history, published
 from shaoguan.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.grids.factories import (
     CommunityFactory,
@@ -27,7 +27,7 @@ TODAY = DAY + dt.timedelta(days=1)
 
 
 def day_of(requested=None):
-    return selectors.published_day(requested, today=TODAY)
+    return published.published_day(requested, today=TODAY)
 
 
 def members(n: int, community=None, unit=None) -> list[Member]:
@@ -38,7 +38,7 @@ def members(n: int, community=None, unit=None) -> list[Member]:
 
 
 def test_no_board_yet_is_none_not_an_error():
-    assert selectors.published_day(today=TODAY) is None
+    assert published.published_day(today=TODAY) is None
 
 
 def test_published_day_is_the_latest_on_or_before_the_date():
@@ -58,18 +58,18 @@ def test_future_date_and_date_before_the_first_board_are_refused():
     with pytest.raises(NotFound, match="该日期尚无榜单"):
         day_of(DAY - dt.timedelta(days=1))
     with pytest.raises(ValidationFailed, match="日期格式"):
-        selectors.parse_date("2026-13-01")
+        published.parse_date("2026-13-01")
 
 
 def test_unknown_board_and_district():
     with pytest.raises(NotFound, match="没有这个榜单"):
-        selectors.board_of("heroes")
+        published.board_of("heroes")
     DistrictFactory()
     with pytest.raises(ValidationFailed, match="没有这个区/县\\(市\\)"):
-        selectors.district_of("wujiang")
+        published.district_of("wujiang")
     with pytest.raises(NotFound, match="没有这个区/县\\(市\\)"):
-        selectors.district_of("999999")
-    assert selectors.district_of("") is None
+        published.district_of("999999")
+    assert published.district_of("") is None
 
 
 # --- Top 50 ---------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def test_top_50_in_rank_order_with_names_and_components():
     rows = ranked([m.pk for m in people])
     rows[0].update(minutes=125, services=4, outcomes=2, likes=7)
     publish(DAY, Board.MEMBERS, rows)
-    top = selectors.board_top(Board.MEMBERS, day_of())
+    top = boards.board_top(Board.MEMBERS, day_of())
     assert [r["rank"] for r in top] == list(range(1, 51))
     assert [r["subject_id"] for r in top] == [m.pk for m in people[:50]]
     first = top[0]
@@ -100,15 +100,15 @@ def test_names_of_units_communities_and_teams():
     publish(DAY, Board.COMMUNITIES, [{"subject_id": community.pk, "score": 10}])
     publish(DAY, Board.TEAMS, [{"subject_id": team.pk, "score": 8}])
     day = day_of()
-    unit_row = selectors.board_top(Board.UNITS, day)[0]
+    unit_row = boards.board_top(Board.UNITS, day)[0]
     assert (unit_row["name"], unit_row["detail"], unit_row["per_capita"], unit_row["headcount"]) == (
         "浈江区教育局",
         "武江区",
         20.0,
         2,
     )
-    assert selectors.board_top(Board.COMMUNITIES, day)[0]["detail"] == "东河街道"
-    assert selectors.board_top(Board.TEAMS, day)[0]["detail"] == "五里亭社区"
+    assert boards.board_top(Board.COMMUNITIES, day)[0]["detail"] == "东河街道"
+    assert boards.board_top(Board.TEAMS, day)[0]["detail"] == "五里亭社区"
 
 
 def test_district_view_ranks_within_the_district():
@@ -116,7 +116,7 @@ def test_district_view_ranks_within_the_district():
     people = members(6)
     rows = [{"subject_id": m.pk, "district_id": (a if i % 2 else b).pk, "score": 60 - i} for i, m in enumerate(people)]
     publish(DAY, Board.MEMBERS, rows)
-    top = selectors.board_top(Board.MEMBERS, day_of(), district_id=a.pk)
+    top = boards.board_top(Board.MEMBERS, day_of(), district_id=a.pk)
     assert [r["subject_id"] for r in top] == [people[1].pk, people[3].pk, people[5].pk]
     assert [r["rank"] for r in top] == [1, 2, 3]
     assert [r["city_rank"] for r in top] == [2, 4, 6]
@@ -127,31 +127,31 @@ def test_movement_up_down_new_and_same():
     p = [m.pk for m in people]
     publish(DAY - dt.timedelta(days=1), Board.MEMBERS, ranked([p[0], p[1], p[2]]))
     publish(DAY, Board.MEMBERS, ranked([p[2], p[1], p[0], p[3]]))
-    labels = {r["subject_id"]: r["movement"]["label"] for r in selectors.board_top(Board.MEMBERS, day_of())}
+    labels = {r["subject_id"]: r["movement"]["label"] for r in boards.board_top(Board.MEMBERS, day_of())}
     assert labels == {p[2]: "↑2", p[1]: "—", p[0]: "↓2", p[3]: "新上榜"}
 
 
 def test_first_board_day_shows_no_movement():
     publish(DAY, Board.MEMBERS, ranked([m.pk for m in members(2)]))
-    assert {r["movement"]["kind"] for r in selectors.board_top(Board.MEMBERS, day_of())} == {"none"}
+    assert {r["movement"]["kind"] for r in boards.board_top(Board.MEMBERS, day_of())} == {"none"}
 
 
 def test_top_is_two_queries_then_served_from_the_cache(django_assert_num_queries):
     publish(DAY, Board.MEMBERS, ranked([m.pk for m in members(13)]))
     day = day_of()
     with django_assert_num_queries(2):
-        first = selectors.board_top(Board.MEMBERS, day)
+        first = boards.board_top(Board.MEMBERS, day)
     with django_assert_num_queries(0):
-        assert selectors.board_top(Board.MEMBERS, day) == first
+        assert boards.board_top(Board.MEMBERS, day) == first
 
 
 def test_a_new_day_is_a_new_cache_key():
     people = members(2)
     publish(DAY - dt.timedelta(days=1), Board.MEMBERS, ranked([people[0].pk, people[1].pk]))
-    selectors.board_top(Board.MEMBERS, selectors.published_day(today=DAY))
+    boards.board_top(Board.MEMBERS, published.published_day(today=DAY))
     publish(DAY, Board.MEMBERS, ranked([people[1].pk, people[0].pk]))
-    fresh = selectors.PublishedDay(day=DAY, previous=DAY - dt.timedelta(days=1))
-    assert selectors.board_top(Board.MEMBERS, fresh)[0]["subject_id"] == people[1].pk
+    fresh = published.PublishedDay(day=DAY, previous=DAY - dt.timedelta(days=1))
+    assert boards.board_top(Board.MEMBERS, fresh)[0]["subject_id"] == people[1].pk
 
 
 class BrokenCache:
@@ -166,11 +166,11 @@ class BrokenCache:
 def test_redis_down_reads_the_database_and_only_logs(monkeypatch, caplog):
     people = members(3)
     publish(DAY, Board.MEMBERS, ranked([m.pk for m in people]))
-    monkeypatch.setattr(selectors, "cache", BrokenCache())
+    monkeypatch.setattr(published, "cache", BrokenCache())
     with caplog.at_level(logging.WARNING, logger="rankings.selectors"):
         day = day_of()
-        top = selectors.board_top(Board.MEMBERS, day)
-        assert selectors.district_of("") is None and selectors.districts() == []
+        top = boards.board_top(Board.MEMBERS, day)
+        assert published.district_of("") is None and published.districts() == []
     assert day.day == DAY
     assert [r["subject_id"] for r in top] == [m.pk for m in people]
     assert "board cache read failed" in caplog.text
@@ -195,7 +195,7 @@ def profile(member):
 def test_my_rank_at_1_is_in_the_top():
     me, _ = member_with_places()
     publish(DAY, Board.MEMBERS, ranked([me.pk, 10**6]))
-    (mine,) = selectors.my_entries(me, Board.MEMBERS, day_of())
+    (mine,) = boards.my_entries(me, Board.MEMBERS, day_of())
     assert (mine["rank"], mine["in_top"], mine["gap"]) == (1, True, None)
 
 
@@ -203,7 +203,7 @@ def test_my_rank_at_51_with_the_gap_to_50():
     me, _ = member_with_places()
     ids = [10**6 + i for i in range(50)] + [me.pk]
     publish(DAY, Board.MEMBERS, ranked(ids, top=200, step=2))  # #50 has 102, #51 has 100
-    (mine,) = selectors.my_entries(me, Board.MEMBERS, day_of())
+    (mine,) = boards.my_entries(me, Board.MEMBERS, day_of())
     assert (mine["rank"], mine["in_top"], mine["gap"], mine["score"]) == (51, False, 2.0, 100.0)
 
 
@@ -214,7 +214,7 @@ def test_my_rank_far_down_in_one_query(django_assert_num_queries):
     publish(DAY, Board.MEMBERS, rows)
     day = day_of()
     with django_assert_num_queries(1):
-        (mine,) = selectors.my_entries(me, Board.MEMBERS, day)
+        (mine,) = boards.my_entries(me, Board.MEMBERS, day)
     assert mine["rank"] == 59_000
     assert mine["gap"] == round(251.0 - 3.25, 1)
 
@@ -226,10 +226,10 @@ def test_my_rank_in_a_district_counts_the_district_top_50():
     rows += [{"subject_id": 2 * 10**6 + i, "district_id": district.pk, "score": 300 - i} for i in range(50)]
     rows.append({"subject_id": me.pk, "district_id": district.pk, "score": 100})
     publish(DAY, Board.MEMBERS, rows)
-    (mine,) = selectors.my_entries(me, Board.MEMBERS, day_of(), district_id=district.pk)
+    (mine,) = boards.my_entries(me, Board.MEMBERS, day_of(), district_id=district.pk)
     assert (mine["scope"], mine["rank"], mine["city_rank"]) == ("district", 51, 111)
     assert mine["gap"] == 151.0  # the district's #50 has 251
-    (city,) = selectors.my_entries(me, Board.MEMBERS, day_of(), district_id=other.pk)
+    (city,) = boards.my_entries(me, Board.MEMBERS, day_of(), district_id=other.pk)
     assert (city["scope"], city["rank"], city["gap"]) == ("city", 111, 351.0)  # city #50 has 451
 
 
@@ -240,7 +240,7 @@ def test_units_board_gap_is_per_capita():
     ]  # #50: 11.0 per member
     rows.append({"subject_id": me.unit_id, "score": 5000, "per_capita": 2.5, "headcount": 2000})
     publish(DAY, Board.UNITS, rows)
-    (mine,) = selectors.my_entries(me, Board.UNITS, day_of())
+    (mine,) = boards.my_entries(me, Board.UNITS, day_of())
     assert (mine["rank"], mine["gap"], mine["per_capita"]) == (51, 8.5, 2.5)
 
 
@@ -252,7 +252,7 @@ def test_teams_board_gives_each_of_my_teams(django_assert_num_queries):
     publish(DAY, Board.TEAMS, ranked([t2.pk, 10**6, t1.pk]))
     day = day_of()
     with django_assert_num_queries(2):
-        mine = selectors.my_entries(me, Board.TEAMS, day)
+        mine = boards.my_entries(me, Board.TEAMS, day)
     assert {(m["name"], m["rank"]) for m in mine} == {("一队", 3), ("二队", 1)}
 
 
@@ -261,8 +261,8 @@ def test_no_unit_means_not_on_the_units_board_and_no_row_means_unranked():
     publish(DAY, Board.UNITS, ranked([10**6]))
     publish(DAY, Board.MEMBERS, ranked([10**6 + i for i in range(50)], top=80))
     day = day_of()
-    assert selectors.my_entries(me, Board.UNITS, day) == []
-    (mine,) = selectors.my_entries(me, Board.MEMBERS, day)
+    assert boards.my_entries(me, Board.UNITS, day) == []
+    (mine,) = boards.my_entries(me, Board.MEMBERS, day)
     assert (mine["rank"], mine["in_top"], mine["gap"]) == (None, False, 31.0)
 
 
@@ -277,11 +277,11 @@ def test_history_of_the_last_30_days_in_day_order(django_assert_num_queries):
         )
     day = day_of()
     with django_assert_num_queries(2):
-        h = selectors.history(Board.MEMBERS, me.pk, day, 30)
+        h = history.history(Board.MEMBERS, me.pk, day, 30)
     assert [p["day"] for p in h["points"]] == ["2026-10-26", "2026-11-21", "2026-11-24"]
     assert [p["rank"] for p in h["points"]] == [38, 12, 9]
     assert h["name"] == me.user.name
-    assert len(selectors.history(Board.MEMBERS, me.pk, day, 90)["points"]) == 4
+    assert len(history.history(Board.MEMBERS, me.pk, day, 90)["points"]) == 4
 
 
 def test_history_access_own_top_50_or_staff():
@@ -293,13 +293,13 @@ def test_history_access_own_top_50_or_staff():
         [{"subject_id": star.pk}, {"subject_id": me.pk, "rank": 70}, {"subject_id": nobody.pk, "rank": 90}],
     )
     day = day_of()
-    selectors.check_history_access(me, Board.MEMBERS, me.pk, day, staff=False)
-    selectors.check_history_access(me, Board.MEMBERS, star.pk, day, staff=False)
-    selectors.check_history_access(None, Board.MEMBERS, nobody.pk, day, staff=True)
+    history.check_history_access(me, Board.MEMBERS, me.pk, day, staff=False)
+    history.check_history_access(me, Board.MEMBERS, star.pk, day, staff=False)
+    history.check_history_access(None, Board.MEMBERS, nobody.pk, day, staff=True)
     with pytest.raises(PermissionDenied):
-        selectors.check_history_access(me, Board.MEMBERS, nobody.pk, day, staff=False)
+        history.check_history_access(me, Board.MEMBERS, nobody.pk, day, staff=False)
     with pytest.raises(ValidationFailed, match="30 或 90"):
-        selectors.parse_days("7")
+        history.parse_days("7")
 
 
 # --- 报到之星 card -----------------------------------------------------------------------------
@@ -318,14 +318,14 @@ def test_star_card_for_myself_and_for_a_top_50_star():
         ],
     )
     day = day_of()
-    mine = selectors.star_card(me, day)
+    mine = history.star_card(me, day)
     assert (mine["rank"], mine["month"], mine["platform"]) == (1234, "2026年11月", "韶关社区吹哨报到平台")
-    theirs = selectors.star_card(me, day, member_id=star.pk)
+    theirs = history.star_card(me, day, member_id=star.pk)
     assert (theirs["name"], theirs["hours"], theirs["services"], theirs["likes"]) == (star.user.name, 10.0, 5, 9)
     with pytest.raises(NotFound, match="前 50 名"):
-        selectors.star_card(me, day, member_id=far.pk)
+        history.star_card(me, day, member_id=far.pk)
     with pytest.raises(NotFound):
-        selectors.star_card(None, day)
+        history.star_card(None, day)
 
 
 def test_a_redis_that_refuses_connections_falls_back_to_the_database(monkeypatch, caplog):
@@ -335,9 +335,9 @@ def test_a_redis_that_refuses_connections_falls_back_to_the_database(monkeypatch
     people = members(2)
     publish(DAY, Board.MEMBERS, ranked([m.pk for m in people]))
     dead = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
-    monkeypatch.setattr(selectors, "cache", dead)
+    monkeypatch.setattr(published, "cache", dead)
     with caplog.at_level(logging.WARNING, logger="rankings.selectors"):
-        top = selectors.board_top(Board.MEMBERS, day_of())
+        top = boards.board_top(Board.MEMBERS, day_of())
     assert [r["subject_id"] for r in top] == [m.pk for m in people]
     assert "board cache write failed" in caplog.text
 
@@ -348,6 +348,6 @@ def test_the_top_50_payload_is_kept_in_redis():
 
     publish(DAY, Board.MEMBERS, ranked([m.pk for m in members(2)]))
     day = day_of()
-    rows = selectors.board_top(Board.MEMBERS, day)
+    rows = boards.board_top(Board.MEMBERS, day)
     assert cache.get(f"rankings:top:{DAY.isoformat()}:None:members:city") == rows
-    assert cache.get(selectors.DAYS_KEY) == [DAY.isoformat()]
+    assert cache.get(published.DAYS_KEY) == [DAY.isoformat()]
