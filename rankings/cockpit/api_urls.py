@@ -1,3 +1,9 @@
 """The cockpit's API."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from rankings.cockpit.api import CockpitView
+
+urlpatterns = [
+    path("cockpit/", CockpitView.as_view(), name="api-cockpit"),
+]

@@ -1,3 +1,9 @@
 """The cockpit's pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from rankings.cockpit import views
+
+urlpatterns = [
+    path("cockpit/", views.cockpit, name="cockpit"),
+]
