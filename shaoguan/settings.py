@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.mark_no_shows",
         "schedule": crontab(minute="7-59/30"),
     },
+    # 01:00 in TIME_ZONE (Asia/Shanghai): the five boards over the data up to midnight.
+    "rebuild-boards": {
+        "task": "rankings.tasks.rebuild_boards",
+        "schedule": crontab(minute=0, hour=1),
+    },
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -261,6 +266,16 @@ SMS_NOTIFY_GATEWAY_URL = env.str("SMS_NOTIFY_GATEWAY_URL", default="")
 SMS_NOTIFY_API_KEY = env.str("SMS_NOTIFY_API_KEY", default="")
 SMS_NOTIFY_TEMPLATE_ID = env.str("SMS_NOTIFY_TEMPLATE_ID", default="")
 SMS_NOTIFY_SIGN_NAME = env.str("SMS_NOTIFY_SIGN_NAME", default="韶关吹哨报到")
+
+# --- Rankings (排行榜) ---------------------------------------------------------------
+# Score = hours × w_hours + services × w_services + outcomes × w_outcomes + likes × w_likes
+# (rankings/scoring.py); only confirmed service hours count.
+RANKING_WEIGHTS = {
+    "hours": env.float("RANKING_WEIGHT_HOURS", default=1.0),
+    "services": env.float("RANKING_WEIGHT_SERVICES", default=2.0),
+    "outcomes": env.float("RANKING_WEIGHT_OUTCOMES", default=5.0),
+    "likes": env.float("RANKING_WEIGHT_LIKES", default=1.0),
+}
 
 LOGGING = {
     "version": 1,

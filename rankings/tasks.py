@@ -1,0 +1,39 @@
+"""Celery tasks of the rankings: the nightly build of the five boards."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from shaoguan.errors import Conflict
+
+# Beyond this the failure is not passing: the next night's run builds the boards anyway.
+MAX_RETRIES = 6
+
+
+@shared_task(
+    bind=True,
+    # A rebuild already running (Conflict) or a database hiccup: try again later, backing off
+    # 1, 2, 4 … minutes (capped at 30, jittered so retries from several workers spread out).
+    autoretry_for=(Conflict, DatabaseError),
+    retry_backoff=60,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+    # Acknowledged only when done: a worker killed midway leaves the message queued and
+    # another worker runs it again; the killed transaction left the old board untouched.
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def rebuild_boards(self, day_iso: str | None = None) -> dict:
+    """Build the five boards of ``day_iso`` (default: yesterday in Asia/Shanghai)."""
+    from rankings.services import board_rebuild
+
+    day = date.fromisoformat(day_iso) if day_iso else timezone.localdate() - timedelta(days=1)
+    retries = self.request.retries
+    triggered_by = "定时任务" if not retries else f"定时任务（第{retries}次重试）"
+    board_day = board_rebuild(day=day, triggered_by=triggered_by)
+    return {"day": board_day.day.isoformat(), "entries": board_day.entry_count, "ms": board_day.duration_ms}
