@@ -34,7 +34,13 @@ def _ranked_by(board: str) -> str:
 
 
 class BoardListView(APIView):
-    @extend_schema(summary="五个榜单及数据日期、排名规则", parameters=[DATE], responses=s.BoardListOut, tags=TAGS)
+    @extend_schema(
+        operation_id="boards_list",
+        summary="五个榜单及数据日期、排名规则",
+        parameters=[DATE],
+        responses=s.BoardListOut,
+        tags=TAGS,
+    )
     def get(self, request):
         day = _day(request)
         boards = [
@@ -59,6 +65,7 @@ class BoardListView(APIView):
 
 class BoardView(APIView):
     @extend_schema(
+        operation_id="boards_top",
         summary="榜单前 50 名（全市或某区/县(市)）",
         parameters=[BOARD, DISTRICT, DATE],
         responses=s.BoardOut,
@@ -85,6 +92,7 @@ class BoardView(APIView):
 
 class MyBoardView(APIView):
     @extend_schema(
+        operation_id="boards_me",
         summary="我在榜单上的名次（即使在前 50 名之外）及进入前 50 名的差距",
         description="先锋队榜上，所在的每支先锋队各一条。不是党员/志愿者时返回 404。",
         parameters=[BOARD, DISTRICT, DATE],
@@ -113,6 +121,7 @@ class MyBoardView(APIView):
 
 class HistoryView(APIView):
     @extend_schema(
+        operation_id="boards_history",
         summary="排名走势（最近 30 或 90 天）",
         description="不填 subject 时为本人（单位榜为本人单位，社区榜为本人社区，先锋队榜为所在的第一支先锋队）。"
         "可查看本人的、当日全市前 50 名的；工作人员可查看任何对象。",
