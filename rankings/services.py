@@ -111,7 +111,9 @@ def _insert_entries(day: date, previous: date | None) -> int:
     sql, params = board_entries_sql(day, previous)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        count = cursor.rowcount
+    # SQLite does not report the row count of an INSERT that starts with WITH.
+    return count if count >= 0 else BoardEntry.objects.filter(day=day).count()
 
 
 # --- the SQL ---------------------------------------------------------------------------------
