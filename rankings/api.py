@@ -56,6 +56,7 @@ class BoardListView(APIView):
             "day": day.day if day else None,
             "update_note": published.UPDATE_NOTE,
             "tie_rule": published.TIE_RULE,
+            "score_rule": published.score_rule(),
             "count": len(boards),
             "results": boards,
             "districts": published.districts(),

@@ -57,7 +57,8 @@ class DistrictOut(serializers.Serializer):
 class BoardListOut(serializers.Serializer):
     day = serializers.DateField(allow_null=True, help_text="榜单数据截至日期；尚未生成任何榜单时为空")
     update_note = serializers.CharField()
-    tie_rule = serializers.CharField()
+    tie_rule = serializers.CharField(help_text="同分时的排名规则")
+    score_rule = serializers.CharField(help_text="总分的计算方法（权重见设置）")
     count = serializers.IntegerField()
     results = BoardSummaryOut(many=True)
     districts = DistrictOut(many=True)

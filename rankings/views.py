@@ -50,6 +50,7 @@ def boards(request):
         district=district,
         day=day,
         tie_rule=published.TIE_RULE,
+        score_rule=published.score_rule(),
         update_note=published.UPDATE_NOTE,
         per_capita=published.ranked_by_per_capita(board),
         member=member,

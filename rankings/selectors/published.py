@@ -16,14 +16,14 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from grids.models import District
+from rankings import scoring
 from rankings.models import Board, BoardDay
 from shaoguan.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
 TOP = 50
-PER_CAPITA_BOARDS = frozenset({Board.UNITS, Board.COMMUNITIES, Board.TEAMS})
-TIE_RULE = "排名规则：按人均分（单位、社区、先锋队）或总分（党员、报到之星）从高到低；同分时依次比较人均分、总分、服务时长，仍相同的按编号从小到大。"
+TIE_RULE = scoring.TIE_RULE  # the order the rebuild ranks by, stated on every board
 UPDATE_NOTE = "每日凌晨更新"
 PLATFORM_NAME = "韶关社区吹哨报到平台"
 HISTORY_DAYS = (30, 90)
@@ -144,5 +144,9 @@ def period_label(board: str, day: dt.date) -> str:
     return f"{start.year}年{start.month}月{start.day}日至{day.month}月{day.day}日"
 
 
+def score_rule() -> str:
+    return scoring.score_rule_text()
+
+
 def ranked_by_per_capita(board: str) -> bool:
-    return board in PER_CAPITA_BOARDS
+    return board in scoring.PER_CAPITA_BOARDS

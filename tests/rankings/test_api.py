@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rankings.models import Board
+from rankings.scoring import TIE_RULE
 from tests.conftest import client_for
 from tests.grids.factories import DistrictFactory, MemberFactory, TeamMembershipFactory
 from tests.rankings.board_support import publish, ranked
@@ -45,7 +46,8 @@ def test_the_five_boards_with_day_and_tie_rule(resident, district):
     assert body["results"][0]["name"] == "全市单位Top50"
     assert body["results"][0]["ranked_by"] == "per_capita" and body["results"][1]["ranked_by"] == "score"
     assert body["day"] == DAY.isoformat()
-    assert "同分" in body["tie_rule"]
+    assert body["tie_rule"] == TIE_RULE and body["tie_rule"].startswith("排名规则")
+    assert body["score_rule"].startswith("总分 = 服务时长（小时）× 1")
     assert body["districts"] == [{"id": district.pk, "name": "武江区"}]
 
 

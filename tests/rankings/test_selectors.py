@@ -6,6 +6,7 @@ import logging
 
 import pytest
 import redis
+from django.utils import timezone
 
 from grids.models import Member
 from rankings.models import Board
@@ -351,3 +352,51 @@ def test_the_top_50_payload_is_kept_in_redis():
     rows = boards.board_top(Board.MEMBERS, day)
     assert cache.get(f"rankings:top:{DAY.isoformat()}:None:members:city") == rows
     assert cache.get(published.DAYS_KEY) == [DAY.isoformat()]
+
+
+# --- reading what the nightly rebuild writes -----------------------------------------------
+
+
+def test_reads_the_rebuilt_boards_of_a_generated_city(settings):
+    """Names resolve on every board, district views hold only their district, and every member's
+    own place matches the row the rebuild wrote, however far down."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from grids.models import District
+    from rankings.models import BoardEntry
+    from rankings.services import board_rebuild
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("generate_city", "--scale", "0.01", "--seed", "1", "--quiet", stdout=StringIO())
+    call_command("generate_activity", "--scale", "0.01", stdout=StringIO())
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    board_rebuild(day=yesterday - dt.timedelta(days=1), triggered_by="test")
+    board_rebuild(day=yesterday, triggered_by="test")
+    published.forget_published_days()
+    day = published.published_day()
+    assert day.day == yesterday and day.previous == yesterday - dt.timedelta(days=1)
+
+    district = District.objects.order_by("code").first()
+    for board in Board:
+        top = boards.board_top(board, day)
+        assert [r["rank"] for r in top] == list(range(1, len(top) + 1))
+        assert all(r["name"] and r["name"] != "（已注销）" for r in top), board
+        assert {r["movement"]["kind"] for r in top} <= {"up", "down", "same", "new"}
+        local = boards.board_top(board, day, district_id=district.pk)
+        assert {r["district_id"] for r in local} <= {district.pk}
+        assert [r["rank"] for r in local] == list(range(1, len(local) + 1))
+
+    rows = {
+        (e.board, e.subject_id): e for e in BoardEntry.objects.filter(day=yesterday, board__in=["members", "units"])
+    }
+    for m in Member.objects.select_related("user", "unit", "community__street").order_by("pk")[
+        :: max(1, Member.objects.count() // 25)
+    ]:
+        (mine,) = boards.my_entries(m, Board.MEMBERS, day)
+        assert mine["rank"] == rows[("members", m.pk)].rank
+        if m.unit_id:
+            (unit,) = boards.my_entries(m, Board.UNITS, day)
+            assert unit["rank"] == rows[("units", m.unit_id)].rank

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rankings.models import Board
+from rankings.scoring import TIE_RULE
 from tests.grids.factories import DistrictFactory, MemberFactory
 from tests.rankings.board_support import publish, ranked
 
@@ -64,7 +65,7 @@ def test_member_sees_the_board_with_their_rank_pinned(placed, district):
     assert f"数据截至 {DAY.year}年{DAY.month}月{DAY.day}日，每日凌晨更新" in page
     for label in ("全市单位Top50", "全市党员Top50", "全市社区Top50", "先锋队Top50", "本月报到之星"):
         assert label in page
-    assert "同分时" in page
+    assert TIE_RULE in page and "总分 = 服务时长（小时）" in page
     assert 'data-testid="my-rank"' in page
     assert "第 <strong>1,234</strong> 名" in page
     assert "距前 50 名还差 131.0 分" in page
