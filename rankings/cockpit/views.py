@@ -15,6 +15,37 @@ from rankings.cockpit import selectors
 from shaoguan.errors import DomainError, PermissionDenied
 
 
+def grouped(value: float | int | None, digits: int = 0) -> str:
+    """12,345 / 1,234.5 — the tables' exact figures."""
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def in_wan(value: float | int) -> str:
+    """Headline figures the way the article reports them: 6.01万, 137.0万; below 10,000 as is."""
+    if value >= 100_000:
+        return f"{value / 10_000:.1f}万"
+    if value >= 10_000:
+        return f"{value / 10_000:.2f}万"
+    return grouped(value)
+
+
+KPIS = [
+    ("activities", "开展活动", "场"),
+    ("participations", "参与人次", "人次"),
+    ("hours", "服务时长", "小时"),
+    ("problems_solved", "解决群众问题", "件"),
+    ("members_registered", "报到党员", "人"),
+]
+COUNTS = ("activities", "participations", "requests_solved", "problems_solved", "members_registered")
+
+
+def _shown(row: dict) -> dict:
+    """A breakdown row with its figures formatted for the tables (``row.shown.hours``)."""
+    shown = {k: grouped(row[k]) for k in COUNTS if k in row}
+    shown["hours"] = grouped(row["hours"], 1)
+    return dict(row, shown=shown)
+
+
 def _visible_keys(user, current: selectors.CockpitScope) -> set[str] | None:
     """Scope keys the viewer may open (None: all of them), to link the breadcrumb only where allowed."""
     scope = scope_for(user)
@@ -34,9 +65,24 @@ def _render(request, scope, figures=None, error: DomainError | None = None):
         "scope": scope,
         "figures": figures,
         "data": data,
+        "kpis": [
+            {
+                "key": key,
+                "label": label,
+                "unit": unit,
+                "value": in_wan(data["totals"][key]),
+                "exact": grouped(data["totals"][key]),
+            }
+            for key, label, unit in KPIS
+        ]
+        if data
+        else [],
+        "area_rows": [_shown(r) for r in data["areas"]["rows"]] if data else [],
+        "duty_rows": [_shown(r) for r in data["duties"]] if data else [],
         "path": path,
         "options": selectors.cockpit_scope_options(request.user),
         "asked_date": request.GET.get("date", ""),
+        "shown_date": request.GET.get("date") or (figures.day.isoformat() if figures else ""),
         "today": timezone.localdate(),
         "tile_url": getattr(settings, "COCKPIT_TILE_URL", ""),
         "error": error.message if error else "",

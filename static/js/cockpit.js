@@ -36,13 +36,26 @@
 
   // --- 近 26 周趋势 -------------------------------------------------------------------------
   var weeks = data.weeks || [];
+  // The last week is counted only up to the data day: label it so and draw its bar lighter,
+  // so that a half week does not read as a fall.
+  var lastMonday = weeks.length ? weeks[weeks.length - 1].monday : null;
+  var partial = lastMonday && (Date.parse(data.day) - Date.parse(lastMonday)) / 86400000 < 6;
+  function weekLabel(w, i) {
+    if (partial && i === weeks.length - 1) return "至" + data.day.slice(5).replace("-", "/");
+    return w.monday.slice(5).replace("-", "/");
+  }
+  function lastLighter(values) {
+    return values.map(function (v, i) {
+      return partial && i === values.length - 1 ? { value: v, itemStyle: { opacity: 0.45 } } : v;
+    });
+  }
   draw("trend", {
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: { left: 56, right: 56, top: 36, bottom: 28 },
     xAxis: {
       type: "category",
-      data: weeks.map(function (w) { return w.monday.slice(5).replace("-", "/"); }),
+      data: weeks.map(weekLabel),
       axisLabel: { hideOverlap: true },
     },
     yAxis: [
@@ -50,7 +63,7 @@
       { type: "value", name: "场 / 件", splitLine: { show: false }, axisLabel: { formatter: fmt } },
     ],
     series: [
-      { name: "参与人次", type: "bar", data: weeks.map(function (w) { return w.participations; }) },
+      { name: "参与人次", type: "bar", data: lastLighter(weeks.map(function (w) { return w.participations; })) },
       { name: "服务时长（小时）", type: "line", smooth: true, data: weeks.map(function (w) { return w.hours; }) },
       { name: "开展活动", type: "line", yAxisIndex: 1, data: weeks.map(function (w) { return w.activities; }) },
       { name: "解决问题", type: "line", yAxisIndex: 1, data: weeks.map(function (w) { return w.requests_solved; }) },
@@ -200,7 +213,7 @@
     // plot centred in its box, the box's spare side widened to fill it.
     function layout() {
       var w = mapNode.clientWidth, h = mapNode.clientHeight;
-      var m = { l: 12, r: 12, t: 12, b: 44 };
+      var m = { l: 12, r: 12, t: 12, b: 64 };
       var aw = Math.max(w - m.l - m.r, 10), ah = Math.max(h - m.t - m.b, 10);
       var scale = Math.min(aw / (2 * half.x), ah / (2 * half.y));
       var hx = aw / scale / 2, hy = ah / scale / 2;

@@ -1,0 +1,116 @@
+"""The cockpit in Chromium: its charts render (canvases with size, no script errors) on a desktop
+and, stacked, on a phone; a configured tile layer is laid behind the map."""
+
+from __future__ import annotations
+
+import pytest
+
+from grids.models import Post
+from rankings.cockpit.services import cockpit_rebuild
+from tests.browser.conftest import assert_fits, screenshot, sign_in
+from tests.rankings.cockpit_support import build_city, staff, yesterday
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CHARTS = ["trend", "map", "areas", "duties", "response", "quota"]
+# A 1×1 grey PNG: a "tile server" that needs no network.
+GREY_TILE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII="
+)
+
+
+def _page(chromium, live_server, width: int, height: int):
+    context = chromium.new_context(
+        viewport={"width": width, "height": height},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
+def _chart_sizes(page) -> dict[str, list[int]]:
+    return page.evaluate(
+        """(names) => Object.fromEntries(names.map((name) => {
+            const canvas = document.querySelector('[data-chart="' + name + '"] canvas');
+            return [name, canvas ? [canvas.clientWidth, canvas.clientHeight] : [0, 0]];
+        }))""",
+        CHARTS,
+    )
+
+
+@pytest.fixture
+def city_staff(db):
+    build_city()
+    cockpit_rebuild(day=yesterday())
+    return staff(Post.Role.CITY_STAFF)
+
+
+def test_the_cockpit_draws_its_charts_on_a_desktop_and_a_phone(chromium, live_server, city_staff):
+    context, page, errors = _page(chromium, live_server, 1366, 900)
+    try:
+        sign_in(page, live_server, city_staff)
+        page.goto("/cockpit/")
+        page.wait_for_selector('[data-chart="map"] canvas')
+        sizes = _chart_sizes(page)
+        for name, (w, h) in sizes.items():
+            assert w > 200 and h > 200, f"{name}: {w}×{h}"
+        assert page.locator("[data-testid=cockpit-kpis]").inner_text().count("\n") >= 4
+        assert "韶关市" in page.locator("h1").inner_text()
+        # The panels sit side by side on a desktop.
+        trend = page.locator('[data-chart="trend"]').bounding_box()
+        areas = page.locator('[data-chart="areas"]').bounding_box()
+        duties = page.locator('[data-chart="duties"]').bounding_box()
+        assert trend["width"] > 1000 and areas["width"] < 700
+        assert abs(areas["x"] - duties["x"]) < 2
+        # Each district's row drills down to the district.
+        page.locator("[data-testid=cockpit-areas] a").first.click()
+        page.wait_for_url("**/cockpit/?scope=district*")
+        page.wait_for_selector('[data-chart="areas"] canvas')
+        page.goto("/cockpit/")
+        page.wait_for_selector('[data-chart="map"] canvas')
+        screenshot(page, "cockpit-city")
+        assert errors == []
+    finally:
+        context.close()
+
+    context, page, errors = _page(chromium, live_server, 390, 844)
+    try:
+        sign_in(page, live_server, city_staff)
+        page.goto("/cockpit/")
+        page.wait_for_selector('[data-chart="quota"] canvas')
+        for name, (w, h) in _chart_sizes(page).items():
+            assert w > 300 and h > 200, f"{name}: {w}×{h}"
+        trend = page.locator('[data-chart="trend"]').bounding_box()
+        map_box = page.locator('[data-chart="map"]').bounding_box()
+        assert map_box["y"] > trend["y"] + trend["height"]  # stacked, one column
+        assert_fits(page, 390)
+        screenshot(page, "cockpit-city-390")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_configured_tile_layer_lies_behind_the_map(chromium, live_server, city_staff, settings):
+    settings.COCKPIT_TILE_URL = GREY_TILE
+    context, page, errors = _page(chromium, live_server, 1366, 900)
+    try:
+        sign_in(page, live_server, city_staff)
+        page.goto("/cockpit/")
+        page.wait_for_selector('[data-chart="map"] canvas')
+        tiles = page.evaluate(
+            """() => {
+                const chart = echarts.getInstanceByDom(document.querySelector('[data-chart="map"]'));
+                const graphic = chart.getOption().graphic;
+                return graphic && graphic[0] ? graphic[0].elements.length : 0;
+            }"""
+        )
+        assert 0 < tiles <= 80
+        screenshot(page, "cockpit-city-tiles")
+        assert errors == []
+    finally:
+        context.close()
