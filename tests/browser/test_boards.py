@@ -155,6 +155,7 @@ def test_member_outside_the_top_50_at_390(phone390, live_server, member, communi
     expect(page).to_have_url(re.compile(r"/boards/members/history/\?subject=\d+"))
     expect(page.locator("#board-history canvas")).to_have_count(1)
     assert_fits(page, WIDTH)
+    screenshot(page, "boards-history")
 
     # My 报到之星 card, drawn on a canvas and saved as a PNG.
     page.goto("/boards/?board=stars")
