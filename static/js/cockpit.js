@@ -49,18 +49,20 @@
       return partial && i === values.length - 1 ? { value: v, itemStyle: { opacity: 0.45 } } : v;
     });
   }
+  // On a phone the legend takes two lines and the axis names would sit under it.
+  var narrow = window.innerWidth < 600;
   draw("trend", {
     tooltip: { trigger: "axis" },
-    legend: { top: 0 },
-    grid: { left: 56, right: 56, top: 36, bottom: 28 },
+    legend: { top: 0, itemWidth: narrow ? 14 : 25, textStyle: { fontSize: narrow ? 11 : 12 } },
+    grid: { left: narrow ? 44 : 56, right: narrow ? 36 : 56, top: narrow ? 56 : 36, bottom: 28 },
     xAxis: {
       type: "category",
       data: weeks.map(weekLabel),
       axisLabel: { hideOverlap: true },
     },
     yAxis: [
-      { type: "value", name: "人次 / 小时", axisLabel: { formatter: fmt } },
-      { type: "value", name: "场 / 件", splitLine: { show: false }, axisLabel: { formatter: fmt } },
+      { type: "value", name: narrow ? "" : "人次 / 小时", axisLabel: { formatter: fmt } },
+      { type: "value", name: narrow ? "" : "场 / 件", splitLine: { show: false }, axisLabel: { formatter: fmt } },
     ],
     series: [
       { name: "参与人次", type: "bar", data: lastLighter(weeks.map(function (w) { return w.participations; })) },

@@ -3,7 +3,11 @@ and, stacked, on a phone; a configured tile layer is laid behind the map."""
 
 from __future__ import annotations
 
+import base64
+import io
+
 import pytest
+from PIL import Image
 
 from grids.models import Post
 from rankings.cockpit.services import cockpit_rebuild
@@ -13,10 +17,16 @@ from tests.rankings.cockpit_support import build_city, staff, yesterday
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CHARTS = ["trend", "map", "areas", "duties", "response", "quota"]
-# A 1×1 grey PNG: a "tile server" that needs no network.
-GREY_TILE = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII="
-)
+
+
+def _grey_tile() -> str:
+    """An opaque grey PNG as a data URL: a "tile server" that needs no network."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), GREY).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+GREY = (200, 200, 200)
 
 
 def _page(chromium, live_server, width: int, height: int):
@@ -96,7 +106,7 @@ def test_the_cockpit_draws_its_charts_on_a_desktop_and_a_phone(chromium, live_se
 
 
 def test_a_configured_tile_layer_lies_behind_the_map(chromium, live_server, city_staff, settings):
-    settings.COCKPIT_TILE_URL = GREY_TILE
+    settings.COCKPIT_TILE_URL = _grey_tile()
     context, page, errors = _page(chromium, live_server, 1366, 900)
     try:
         sign_in(page, live_server, city_staff)
@@ -110,6 +120,16 @@ def test_a_configured_tile_layer_lies_behind_the_map(chromium, live_server, city
             }"""
         )
         assert 0 < tiles <= 80
+        # A corner of the plot far from any community shows the tile, not the white page.
+        pixel = page.evaluate(
+            """() => {
+                const canvas = document.querySelector('[data-chart="map"] canvas');
+                const ratio = canvas.width / canvas.clientWidth;
+                const data = canvas.getContext("2d").getImageData(Math.round(30 * ratio), Math.round(30 * ratio), 1, 1).data;
+                return [data[0], data[1], data[2]];
+            }"""
+        )
+        assert pixel == list(GREY)
         screenshot(page, "cockpit-city-tiles")
         assert errors == []
     finally:
