@@ -44,6 +44,8 @@ def home(request):
             registration=selectors.active_registration(member) if member else None,
             teams=_teams_of(member) if member and member.grid_id else [],
             has_scope=not scope.is_empty,
+            # The cockpit is for street, district and city staff.
+            sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
             posts=list(selectors.posts_of(user)),
         )
     return render(request, "grids/home.html", context)

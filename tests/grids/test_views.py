@@ -123,6 +123,14 @@ def test_home_for_a_secretary_links_to_the_grid_browser(secretary):
     assert "/admin/" not in html
 
 
+def test_home_links_the_cockpit_for_street_staff_and_above_only(secretary, street_officer, district_officer, member):
+    assert 'href="/cockpit/"' not in browser_for(secretary).get("/").content.decode()
+    assert 'href="/cockpit/"' not in browser_for(member.user).get("/").content.decode()
+    for officer in (street_officer, district_officer):
+        html = browser_for(officer).get("/").content.decode()
+        assert 'href="/cockpit/"' in html and 'href="/boards/"' in html
+
+
 def test_home_for_admin_links_to_admin(admin_user):
     html = browser_for(admin_user).get("/").content.decode()
     assert 'href="/admin/"' in html
