@@ -50,13 +50,19 @@ def test_a_street_officer_sees_their_street_only(built):
     assert body["figures"]["totals"]["participations"] == want["participations"]
     assert body["figures"]["totals"]["hours"] == want["hours"]
     assert api.get(API, {"scope": f"street:{street.pk}"}).status_code == 200
-    for scope in ("city", f"district:{street.district_id}", f"street:{other_district_street(street.district).pk}"):
+    sibling = Street.objects.filter(district_id=street.district_id).exclude(pk=street.pk).first()
+    assert sibling is not None
+    outside = ["city", f"district:{street.district_id}", f"street:{sibling.pk}"]
+    outside.append(f"street:{other_district_street(street.district).pk}")
+    for scope in outside:
         r = api.get(API, {"scope": scope})
         assert r.status_code == 403, scope
         assert r.json()["detail"] == "您只能查看本人管辖范围内的数据。"
     page = browser_for(officer).get(PAGE)
     assert page.status_code == 200
-    assert street.name in page.content.decode()
+    html = page.content.decode()
+    assert f'value="street:{street.pk}"' in html
+    assert f'value="street:{sibling.pk}"' not in html and 'value="city"' not in html
     assert browser_for(officer).get(PAGE, {"scope": "city"}).status_code == 403
 
 
