@@ -161,6 +161,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rankings.tasks.rebuild_boards",
         "schedule": crontab(minute=0, hour=1),
     },
+    # The cockpit's figures for the city, each district and each street, for yesterday.
+    "rebuild-cockpit": {
+        "task": "rankings.cockpit.tasks.rebuild_cockpit",
+        "schedule": crontab(minute=20, hour=1),
+    },
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -276,6 +281,9 @@ RANKING_WEIGHTS = {
     "outcomes": env.float("RANKING_WEIGHT_OUTCOMES", default=5.0),
     "likes": env.float("RANKING_WEIGHT_LIKES", default=1.0),
 }
+# A Web-Mercator tile URL ({z}/{x}/{y}, optional {s}) drawn behind the cockpit's map of
+# communities, e.g. Tianditu's; empty = the vector map alone. Community points are WGS-84.
+COCKPIT_TILE_URL = env.str("COCKPIT_TILE_URL", default="")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,22 @@
+"""manage.py bench_cockpit — the cockpit's rebuild time and its pages' server time and queries."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rankings.cockpit.bench import run
+
+
+class Command(BaseCommand):
+    help = "驾驶舱基准：全市重算耗时，市/区/街道页面与接口的服务器耗时和查询次数。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--day", help="数据截至日期 YYYY-MM-DD（默认昨天）")
+        parser.add_argument("--rounds", type=int, default=5, help="每项重复次数（默认 5）")
+
+    def handle(self, *args, day: str | None = None, rounds: int = 5, **options):
+        try:
+            when = dt.date.fromisoformat(day) if day else None
+        except ValueError:
+            raise CommandError("--day 应为 YYYY-MM-DD 格式的日期。")
+        run(stdout=self.stdout, day=when, rounds=rounds)
