@@ -36,8 +36,11 @@ Subjects:
   registered with it.
 
 Every subject is ranked, those with a zero score too (they come after everyone who scored,
-in id order). A subject with no members has no per-capita figure and comes after those that
-have one.
+in id order) — except on the stars board, which lists the members who served, solved or were
+liked this month: a member with nothing this month has no row there, and their page says
+未上榜 (early in a month most members have nothing yet, and 60,000 rows of zeros would say
+nothing). A subject with no members has no per-capita figure and comes after those that have
+one.
 
 Ties (the rule every board page states, ``TIE_RULE``): per-capita score (where the board has
 one) high to low, then total score high to low, then service minutes high to low, then the

@@ -278,7 +278,9 @@ def board_entries_sql(day: date, previous: date | None) -> tuple[str, list]:
             f"SELECT '{Board.MEMBERS.value}' AS board, id AS subject_id, district_id,"
             f" minutes, services, outcomes, likes, {no_headcount} FROM mc",
             f"SELECT '{Board.STARS.value}', id, district_id,"
-            f" m_minutes, m_services, m_outcomes, m_likes, {no_headcount} FROM mc",
+            f" m_minutes, m_services, m_outcomes, m_likes, {no_headcount} FROM mc"
+            # This month's stars are the members who did something this month (see scoring).
+            " WHERE m_services > 0 OR m_outcomes > 0 OR m_likes > 0",
             _group_rows(Board.UNITS.value, "SELECT id, district_id FROM grids_unit", "unit_sums"),
             _group_rows(
                 Board.TEAMS.value,

@@ -161,7 +161,9 @@ def test_stars_count_only_this_month(members):
     board_rebuild(day=DAY, triggered_by="测试")
     assert entry(Board.MEMBERS, a).rank == 1
     assert entry(Board.STARS, b).rank == 1
-    assert entry(Board.STARS, a).minutes == 0
+    # Nothing this month: not on the stars board at all (未上榜).
+    assert not BoardEntry.objects.filter(day=DAY, board=Board.STARS, subject_id=a.pk).exists()
+    assert BoardEntry.objects.filter(day=DAY, board=Board.STARS).count() == 1
 
 
 @pytest.mark.django_db

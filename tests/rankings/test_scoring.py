@@ -170,8 +170,11 @@ def expected_boards(day: date) -> dict[str, list[dict]]:
     boards[Board.MEMBERS] = rank(
         Board.MEMBERS, [row(m["pk"], member_district[m["pk"]], year[m["pk"]]) for m in members], False
     )
+    # Stars: only members who did something this month.
     boards[Board.STARS] = rank(
-        Board.STARS, [row(m["pk"], member_district[m["pk"]], month[m["pk"]]) for m in members], False
+        Board.STARS,
+        [row(m["pk"], member_district[m["pk"]], month[m["pk"]]) for m in members if any(month[m["pk"]])],
+        False,
     )
 
     def group(pairs):
@@ -246,6 +249,7 @@ def test_all_five_boards_match_an_independent_calculation(city):
 
     assert built.entry_count == sum(len(rows) for rows in expected.values())
     assert expected[Board.MEMBERS][0]["score"] > 0  # the city did serve
+    assert 0 < len(expected[Board.STARS]) < len(expected[Board.MEMBERS])
     assert any(r["outcomes"] for r in expected[Board.MEMBERS])
     assert any(r["likes"] for r in expected[Board.MEMBERS])
     assert any(r["district_id"] is None for r in expected[Board.UNITS])  # 市直单位

@@ -42,8 +42,11 @@ def _score(w: scoring.Weights) -> str:
     )
 
 
-def _member_board_sql(w: scoring.Weights) -> str:
+def _member_board_sql(w: scoring.Weights, *, active_only: bool = False) -> str:
     order = "score DESC, minutes DESC, id"
+    active = (
+        "WHERE rec.services IS NOT NULL OR outc.outcomes IS NOT NULL OR lk.likes IS NOT NULL" if active_only else ""
+    )
     return f"""
 WITH rec AS (
   SELECT member_id, SUM(minutes) AS minutes, COUNT(*) AS services FROM reporting_servicerecord
@@ -63,6 +66,7 @@ WITH rec AS (
   LEFT JOIN grids_community c ON c.id = m.community_id LEFT JOIN grids_street s ON s.id = c.street_id
   LEFT JOIN grids_unit u ON u.id = m.unit_id
   LEFT JOIN rec ON rec.member_id = m.id LEFT JOIN outc ON outc.member_id = m.id LEFT JOIN lk ON lk.member_id = m.id
+  {active}
 ), scored AS (SELECT comp.*, {_score(w)} AS score FROM comp
 ), ranked AS (SELECT scored.*, {_RANKS.format(order=order)} FROM scored)
 SELECT r.*, p.rank, p.district_rank FROM ranked r
@@ -150,7 +154,7 @@ def floor_queries(day: date, previous: date | None) -> list[tuple[str, str, dict
     )
     sqls = {
         Board.MEMBERS: _member_board_sql(w),
-        Board.STARS: _member_board_sql(w),
+        Board.STARS: _member_board_sql(w, active_only=True),
         Board.UNITS: _group_board_sql(
             w,
             membership="SELECT id AS member_id, unit_id AS key FROM grids_member WHERE unit_id IS NOT NULL",
