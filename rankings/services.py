@@ -153,8 +153,10 @@ def member_components_ctes(day: date) -> list[tuple[str, str, list]]:
             m_services=Count("id", filter=in_month),
         )
     )
-    # A request served by a member: a completed acceptance on the request's task. Counted once
-    # per request, when the resident confirmed (or rated) it.
+    # A request served by a member: a completed acceptance on the request's task, counted when
+    # the resident confirmed (or rated) it. A member holds at most one live acceptance per task
+    # (constraint acceptance_one_live_per_member_and_task) and a request has one task, so each
+    # (request, member) pair is one row: COUNT needs no DISTINCT (and no sort).
     outcomes = (
         ServiceRequest.objects.filter(
             _in(year_start, end, "closed_at"),
@@ -164,8 +166,8 @@ def member_components_ctes(day: date) -> list[tuple[str, str, list]]:
         .order_by()
         .values(member_id=F("task__acceptances__member_id"))
         .annotate(
-            y_outcomes=Count("id", distinct=True),
-            m_outcomes=Count("id", distinct=True, filter=_in(month_start, end, "closed_at")),
+            y_outcomes=Count("id"),
+            m_outcomes=Count("id", filter=_in(month_start, end, "closed_at")),
         )
     )
     likes = (
