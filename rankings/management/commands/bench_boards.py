@@ -6,7 +6,7 @@
 (c) a member's own rank: one ``BoardEntry`` read for 20 random members, the median.
 
 It prints the times, the ratio rebuild / floor and the number of queries of each. The floor runs
-with the same session settings the rebuild takes (work_mem, no JIT), so the ratio compares the
+with the same session settings the rebuild takes (work_mem, no JIT, hash joins), so the ratio compares the
 SQL, not the settings.
 """
 
@@ -184,6 +184,8 @@ def run_floor(day: date, previous: date | None) -> dict[str, list[tuple]]:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         for board, sql, params in floor_queries(day, previous):
             cursor.execute(sql, params)
             results[board] = cursor.fetchall()
