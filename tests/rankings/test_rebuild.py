@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rankings import services
 from rankings.models import Board, BoardDay, BoardEntry
 from rankings.services import board_rebuild
+from rankings.services import boards as services
 from reporting.models import ServiceRecord
 from shaoguan.errors import ValidationFailed
 from tests.grids.factories import MemberFactory, TeamMembershipFactory, UnitFactory, VanguardTeamFactory

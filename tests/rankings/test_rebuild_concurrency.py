@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from rankings import services
 from rankings.models import BoardDay
+from rankings.services import boards as services
 from shaoguan.errors import Conflict
 from tests.grids.factories import MemberFactory
 
