@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rankings.models import BoardDay, BoardEntry
+from rankings.selectors import published
 from rankings.services.board_sql import board_entries_sql
 from shaoguan.errors import Conflict, ValidationFailed
 
@@ -90,6 +91,8 @@ def _save_day(day: date, *, count: int, duration_ms: int, triggered_by: str) -> 
             "triggered_by": triggered_by[:40],
         },
     )
+    # Readers cache the list of built days briefly; a new day shows as soon as it commits.
+    transaction.on_commit(published.forget_published_days)
     return board_day
 
 
