@@ -49,7 +49,7 @@ class BoardSummaryOut(serializers.Serializer):
     ranked_by = serializers.ChoiceField(choices=["score", "per_capita"])
 
 
-class DistrictOut(serializers.Serializer):
+class BoardDistrictOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -61,7 +61,7 @@ class BoardListOut(serializers.Serializer):
     score_rule = serializers.CharField(help_text="总分的计算方法（权重见设置）")
     count = serializers.IntegerField()
     results = BoardSummaryOut(many=True)
-    districts = DistrictOut(many=True)
+    districts = BoardDistrictOut(many=True)
 
 
 class BoardOut(serializers.Serializer):
@@ -69,7 +69,7 @@ class BoardOut(serializers.Serializer):
     name = serializers.CharField()
     day = serializers.DateField(allow_null=True)
     period = serializers.CharField(allow_null=True)
-    district = DistrictOut(allow_null=True)
+    district = BoardDistrictOut(allow_null=True)
     ranked_by = serializers.ChoiceField(choices=["score", "per_capita"])
     tie_rule = serializers.CharField()
     count = serializers.IntegerField()
@@ -80,7 +80,7 @@ class MyBoardOut(serializers.Serializer):
     board = serializers.ChoiceField(choices=Board.choices)
     name = serializers.CharField()
     day = serializers.DateField(allow_null=True)
-    district = DistrictOut(allow_null=True)
+    district = BoardDistrictOut(allow_null=True)
     note = serializers.CharField(allow_blank=True, help_text="不在该榜单时的说明")
     results = MyEntryOut(many=True)
 
