@@ -42,13 +42,8 @@ def _score(w: scoring.Weights) -> str:
     )
 
 
-def _member_board_sql(w: scoring.Weights, *, active_only: bool = False) -> str:
-    order = "score DESC, minutes DESC, id"
-    active = (
-        "WHERE rec.services IS NOT NULL OR outc.outcomes IS NOT NULL OR lk.likes IS NOT NULL" if active_only else ""
-    )
-    return f"""
-WITH rec AS (
+# Each member's components over the period: the same three aggregates for every board but communities.
+_MEMBER_COMPONENTS = """WITH rec AS (
   SELECT member_id, SUM(minutes) AS minutes, COUNT(*) AS services FROM reporting_servicerecord
   WHERE status = 'confirmed' AND started_at >= %(start)s AND started_at < %(end)s GROUP BY member_id
 ), outc AS (
@@ -59,7 +54,16 @@ WITH rec AS (
 ), lk AS (
   SELECT member_id, COUNT(*) AS likes FROM orders_like
   WHERE created_at >= %(start)s AND created_at < %(end)s GROUP BY member_id
-), comp AS (
+)"""
+
+
+def _member_board_sql(w: scoring.Weights, *, active_only: bool = False) -> str:
+    order = "score DESC, minutes DESC, id"
+    active = (
+        "WHERE rec.services IS NOT NULL OR outc.outcomes IS NOT NULL OR lk.likes IS NOT NULL" if active_only else ""
+    )
+    return f"""
+{_MEMBER_COMPONENTS}, comp AS (
   SELECT m.id, COALESCE(s.district_id, u.district_id) AS district_id, COALESCE(rec.minutes, 0) AS minutes,
     COALESCE(rec.services, 0) AS services, COALESCE(outc.outcomes, 0) AS outcomes, COALESCE(lk.likes, 0) AS likes
   FROM grids_member m
@@ -78,18 +82,7 @@ def _group_board_sql(w: scoring.Weights, *, membership: str, subjects: str) -> s
     """Units or teams: the members' year components summed per group, ranked per member."""
     order = "per_capita DESC, score DESC, minutes DESC, id"
     return f"""
-WITH rec AS (
-  SELECT member_id, SUM(minutes) AS minutes, COUNT(*) AS services FROM reporting_servicerecord
-  WHERE status = 'confirmed' AND started_at >= %(start)s AND started_at < %(end)s GROUP BY member_id
-), outc AS (
-  SELECT a.member_id, COUNT(DISTINCT r.id) AS outcomes
-  FROM orders_servicerequest r JOIN orders_acceptance a ON a.task_id = r.task_id AND a.status = 'completed'
-  WHERE r.status IN ('confirmed', 'rated') AND r.closed_at >= %(start)s AND r.closed_at < %(end)s
-  GROUP BY a.member_id
-), lk AS (
-  SELECT member_id, COUNT(*) AS likes FROM orders_like
-  WHERE created_at >= %(start)s AND created_at < %(end)s GROUP BY member_id
-), sums AS (
+{_MEMBER_COMPONENTS}, sums AS (
   SELECT g.key, SUM(COALESCE(rec.minutes, 0)) AS minutes, SUM(COALESCE(rec.services, 0)) AS services,
     SUM(COALESCE(outc.outcomes, 0)) AS outcomes, SUM(COALESCE(lk.likes, 0)) AS likes, COUNT(*) AS headcount
   FROM ({membership}) g
