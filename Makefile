@@ -44,6 +44,7 @@ browser-deps:
 # pytest exits 5 when it collected nothing; that is a failure of the suite, never a pass.
 test: install-dev browser-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

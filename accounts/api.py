@@ -29,7 +29,7 @@ from accounts.serializers import (
     WechatSignInIn,
 )
 from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
-from shaoguan.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 TAG = "登录"
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from shaoguan.errors import DomainError
+from core.errors import DomainError
 
 
 def form_error_from(form: forms.Form, exc: DomainError) -> None:

@@ -25,7 +25,7 @@ from accounts.models import SignInCode, User
 from accounts.phone import normalize_phone
 from accounts.sms import get_sender
 from accounts.wechat import code_to_session
-from shaoguan.errors import Conflict, Throttled, ValidationFailed
+from core.errors import Conflict, Throttled, ValidationFailed
 
 
 def phone_normalize(raw: str, *, field: str = "phone") -> str:

@@ -13,7 +13,7 @@ from accounts.forms import CodeSignInForm, PasswordSignInForm, PhoneForm, form_e
 from accounts.phone import mask_phone, normalize_phone
 from accounts.services import signin_code_send, signin_with_code, signin_with_password
 from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
-from shaoguan.errors import DomainError
+from core.errors import DomainError
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 
-from shaoguan.errors import DomainError, PermissionDenied, Throttled, ValidationFailed
+from core.errors import DomainError, PermissionDenied, Throttled, ValidationFailed
 
 logger = logging.getLogger("accounts.wechat")
 

@@ -3,7 +3,7 @@
 Viewsets are thin: ``get_queryset`` calls a selector, each POST action validates its input
 with an input serializer and calls exactly one service, and the result is rendered by an
 output serializer. Domain errors become ``{"detail", "code", "fields"}`` in
-``shaoguan.api.exception_handler``.
+``core.api.exception_handler``.
 """
 
 from django.db.models import Q
@@ -15,12 +15,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from grids import filters, selectors, services
 from grids import serializers as s
 from grids.models import Community, Grid, Member, Unit
 from grids.permissions import HoldsPost
 from notifications.selectors import unread_count
-from shaoguan.errors import NotFound, PermissionDenied, ValidationFailed
 
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from grids.geo import bbox_around, haversine_m
@@ -342,3 +343,23 @@ def _grid_scope_q(scope: Scope) -> Q:
     if scope.grid_ids:
         q |= Q(pk__in=scope.grid_ids) | Q(parent_id__in=scope.grid_ids)
     return q
+
+
+def community_staff(community: Community | int, grid: Grid | None = None) -> list:
+    """The community's secretaries (书记, 第一书记) and, for a request in a grid, its grid secretary."""
+    community_id = community if isinstance(community, int) else community.pk
+    q = Q(posts__community_id=community_id, posts__role__in=[Post.Role.SECRETARY, Post.Role.FIRST_SECRETARY])
+    if grid is not None:
+        level2 = grid.parent_id or grid.pk
+        q |= Q(posts__grid_id=level2, posts__role=Post.Role.GRID_SECRETARY)
+    return list(get_user_model().objects.filter(q, is_active=True).distinct())
+
+
+def street_staff(street: Street | int) -> list:
+    """The street's staff (街道工作人员), who run its joint meeting."""
+    street_id = street if isinstance(street, int) else street.pk
+    return list(
+        get_user_model()
+        .objects.filter(posts__street_id=street_id, posts__role=Post.Role.STREET_STAFF, is_active=True)
+        .distinct()
+    )

@@ -1,7 +1,7 @@
 """Writes on the organisation: members' profiles and registration (报到).
 
 Each function is one action, keyword-only, transactional, locking what it changes, raising
-``shaoguan.errors`` with a Chinese message. Views, API, admin actions and commands call these.
+``core.errors`` with a Chinese message. Views, API, admin actions and commands call these.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from grids.geo import GCJ02, WGS84, in_city, to_wgs84
 from grids.models import Community, Grid, Member, Registration, RegistrationChoice, Skill, Unit
 from grids.selectors import communities_in_reach, registration_in_scope, scope_for
-from shaoguan.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 MAX_CHOICES = 3
 

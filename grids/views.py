@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import form_error_from
 from accounts.phone import mask_phone
+from core.errors import DomainError
 from grids import selectors, services
 from grids.forms import DeclineForm, MemberCreateForm, MemberProfileForm, PlaceForm, RegistrationForm, grid_label
 from grids.models import Community, Grid, Member, Post, Registration, TeamMembership
-from shaoguan.errors import DomainError
 
 
 def _member_or_none(user) -> Member | None:

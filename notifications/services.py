@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import PermissionDenied, ValidationFailed
 from notifications.channels import Channel, ChannelError, configured_channels
 from notifications.models import Delivery, Notification
-from shaoguan.errors import PermissionDenied, ValidationFailed
 
 logger = logging.getLogger("notifications")
 
@@ -57,6 +57,23 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
 
     deliver.delay_on_commit([n.pk for n in rows])
     return rows
+
+
+def notify_on_commit(users: Iterable, *, kind: str, title: str, body: str = "", url: str = "", skip=None) -> None:
+    """``notify`` once the surrounding transaction commits; nobody hears of a change rolled back.
+
+    ``skip`` (a user) is left out: the person who acted need not be told what they just did.
+    """
+    recipients: dict[int, object] = {}
+    for user in users:
+        if user is not None and user.pk not in recipients and (skip is None or user.pk != skip.pk):
+            recipients[user.pk] = user
+    if recipients:
+        transaction.on_commit(
+            lambda: notify(
+                users=list(recipients.values()), kind=kind, title=title[:100], body=body[:500], url=url[:200]
+            )
+        )
 
 
 def notification_mark_read(*, notification: Notification, actor) -> Notification:

@@ -2,7 +2,7 @@
 
 Viewsets are thin: ``get_queryset`` calls a selector, each POST action validates its input
 with an input serializer, calls exactly one service and renders the updated object. Objects
-outside the caller's reach are 404s; services check the rest and raise ``shaoguan.errors``.
+outside the caller's reach are 404s; services check the rest and raise ``core.errors``.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api import JSONParser
+from core.errors import NotFound, ValidationFailed
 from grids.models import Community, Grid, Unit
 from grids.permissions import HoldsPost
 from grids.selectors import scope_for
@@ -28,8 +30,6 @@ from orders.services import escalations as escalation_services
 from orders.services import requests as request_services
 from orders.services import tasks as task_services
 from orders.services.acceptances import acceptance_check_in, acceptance_check_out, acceptance_withdraw
-from shaoguan.api import JSONParser
-from shaoguan.errors import NotFound, ValidationFailed
 
 ID_PATTERN = r"[1-9][0-9]{0,17}"  # junk ids never reach the database
 

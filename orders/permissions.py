@@ -1,8 +1,8 @@
 """Who sees what of a request in the API (PIPL), and the caller's member profile."""
 
+from core.errors import NotFound
 from grids.selectors import member_of
 from orders.selectors.requests import request_contact_visible_to, served_task_ids
-from shaoguan.errors import NotFound
 
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import form_error_from
+from core.errors import DomainError
 from grids import selectors as grid_selectors
 from grids.geo import wgs84_to_gcj02
 from grids.models import Member
@@ -35,7 +36,6 @@ from orders.services import tasks as task_services
 from reporting import selectors as rep_selectors
 from reporting import services as rep_services
 from reporting.models import ServiceRecord, Visit
-from shaoguan.errors import DomainError
 
 R = ServiceRequest.Status
 T = Task.Status

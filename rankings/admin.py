@@ -15,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from core.errors import DomainError
 from grids.admin.base import LEVELS, scope_level
 from grids.models import District
 from grids.selectors import scope_for
 from rankings.models import BoardDay, BoardEntry, CockpitFigures
 from rankings.services import board_rebuild
-from shaoguan.errors import DomainError
 
 _REBUILD_YESTERDAY = "rebuild_yesterday"
 

@@ -9,11 +9,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import NotFound
 from grids.selectors import member_of, scope_for
 from rankings import serializers as s
 from rankings.models import Board
 from rankings.selectors import boards, history, published
-from shaoguan.errors import NotFound
 
 TAGS = ["排行榜"]
 DISTRICT = OpenApiParameter("district", OpenApiTypes.INT, description="区/县(市) ID；不填为全市榜")

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from shaoguan.errors import Conflict
+from core.errors import Conflict
 
 # Beyond this the failure is not passing: the next night's run builds the boards anyway.
 MAX_RETRIES = 6

@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.errors import DomainError
 from grids.selectors import member_of, scope_for
 from rankings.models import Board
 from rankings.selectors import boards as board_reads
 from rankings.selectors import history as history_reads
 from rankings.selectors import published
-from shaoguan.errors import DomainError
 
 DEFAULT_BOARD = Board.MEMBERS
 

@@ -8,10 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 
+from core.errors import DomainError
 from grids.admin.base import ScopedAdminMixin, node_filters
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit, VisitCode
 from reporting.services import service_record_confirm, service_record_reject, visit_code_rotate
-from shaoguan.errors import DomainError
 
 _MEMBER_SEARCH = ("member__user__name", "member__user__name_initials", "member__user__phone")
 

@@ -10,12 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import NotFound, ValidationFailed
 from grids.models import Community
 from grids.selectors import member_of, scope_for
 from reporting import filters, selectors, services
 from reporting import serializers as s
 from reporting.models import LocationConsent, ServiceRecord, Visit
-from shaoguan.errors import NotFound, ValidationFailed
 
 ID_PATTERN = r"[1-9][0-9]{0,17}"
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"

@@ -1,7 +1,7 @@
 """Writes on the duty ledger: consent, check-in and check-out, service records, visits.
 
 Each function is one action, keyword-only, transactional, locking what it changes and raising
-``shaoguan.errors`` with a Chinese message. ``orders`` calls the check-in and check-out
+``core.errors`` with a Chinese message. ``orders`` calls the check-in and check-out
 functions for its acceptances; the community's pages, the admin and Celery call the rest.
 """
 
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.geo import WGS84, haversine_m
 from grids.models import Community, Grid, Member
 from grids.selectors import scope_for
@@ -21,7 +22,6 @@ from grids.services import location_to_wgs84
 from grids.vocab import Duty
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit, VisitCode
 from reporting.worktime import day_bounds, overlaps_working_hours, quarter_of
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 
 # The version of the location-processing notice (位置信息处理告知书) a consent refers to.
 CONSENT_VERSION = "2026-01"

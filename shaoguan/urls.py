@@ -33,7 +33,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler400 = "shaoguan.views.bad_request"
-handler403 = "shaoguan.views.permission_denied"
-handler404 = "shaoguan.views.page_not_found"
-handler500 = "shaoguan.views.server_error"
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import SignInCode
-from shaoguan.api import exception_handler
-from shaoguan.errors import Conflict, Throttled
+from core.api import exception_handler
+from core.errors import Conflict, Throttled
 
 
 def test_locale_and_time_zone():
@@ -74,7 +74,7 @@ def test_unrouted_page_answers_chinese_404(client):
 
 
 def test_server_error_page_is_chinese(rf):
-    from shaoguan.views import server_error
+    from core.views import server_error
 
     assert "服务器开小差了" in server_error(rf.get("/")).content.decode()
     api = server_error(rf.get("/api/v1/me/"))

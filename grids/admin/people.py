@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 from accounts.admin import UserAdmin
 from accounts.models import User
+from core.errors import DomainError
 from grids.admin.base import (
     ParentScopedInlineMixin,
     ScopedAdminMixin,
@@ -18,7 +19,6 @@ from grids.admin.base import (
 from grids.models import Community, Member, Post, Registration, RegistrationChoice, Skill, TeamMembership, VanguardTeam
 from grids.selectors import Scope
 from grids.services import registration_adjust
-from shaoguan.errors import DomainError
 
 
 def member_q(scope: Scope) -> Q:

@@ -5,11 +5,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Q
 
+from core.errors import DomainError
 from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Registration, RegistrationChoice
 from grids.selectors import Scope
 from grids.services import registration_decline
-from shaoguan.errors import DomainError
 
 
 def registration_q(scope: Scope) -> Q:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 
+from core.errors import DomainError
 from grids.admin.base import ParentScopedInlineMixin
-from shaoguan.errors import DomainError
 
 
 class EventInline(ParentScopedInlineMixin, admin.TabularInline):

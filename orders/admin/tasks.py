@@ -12,13 +12,13 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.db import transaction
 
+from core.errors import DomainError
 from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Skill
 from grids.vocab import CoordSystem
 from orders.admin.common import EventInline, action_text, run_for_each
 from orders.models import Acceptance, AcceptanceEvent, Task, TaskEvent
 from orders.services.tasks import task_cancel, task_complete, task_create
-from shaoguan.errors import DomainError
 
 ADD_FIELDS = (
     "community",

@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import TransitionEvent
 from grids.models import Community, Street
-from orders.models.events import TransitionEvent
 
 
 class Department(models.Model):

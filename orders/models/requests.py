@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import TransitionEvent
 from grids.models import Community, Grid, Member, Unit
 from grids.vocab import CoordSystem, Duty
-from orders.models.events import TransitionEvent
 
 
 class ServiceRequest(models.Model):

@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.models import TransitionEvent
 from grids.models import Community, Grid, Member
 from grids.vocab import Duty, Focus
-from orders.models.events import TransitionEvent
 from reporting.models import CheckIn, ServiceRecord
 
 

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import Conflict, DomainError, PermissionDenied
+from core.transitions import can_transition, illegal, transition
+from notifications.services import notify_on_commit
 from orders.models import Acceptance, Task
-from orders.services.notices import notify_on_commit
-from orders.services.transitions import can_transition, illegal, transition
-from shaoguan.errors import Conflict, DomainError, PermissionDenied
 
 log = logging.getLogger(__name__)
 

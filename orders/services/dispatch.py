@@ -14,13 +14,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import Conflict, ValidationFailed
+from core.transitions import record_event
 from grids.models import Member
+from grids.selectors import community_staff
 from orders.models import Acceptance, Task
 from orders.services.acceptances import _fmt, notify_users
-from orders.services.notices import community_staff
 from orders.services.tasks import _lock_task, require_task_staff
-from orders.services.transitions import record_event
-from shaoguan.errors import Conflict, ValidationFailed
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
 REMINDER_BEFORE = timedelta(hours=2)
@@ -51,7 +51,7 @@ def tasks_widen(*, now: datetime | None = None) -> int:
             task.visibility, task.widened_at = wider, now
             task.save(update_fields=["visibility", "widened_at"])
             label = V(wider).label
-            record_event(task, note=f"无人接单，招募范围扩大到{label}")
+            record_event(task, kind="widened", note=f"无人接单，招募范围扩大到{label}")
             notify_users(
                 community_staff(task.community_id, task.grid),
                 kind="task_widened",
@@ -114,5 +114,5 @@ def task_notify_top(*, task: Task, actor, n: int = 10) -> list[Member]:
         f"还差 {task.slots_left} 人。",
         url=reverse("orders:task", args=[task.pk]),
     )
-    record_event(task, actor=actor, note=f"吹哨通知 {len(members)} 名党员")
+    record_event(task, actor=actor, kind="whistled", note=f"吹哨通知 {len(members)} 名党员")
     return members

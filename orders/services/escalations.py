@@ -14,11 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from grids.selectors import scope_for
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.transitions import lock, record_event, transition
+from grids.selectors import community_staff, scope_for, street_staff
+from notifications.services import notify_on_commit
 from orders.models import Department, Escalation, EscalationEvent, EscalationResponse, ServiceRequest, Task
-from orders.services.notices import community_staff, notify_on_commit, street_staff
-from orders.services.transitions import lock, record_event, transition
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 
 E = Escalation.Status
 
@@ -112,7 +112,7 @@ def task_escalate(*, task: Task, actor, reason: str) -> Escalation:
     if task.status == Task.Status.CANCELLED:
         raise Conflict("任务已取消，不能上报。", code="task_cancelled")
     escalation = escalation_create(actor=actor, reason=reason, task=task)
-    record_event(task, actor=actor, note=f"上报街道联席会议：{escalation.reason}")
+    record_event(task, actor=actor, kind="escalated", note=f"上报街道联席会议：{escalation.reason}")
     return escalation
 
 
@@ -179,7 +179,7 @@ def escalation_respond(*, escalation: Escalation, actor, department_id: int, res
     answer = EscalationResponse.objects.create(
         escalation=row, department=department, response=response, recorded_by=actor
     )
-    record_event(row, actor=actor, note=f"{department.name}：{response}")
+    record_event(row, actor=actor, kind="department_response", note=f"{department.name}：{response}")
     return answer
 
 
@@ -226,7 +226,7 @@ def escalations_mark_overdue(*, now: datetime | None = None) -> int:
             row.overdue = True
             row.overdue_notified_at = now
             row.save(update_fields=["overdue", "overdue_notified_at"])
-            record_event(row, note="已超过办理期限")
+            record_event(row, kind="overdue", note="已超过办理期限")
             subject = row.request or row.task
             notify_on_commit(
                 street_staff(row.street_id) + community_staff(row.community_id),

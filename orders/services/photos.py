@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from shaoguan.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 FORMATS = {"JPEG": "jpg", "PNG": "png"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel phone camera; anything larger is refused before decoding

@@ -12,11 +12,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.transitions import can_transition, illegal, lock, transition
+from grids.selectors import community_staff
+from notifications.services import notify_on_commit
 from orders.models import Acceptance, Feedback, Like, RequestFollower, ServiceRequest, Task
 from orders.services import escalations
-from orders.services.notices import community_staff, notify_on_commit
-from orders.services.transitions import can_transition, illegal, lock, transition
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 
 R = ServiceRequest.Status
 

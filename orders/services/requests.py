@@ -18,13 +18,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import phone_normalize
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.transitions import can_transition, illegal, lock, record_event, transition
 from grids.models import Community, Grid, Member, Unit
-from grids.selectors import scope_for
+from grids.selectors import community_staff, scope_for
 from grids.services import location_to_wgs84
 from grids.vocab import CoordSystem, Duty, Focus
+from notifications.services import notify_on_commit
 from orders.models import RequestEvent, RequestFollower, ServiceRequest, Task
 from orders.services import escalations
-from orders.services.notices import community_staff, notify_on_commit
 from orders.services.photos import photos_attach, photos_clean
 from orders.services.request_closing import (
     request_confirm,
@@ -35,8 +37,6 @@ from orders.services.request_closing import (
     requests_reopen_for_cancelled_task,
     requests_resolve_for_task,
 )
-from orders.services.transitions import can_transition, illegal, lock, record_event, transition
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 
 R = ServiceRequest.Status
 
@@ -193,7 +193,7 @@ def request_join(*, request: ServiceRequest, user) -> RequestFollower:
         raise Conflict("该点单已结束，请重新提交点单。", code="request_closed")
     follower, created = RequestFollower.objects.get_or_create(request=row, user=user)
     if created:
-        record_event(row, actor=user, note="又有居民反映了同一问题")
+        record_event(row, actor=user, kind="follower_joined", note="又有居民反映了同一问题")
     return follower
 
 
@@ -315,7 +315,7 @@ def request_merge(*, request: ServiceRequest, into: ServiceRequest, actor) -> Se
         merged_into=target,
         reviewed_at=timezone.now(),
     )
-    record_event(target, actor=actor, note=f"合并了同类点单“{row.title}”")
+    record_event(target, actor=actor, kind="merged_in", note=f"合并了同类点单“{row.title}”")
     notify_on_commit(
         people,
         kind="request_merged",

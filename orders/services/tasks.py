@@ -18,16 +18,15 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.transitions import can_transition, illegal, transition
 from grids.models import Community, Grid, Member, Pairing, Skill
-from grids.selectors import scope_for
+from grids.selectors import community_staff, scope_for
 from grids.services import location_to_wgs84
 from grids.vocab import Duty, Focus
 from orders.models import Acceptance, AcceptanceEvent, ServiceRequest, Task, TaskEvent
 from orders.services.acceptances import _fmt, auto_check_out, notify_users
-from orders.services.notices import community_staff
 from orders.services.requests import requests_reopen_for_cancelled_task, requests_resolve_for_task
-from orders.services.transitions import can_transition, illegal, transition
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
 # Acceptances that hold the member's time: the same set the database constraints cover.

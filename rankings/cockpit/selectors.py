@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from grids.models import District, Street
 from grids.selectors import scope_for
 from orders.models import ServiceRequest, Task
@@ -26,7 +27,6 @@ from rankings.cockpit.figures import Area, collect
 from rankings.cockpit.rollup import CITY_NAME, Rollup
 from rankings.models import CockpitFigures
 from reporting.models import ServiceRecord
-from shaoguan.errors import NotFound, PermissionDenied, ValidationFailed
 
 LIVE_CACHE_SECONDS = 300
 STAFF_ONLY = "数据驾驶舱仅向街道、区/县(市)和市级组织部门工作人员开放。"

@@ -7,10 +7,10 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ValidationFailed
 from rankings.cockpit.figures import collect
 from rankings.cockpit.rollup import Rollup
 from rankings.models import CockpitFigures
-from shaoguan.errors import ValidationFailed
 
 
 def cockpit_rebuild(*, day: date) -> int:

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from shaoguan.errors import DomainError
+from core.errors import DomainError
 
 
 # A refused day (in the future) will not change on a retry; anything else (the database

@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.errors import DomainError, PermissionDenied
 from grids.selectors import scope_for
 from rankings.cockpit import selectors
-from shaoguan.errors import DomainError, PermissionDenied
 
 
 def grouped(value: float | int | None, digits: int = 0) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from grids.models import Member
 from rankings.models import Board, BoardEntry
 from rankings.selectors.boards import not_on_board_note, own_subjects, subject_names
 from rankings.selectors.published import HISTORY_DAYS, NO_MEMBER, PLATFORM_NAME, TOP, PublishedDay
-from shaoguan.errors import NotFound, PermissionDenied, ValidationFailed
 
 # --- history -------------------------------------------------------------------------------
 

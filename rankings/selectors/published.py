@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.errors import NotFound, ValidationFailed
 from grids.models import District
 from rankings import scoring
 from rankings.models import Board, BoardDay
-from shaoguan.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 

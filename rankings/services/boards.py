@@ -12,10 +12,10 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.errors import Conflict, ValidationFailed
 from rankings.models import BoardDay, BoardEntry
 from rankings.selectors import published
 from rankings.services.board_sql import board_entries_sql
-from shaoguan.errors import Conflict, ValidationFailed
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from django.db import connection
 from accounts import services
 from accounts.models import SignInCode, User
 from accounts.throttles import CodePhoneThrottle
-from shaoguan.errors import Conflict, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 
 PHONE = "13900000123"
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.phone import mask_phone, normalize_phone
 from accounts.services import phone_normalize
-from shaoguan.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import SignInCode, User
 from accounts.tasks import purge_expired_codes
-from shaoguan.errors import Throttled, ValidationFailed
+from core.errors import Throttled, ValidationFailed
 from tests.accounts.factories import UserFactory
 
 PHONE = "13900000123"

@@ -12,7 +12,7 @@ from accounts import services
 from accounts.models import SignInCode, User
 from accounts.throttles import TokenIPThrottle
 from accounts.wechat import WechatSession, WechatUnavailable, code_to_session
-from shaoguan.errors import PermissionDenied, Throttled, ValidationFailed
+from core.errors import PermissionDenied, Throttled, ValidationFailed
 from tests.accounts.factories import UserFactory
 
 WECHAT_URL = "/api/v1/auth/wechat/"

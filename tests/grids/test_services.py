@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from grids.geo import haversine_m, wgs84_to_gcj02
 from grids.models import Member, Post, Registration, RegistrationChoice
 from grids.selectors import forget_scope, registrations_for
@@ -20,7 +21,6 @@ from grids.services import (
     registration_place,
     registration_withdraw,
 )
-from shaoguan.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import (
     CommunityFactory,

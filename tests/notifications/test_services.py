@@ -3,6 +3,7 @@
 import pytest
 from django.db import transaction
 
+from core.errors import PermissionDenied, ValidationFailed
 from notifications.models import Delivery, Notification
 from notifications.selectors import inbox_for, unread_count
 from notifications.services import (
@@ -12,7 +13,6 @@ from notifications.services import (
     notify,
 )
 from notifications.tasks import deliver
-from shaoguan.errors import PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
 
 SMS = "notifications.channels.SmsChannel"

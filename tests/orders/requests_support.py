@@ -14,7 +14,7 @@ from tests.orders.factories import ServiceRequestFactory
 def sent(monkeypatch):
     """What would have been delivered to ``notifications.services.notify``, after commit."""
     calls = []
-    monkeypatch.setattr("orders.services.notices.deliver", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("notifications.services.notify", lambda **kw: calls.append(kw))
     return calls
 
 

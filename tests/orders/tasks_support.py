@@ -18,7 +18,7 @@ __all__ = ["placed", "sent", "task"]
 def sent(monkeypatch):
     """What would have been delivered to ``notifications.services.notify``, after commit."""
     calls = []
-    monkeypatch.setattr("orders.services.notices.deliver", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("notifications.services.notify", lambda **kw: calls.append(kw))
     return calls
 
 

@@ -10,10 +10,10 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from core.errors import Conflict
 from notifications.models import Notification
 from orders.models import Acceptance, Task
 from orders.services.tasks import task_accept
-from shaoguan.errors import Conflict
 from tests.grids.factories import MemberFactory
 from tests.orders.factories import AcceptanceFactory, TaskFactory
 

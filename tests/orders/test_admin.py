@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.transitions import record_event
 from orders.models import (
     Acceptance,
     Department,
@@ -25,7 +26,6 @@ from orders.models import (
     Task,
     TaskEvent,
 )
-from orders.services.transitions import record_event
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory
 from tests.orders.factories import (

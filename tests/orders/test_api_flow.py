@@ -311,5 +311,5 @@ def test_cancel_notify_and_suggestions(community, secretary, placed, sent_nowher
 @pytest.fixture
 def sent_nowhere(monkeypatch):
     calls = []
-    monkeypatch.setattr("orders.services.notices.deliver", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("notifications.services.notify", lambda **kw: calls.append(kw))
     return calls

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.models import Post
 from orders.models import Department, Escalation, EscalationResponse, ServiceRequest, Task
 from orders.selectors.escalations import escalations_for, open_escalation_of_task
@@ -16,7 +17,6 @@ from orders.services.escalations import (
     escalations_mark_overdue,
     task_escalate,
 )
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import CommunityFactory, DistrictFactory, PostFactory, StreetFactory
 from tests.orders import requests_support as support

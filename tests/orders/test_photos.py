@@ -5,10 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from core.errors import ValidationFailed
 from orders.models import RequestPhoto, ServiceRequest
 from orders.services.photos import photo_clean, photos_clean
 from orders.services.requests import request_create
-from shaoguan.errors import ValidationFailed
 from tests.orders import requests_support as support
 from tests.orders.requests_support import jpeg_bytes, order_fields, png_bytes
 

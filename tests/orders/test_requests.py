@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.models import Post
 from orders.models import RequestEvent, RequestFollower, ServiceRequest, Task
 from orders.services.requests import (
@@ -15,7 +16,6 @@ from orders.services.requests import (
     request_merge,
     request_reject,
 )
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import Level2GridFactory, MemberFactory, PostFactory, UnitFactory
 from tests.orders import requests_support as support

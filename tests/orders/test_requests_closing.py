@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from notifications.models import Notification
 from orders.models import Acceptance, Escalation, Feedback, Like, RequestFollower, ServiceRequest, Task
 from orders.services.requests import (
@@ -17,7 +18,6 @@ from orders.services.requests import (
     requests_resolve_for_task,
 )
 from reporting.models import CheckIn, ServiceRecord
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory
 from tests.orders import requests_support as support

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.errors import Conflict
 from notifications.models import Notification
 from orders.models import Escalation, Feedback, RequestEvent, ServiceRequest
 from orders.services.escalations import escalations_mark_overdue
@@ -22,7 +23,6 @@ from orders.services.requests import (
     request_reopen,
     requests_autoclose,
 )
-from shaoguan.errors import Conflict
 from tests.grids.factories import PostFactory
 from tests.orders.factories import EscalationFactory, ServiceRequestFactory, TaskFactory
 

@@ -11,11 +11,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict
+from core.transitions import ALLOWED, transition
 from orders.models import Escalation, RequestEvent, ServiceRequest
 from orders.services import escalations as esc
 from orders.services import requests as svc
-from orders.services.transitions import ALLOWED, transition
-from shaoguan.errors import Conflict
 from tests.orders import requests_support as support
 from tests.orders.factories import DepartmentFactory, EscalationFactory, ServiceRequestFactory, TaskFactory
 from tests.orders.requests_support import snapshot

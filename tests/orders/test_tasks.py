@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.transitions import ALLOWED, transition
 from grids.models import Post
 from orders import tasks as jobs
 from orders.models import Acceptance, ServiceRequest, Task, TaskEvent
@@ -19,8 +21,6 @@ from orders.services.tasks import (
     task_create,
     task_working_hours_warning,
 )
-from orders.services.transitions import ALLOWED, transition
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import Level2GridFactory, MemberFactory, PostFactory
 from tests.orders.factories import ServiceRequestFactory, TaskFactory

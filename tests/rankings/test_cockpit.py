@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.db import OperationalError
 
+from core.errors import ValidationFailed
 from grids.models import Community, District
 from grids.vocab import Duty
 from orders.models import ServiceRequest, Task
@@ -17,7 +18,6 @@ from rankings.cockpit.rollup import Rollup, percentile
 from rankings.cockpit.tasks import rebuild_cockpit
 from rankings.models import CockpitFigures
 from reporting.models import ServiceRecord
-from shaoguan.errors import ValidationFailed
 from tests.rankings.cockpit_support import (
     busiest_street,
     communities_of,

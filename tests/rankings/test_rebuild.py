@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.errors import ValidationFailed
 from rankings.models import Board, BoardDay, BoardEntry
 from rankings.services import board_rebuild
 from rankings.services import boards as services
 from reporting.models import ServiceRecord
-from shaoguan.errors import ValidationFailed
 from tests.grids.factories import MemberFactory, TeamMembershipFactory, UnitFactory, VanguardTeamFactory
 from tests.rankings.factories import ConfirmedRecordFactory, like, served_request
 from tests.reporting.factories import ServiceRecordFactory

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from core.errors import Conflict
 from rankings.models import BoardDay
 from rankings.services import boards as services
-from shaoguan.errors import Conflict
 from tests.grids.factories import MemberFactory
 
 DAY = date(2026, 6, 15)

@@ -8,10 +8,10 @@ import pytest
 import redis
 from django.utils import timezone
 
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from grids.models import Member
 from rankings.models import Board
 from rankings.selectors import boards, history, published
-from shaoguan.errors import NotFound, PermissionDenied, ValidationFailed
 from tests.grids.factories import (
     CommunityFactory,
     DistrictFactory,

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.errors import Conflict
 from rankings.models import BoardDay
 from rankings.tasks import rebuild_boards
-from shaoguan.errors import Conflict
 from tests.grids.factories import MemberFactory
 
 

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.db.models import Count
 
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.geo import wgs84_to_gcj02
 from grids.models import Post
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit
@@ -21,7 +22,6 @@ from reporting.services import (
     visit_create,
 )
 from reporting.worktime import SHANGHAI
-from shaoguan.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory, PostFactory
 from tests.reporting.factories import CheckInFactory, ServiceRecordFactory

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.errors import DomainError
 from rankings.services import board_rebuild
-from shaoguan.errors import DomainError
 
 
 def parse_day(value: str | None) -> date:

@@ -10,7 +10,7 @@ from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from shaoguan.errors import DomainError, Throttled
+from core.errors import DomainError, Throttled
 
 
 class Pagination(PageNumberPagination):

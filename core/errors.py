@@ -1,6 +1,6 @@
 """Domain errors raised by services and mapped to API responses in one place.
 
-Services raise these with a Chinese message a user can read; ``shaoguan.api.exception_handler``
+Services raise these with a Chinese message a user can read; ``core.api.exception_handler``
 turns them into ``{"detail", "code", "fields"}`` with the right status, and the H5 pages show
 ``message`` as it is.
 """

@@ -4,8 +4,14 @@ from django.utils import timezone
 
 
 class TransitionEvent(models.Model):
-    """One row per state change (from, to, actor, time): the audit trail and the timelines users see."""
+    """One row per change of a state machine: who, when, what kind, from, to, and the reason.
 
+    ``kind`` names what happened when the status alone does not say it (a registration passed
+    on to the next choice, hours confirmed with corrected minutes, a follower joining); for a
+    plain change of status it is empty and ``from``/``to`` say it all.
+    """
+
+    kind = models.CharField("事件", max_length=30, blank=True, default="")
     from_status = models.CharField("原状态", max_length=20, blank=True)
     to_status = models.CharField("新状态", max_length=20)
     actor = models.ForeignKey(

@@ -1,0 +1,118 @@
+"""The state machines' one way of changing state.
+
+Each app declares its machines in its ``machines.py`` — the model, its allowed-transitions table
+and the event model that records every change — and registers them from ``AppConfig.ready``.
+``transition`` checks the table, locks the row, saves with ``update_fields`` and writes an event
+row (kind, from, to, actor, time, reason). The event rows are the audit trail, the status timeline
+residents see and the history of a member's registration and hours. Pages, API, admin and jobs
+change a status only through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from core.errors import Conflict
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    model: type[models.Model]
+    event_model: type[models.Model]
+    event_fk: str  # the event model's foreign key to ``model``
+    allowed: Mapping[str, frozenset[str]]
+
+    def __post_init__(self):
+        statuses = {value for value, _ in self.model.Status.choices}
+        if set(self.allowed) != statuses:
+            raise ValueError(f"{self.model.__name__}: the transitions table must list every status once")
+        for targets in self.allowed.values():
+            if not set(targets) <= statuses:
+                raise ValueError(f"{self.model.__name__}: a transition leads to an unknown status")
+
+
+# model → its machine, filled by ``register`` from each app's ``ready()``.
+MACHINES: dict[type[models.Model], StateMachine] = {}
+# model → its allowed-transitions table (the same tables, keyed for reading).
+ALLOWED: dict[type[models.Model], Mapping[str, frozenset[str]]] = {}
+
+
+def register(*machines: StateMachine) -> None:
+    for machine in machines:
+        MACHINES[machine.model] = machine
+        ALLOWED[machine.model] = machine.allowed
+
+
+def table(rows: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """An allowed-transitions table from ``{from: [to, …]}``."""
+    return {str(k): frozenset(str(v) for v in targets) for k, targets in rows.items()}
+
+
+def can_transition(obj: models.Model, to: str) -> bool:
+    return to in MACHINES[type(obj)].allowed.get(obj.status, ())
+
+
+def illegal(obj: models.Model, to: str) -> Conflict:
+    labels = dict(type(obj).Status.choices)
+    return Conflict(
+        f"当前状态为“{labels.get(obj.status, obj.status)}”，不能变为“{labels.get(to, to)}”。",
+        code="illegal_transition",
+    )
+
+
+def lock(obj_or_model, pk: int | None = None):
+    """Re-read a row under ``SELECT … FOR UPDATE`` (only its own table, never outer-joined ones)."""
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    return model.objects.select_for_update(of=("self",)).get(pk=pk if pk is not None else obj_or_model.pk)
+
+
+def transition(
+    obj: models.Model,
+    to: str,
+    *,
+    actor=None,
+    note: str = "",
+    kind: str = "",
+    fields: Iterable[str] = (),
+    locked: bool = False,
+    **changes,
+):
+    """Move ``obj`` to status ``to``, applying ``changes`` too; return the saved, locked row.
+
+    ``locked=True`` when the caller already holds the row lock inside this transaction (and
+    passes that very instance). Raises ``Conflict(code="illegal_transition")`` otherwise.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition() must run inside transaction.atomic()")
+    row = obj if locked else lock(obj)
+    if not can_transition(row, to):
+        raise illegal(row, to)
+    before = row.status
+    row.status = to
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save(update_fields=["status", *changes.keys(), *fields])
+    _write_event(row, before=before, actor=actor, note=note, kind=kind)
+    return row
+
+
+def record_event(obj: models.Model, *, actor=None, note: str = "", kind: str = "") -> None:
+    """An event without a change of state (a follower joined, a choice passed on, a response recorded)."""
+    _write_event(obj, before=obj.status, actor=actor, note=note, kind=kind)
+
+
+def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str) -> None:
+    machine = MACHINES[type(row)]
+    machine.event_model.objects.create(
+        **{machine.event_fk: row},
+        kind=kind,
+        from_status=before,
+        to_status=row.status,
+        actor=actor,
+        note=(note or "")[:500],
+        created_at=timezone.now(),
+    )
