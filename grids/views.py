@@ -65,7 +65,7 @@ def _teams_of(member: Member) -> list[TeamMembership]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_create(request):
+def member_join(request):
     if _member_or_none(request.user) is not None:
         return redirect("grids:member_edit")
     units = selectors.organisation_units().order_by("name")
@@ -164,7 +164,7 @@ def registration(request):
 
 @login_required
 @require_POST
-def registration_withdraw(request):
+def registration_withdraw_view(request):
     member = _member_or_none(request.user)
     active = selectors.active_registration(member) if member else None
     if active is None:
@@ -304,7 +304,7 @@ def _registration_for_staff(request, registration_id: int) -> Registration:
 
 @login_required
 @require_POST
-def registration_place(request, registration_id: int):
+def registration_place_view(request, registration_id: int):
     scope, denied = _require_scope(request)
     if denied:
         return denied
@@ -328,7 +328,7 @@ def registration_place(request, registration_id: int):
 
 @login_required
 @require_POST
-def registration_decline(request, registration_id: int):
+def registration_decline_view(request, registration_id: int):
     scope, denied = _require_scope(request)
     if denied:
         return denied
