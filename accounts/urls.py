@@ -8,5 +8,4 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.send_code_view, name="send_code"),
     path("logout/", views.logout_view, name="logout"),
-    path("me/", views.profile_view, name="profile"),
 ]

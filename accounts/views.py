@@ -1,11 +1,13 @@
-"""Sign-in pages: phone + one-time code for everyone, phone + password for staff; "我的"."""
+"""Sign-in pages: phone + one-time code for everyone, phone + password for staff.
+
+Where a user lands afterwards, signed in or out, is ``settings.LOGIN_REDIRECT_URL`` (首页): that
+page belongs to an app above accounts, whose URL names accounts does not know.
+"""
 
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,7 +37,7 @@ def _safe_next(request) -> str:
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return nxt
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _render_login(request, *, form, mode="code", sent_to=None, debug_code=None, status=200):
@@ -126,24 +128,5 @@ def _bound_with_error(phone: str, message: str) -> CodeSignInForm:
 @require_POST
 def logout_view(request):
     logout(request)
-    return redirect("home")
-
-
-@login_required
-def profile_view(request):
-    """ "我的": the account, its posts and, when there is one, the volunteer profile.
-
-    The volunteer profile is read through the user's reverse relations; its forms live in
-    the grids pages (accounts sits below grids and does not import it).
-    """
-    user = request.user
-    try:
-        member = user.member
-    except ObjectDoesNotExist:
-        member = None
-    posts = list(user.posts.select_related("district", "street", "community", "grid"))
-    return render(
-        request,
-        "accounts/profile.html",
-        {"member": member, "posts": posts, "masked_phone": mask_phone(user.phone), "tab": "me"},
-    )
+    # Not LOGOUT_REDIRECT_URL: setting that would also send the admin's sign-out away from its page.
+    return redirect(settings.LOGIN_REDIRECT_URL)

@@ -14,20 +14,20 @@ def _api_error(status: int, code: str, detail: str) -> JsonResponse:
 def bad_request(request, exception=None):
     if request.path.startswith(_API_PREFIX):
         return _api_error(400, "invalid", "请求有误。")
-    return render(request, "errors/400.html", status=400)
+    return render(request, "portal/errors/400.html", status=400)
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
     if request.path.startswith(_API_PREFIX):
         return _api_error(403, "permission_denied", "您没有执行该操作的权限。")
-    return render(request, "errors/403.html", status=403)
+    return render(request, "portal/errors/403.html", status=403)
 
 
 def page_not_found(request, exception=None):
     if request.path.startswith(_API_PREFIX):
         return _api_error(404, "not_found", "未找到。")
-    return render(request, "errors/404.html", status=404)
+    return render(request, "portal/errors/404.html", status=404)
 
 
 @requires_csrf_token
@@ -35,4 +35,4 @@ def server_error(request):
     if request.path.startswith(_API_PREFIX):
         return _api_error(500, "server_error", "服务器开小差了，请稍后再试。")
     # A bare template: whatever broke may also break the base layout's context.
-    return render(request, "errors/500.html", status=500)
+    return render(request, "portal/errors/500.html", status=500)

@@ -1,4 +1,4 @@
-"""The grids API: the organisation (read), members, 报到 (registration) and ``me/``.
+"""The grids API: the organisation (read), members and 报到 (registration).
 
 Viewsets are thin: ``get_queryset`` calls a selector, each POST action validates its input
 with an input serializer and calls exactly one service, and the result is rendered by an
@@ -13,14 +13,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from grids import filters, selectors, services
 from grids import serializers as s
 from grids.models import Community, Grid, Member, Unit
 from grids.permissions import HoldsPost
-from notifications.selectors import unread_count
 
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
 
@@ -233,24 +231,6 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
             )
             member = selectors.member_of(user)
         return Response(s.MemberProfileOut(member, context=self.get_serializer_context()).data)
-
-
-# --- me --------------------------------------------------------------------------------------
-
-
-class MeView(APIView):
-    @extend_schema(summary="当前用户：资料、党员资料、职务、进行中的报到和未读消息数", responses=s.MeOut, tags=["我的"])
-    def get(self, request):
-        user = request.user
-        member = selectors.member_of(user)
-        body = {
-            "user": user,
-            "member": member,
-            "posts": list(selectors.posts_of(user)),
-            "active_registration": selectors.active_registration(member) if member else None,
-            "unread_count": unread_count(user),
-        }
-        return Response(s.MeOut(body, context={"request": request}).data)
 
 
 # --- registration (报到) ----------------------------------------------------------------------

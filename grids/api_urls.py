@@ -1,4 +1,3 @@
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from grids import api
@@ -13,7 +12,4 @@ router.register("units", api.UnitViewSet, basename="unit")
 router.register("members", api.MemberViewSet, basename="member")
 router.register("registrations", api.RegistrationViewSet, basename="registration")
 
-urlpatterns = [
-    path("me/", api.MeView.as_view(), name="me"),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -9,7 +9,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.phone import mask_phone
-from accounts.serializers import UserOut
 from grids.filters import MAX_ID
 from grids.geo import GCJ02, WGS84
 from grids.models import Community, District, Grid, Member, Post, Registration, RegistrationChoice, Skill, Street, Unit
@@ -305,7 +304,7 @@ class RegistrationAdjustIn(serializers.Serializer):
     note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
 
 
-# --- me ------------------------------------------------------------------------------------
+# --- posts ---------------------------------------------------------------------------------------
 
 
 class PostOut(serializers.ModelSerializer):
@@ -328,11 +327,3 @@ class PostOut(serializers.ModelSerializer):
     def get_node_id(self, obj: Post) -> int | None:
         node = obj.node
         return node.pk if node is not None else None
-
-
-class MeOut(serializers.Serializer):
-    user = UserOut()
-    member = MemberProfileOut(allow_null=True)
-    posts = PostOut(many=True)
-    active_registration = RegistrationOut(allow_null=True)
-    unread_count = serializers.IntegerField(help_text="未读消息数")

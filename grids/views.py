@@ -1,6 +1,7 @@
-"""The H5 pages of the organisation: home, volunteer profile, 报到 and the secretaries' grid
-browser (the 点单 and 接单 tabs are ``orders.views``). Views read through ``grids.selectors``,
-write through ``grids.services`` and show a service's ``DomainError`` as a form error, in Chinese.
+"""The H5 pages of the organisation: volunteer profile, 报到 and the secretaries' grid
+browser (首页 and 我的 are ``portal.views``; the 点单 and 接单 tabs are ``orders.views``). Views
+read through ``grids.selectors``, write through ``grids.services`` and show a service's
+``DomainError`` as a form error, in Chinese.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from accounts.phone import mask_phone
 from core.errors import DomainError
 from grids import selectors, services
 from grids.forms import DeclineForm, MemberCreateForm, MemberProfileForm, PlaceForm, RegistrationForm, grid_label
-from grids.models import Community, Grid, Member, Post, Registration, TeamMembership
+from grids.models import Community, Grid, Member, Post, Registration
+
+# 我的 is the portal's page, above grids: named by its H5 path, which never changes, not by URL name.
+PROFILE_PATH = "/me/"
 
 
 def _member_or_none(user) -> Member | None:
@@ -28,36 +32,6 @@ def _member_or_none(user) -> Member | None:
 
 def _community_secretary(community: Community) -> Post | None:
     return Post.objects.select_related("user").filter(community=community, role=Post.Role.SECRETARY).first()
-
-
-# --- 首页 -----------------------------------------------------------------------------
-
-
-def home(request):
-    user = request.user
-    context = {"tab": "home"}
-    if user.is_authenticated:
-        member = _member_or_none(user)
-        scope = selectors.scope_for(user)
-        context.update(
-            member=member,
-            registration=selectors.active_registration(member) if member else None,
-            teams=_teams_of(member) if member and member.grid_id else [],
-            has_scope=not scope.is_empty,
-            # The cockpit is for street, district and city staff.
-            sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
-            posts=list(selectors.posts_of(user)),
-        )
-    return render(request, "grids/home.html", context)
-
-
-def _teams_of(member: Member) -> list[TeamMembership]:
-    return list(
-        TeamMembership.objects.filter(member=member)
-        .select_related("team__grid")
-        .annotate(team_size=Count("team__memberships"))
-        .order_by("team__name")
-    )
 
 
 # --- 我的：志愿者资料 -------------------------------------------------------------------
@@ -114,7 +88,7 @@ def member_edit(request):
             form_error_from(form, _location_field(exc))
         else:
             messages.success(request, "资料已保存。")
-            return redirect("accounts:profile")
+            return redirect(PROFILE_PATH)
     return render(request, "grids/member_form.html", {"form": form, "member": member, "creating": False, "tab": "me"})
 
 

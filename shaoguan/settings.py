@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "reporting",
     "orders",
     "rankings",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +92,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("reporting.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("rankings.api_urls")),
+    path("", include("portal.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("", include("grids.urls")),
     path("", include("orders.urls")),

@@ -1,9 +1,8 @@
-"""The sign-in pages and "我的", through the Django test client."""
+"""The sign-in pages, through the Django test client."""
 
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import SignInCode, User
@@ -24,7 +23,6 @@ def test_url_names():
     assert reverse("accounts:login") == LOGIN
     assert reverse("accounts:send_code") == SEND
     assert reverse("accounts:logout") == "/logout/"
-    assert reverse("accounts:profile") == "/me/"
 
 
 def test_login_page_renders_in_chinese_with_tab_bar(client):
@@ -149,57 +147,3 @@ def test_signed_in_user_visiting_login_goes_on(client, resident):
     client.force_login(resident)
     r = client.get(LOGIN + "?next=/tasks/")
     assert r.status_code == 302 and r["Location"] == "/tasks/"
-
-
-# --- 我的 ---------------------------------------------------------------------------------
-
-
-def test_profile_needs_sign_in(client):
-    r = client.get("/me/")
-    assert r.status_code == 302
-    assert r["Location"] == "/login/?next=/me/"
-
-
-def test_profile_of_a_resident_offers_to_volunteer(client, resident):
-    client.force_login(resident)
-    html = client.get("/me/").content.decode()
-    assert "李居民" in html
-    assert "138****0001" in html
-    assert "13800000001" not in html
-    assert "成为志愿者" in html
-    assert 'aria-current="page"' in html and "weui-bar__item_on" in html
-
-
-def test_profile_of_a_member_shows_the_volunteer_profile(client, member):
-    client.force_login(member.user)
-    html = client.get("/me/").content.decode()
-    assert "在职党员" in html
-    assert member.unit.name in html
-    assert "教师" in html
-    assert "编辑资料" in html
-    assert "成为志愿者" not in html
-
-
-def test_profile_of_a_secretary_shows_the_post(client, secretary):
-    client.force_login(secretary)
-    html = client.get("/me/").content.decode()
-    assert "社区书记" in html
-    assert "工业中社区" in html
-    assert "网格管理" in html
-
-
-def test_profile_query_count_does_not_grow_with_posts(secretary, community, django_assert_max_num_queries):
-    from grids.models import Post
-    from tests.grids.factories import CommunityFactory, PostFactory
-
-    c = Client()
-    c.force_login(secretary)
-    with django_assert_max_num_queries(8):
-        c.get("/me/")
-    for _ in range(5):
-        PostFactory(
-            user=secretary, role=Post.Role.PART_TIME_MEMBER, community=CommunityFactory(street=community.street)
-        )
-    with django_assert_max_num_queries(8):
-        r = c.get("/me/")
-    assert r.content.decode().count("兼职委员") == 5

@@ -1,4 +1,4 @@
-"""The organisation's pages through the Django test client: home, volunteer profile, 报到,
+"""The organisation's pages through the Django test client: volunteer profile, 报到,
 and the secretaries' grid browser, each for the right user, an anonymous
 visitor and an outsider."""
 
@@ -58,7 +58,6 @@ def place(member, grid):
 
 
 def test_url_names():
-    assert reverse("home") == "/"
     assert reverse("order") == "/order/"
     assert reverse("tasks") == "/tasks/"
     assert reverse("grids:registration") == "/register/"
@@ -86,54 +85,6 @@ def test_anonymous_posts_are_sent_to_sign_in(client, url):
     r = client.post(url, {"grid": 1})
     assert r.status_code == 302
     assert r["Location"].startswith("/login/")
-
-
-# --- 首页 ---------------------------------------------------------------------------------
-
-
-def test_home_for_anonymous_introduces_and_offers_sign_in(client):
-    html = client.get("/").content.decode()
-    assert "社区吹哨、党员报到" in html
-    assert 'href="/login/"' in html
-    assert 'aria-current="page"' in html
-
-
-def test_home_for_a_member_shows_registration_status(member, community, grid):
-    c = browser_for(member.user)
-    assert "尚未到社区报到" in c.get("/").content.decode()
-    RegistrationFactory(member=member, community=community)
-    html = c.get("/").content.decode()
-    assert "待社区编入" in html and "工业中社区" in html
-
-
-def test_home_for_a_placed_member_shows_grid_and_team(member, secretary, grid):
-    place(member, grid)
-    team = VanguardTeamFactory(grid=grid, name="第三网格党群先锋队")
-    TeamMembershipFactory(team=team, member=member)
-    html = browser_for(member.user).get("/").content.decode()
-    assert "已编入网格" in html
-    assert "第三网格" in html
-    assert "第三网格党群先锋队" in html
-
-
-def test_home_for_a_secretary_links_to_the_grid_browser(secretary):
-    html = browser_for(secretary).get("/").content.decode()
-    assert 'href="/grids/"' in html
-    assert "社区书记" in html
-    assert "/admin/" not in html
-
-
-def test_home_links_the_cockpit_for_street_staff_and_above_only(secretary, street_officer, district_officer, member):
-    assert 'href="/cockpit/"' not in browser_for(secretary).get("/").content.decode()
-    assert 'href="/cockpit/"' not in browser_for(member.user).get("/").content.decode()
-    for officer in (street_officer, district_officer):
-        html = browser_for(officer).get("/").content.decode()
-        assert 'href="/cockpit/"' in html and 'href="/boards/"' in html
-
-
-def test_home_for_admin_links_to_admin(admin_user):
-    html = browser_for(admin_user).get("/").content.decode()
-    assert 'href="/admin/"' in html
 
 
 # --- 我的：志愿者资料 ----------------------------------------------------------------------

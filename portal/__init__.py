@@ -1,0 +1,1 @@
+"""Pages and endpoints that gather several apps: home, 我的, the API's ``me/``, the base layout."""
