@@ -1,13 +1,16 @@
 from rest_framework.routers import DefaultRouter
 
-from orders import api
+from orders.api.acceptances import AcceptanceViewSet
+from orders.api.escalations import DepartmentViewSet, EscalationViewSet
+from orders.api.requests import RequestViewSet
+from orders.api.tasks import TaskViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("requests", api.RequestViewSet, basename="request")
-router.register("tasks", api.TaskViewSet, basename="task")
-router.register("acceptances", api.AcceptanceViewSet, basename="acceptance")
-router.register("escalations", api.EscalationViewSet, basename="escalation")
-router.register("departments", api.DepartmentViewSet, basename="department")
+router.register("requests", RequestViewSet, basename="request")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("acceptances", AcceptanceViewSet, basename="acceptance")
+router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("departments", DepartmentViewSet, basename="department")
 
 urlpatterns = router.urls

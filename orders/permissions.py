@@ -15,15 +15,16 @@ def own_member(user):
     return member
 
 
-def sees_contact(serializer, request) -> bool:
+def sees_contact(serializer, service_request) -> bool:
     """Whether the viewer may see the requester's phone, exact address and location.
 
     Cached per request row in the serializer's context, so the nested and flat fields ask once.
+    ``service_request`` is the row; the HTTP request is the serializer context's.
     """
     http = serializer.context.get("request")
     user = getattr(http, "user", None)
     cache = serializer.context.setdefault("_contact_visible", {})
-    if request.pk not in cache:
+    if service_request.pk not in cache:
 
         def served_tasks() -> set[int]:
             # Read once per response, and only if some row gets this far.
@@ -31,5 +32,5 @@ def sees_contact(serializer, request) -> bool:
                 serializer.context["_served_tasks"] = served_task_ids(user)
             return serializer.context["_served_tasks"]
 
-        cache[request.pk] = request_contact_visible_to(request, user, served_tasks=served_tasks)
-    return cache[request.pk]
+        cache[service_request.pk] = request_contact_visible_to(service_request, user, served_tasks=served_tasks)
+    return cache[service_request.pk]

@@ -26,6 +26,7 @@ from grids.services import location_to_wgs84
 from grids.vocab import CoordSystem, Duty, Focus
 from notifications.services import notify_on_commit
 from orders.models import RequestEvent, RequestFollower, ServiceRequest, Task
+from orders.selectors.requests import nearest_community
 from orders.services import escalations
 from orders.services.photos import photos_attach, photos_clean
 from orders.services.request_closing import (
@@ -95,7 +96,6 @@ def _url(request: ServiceRequest) -> str:
 def request_create(
     *,
     requester,
-    community: Community,
     duty: str,
     title: str,
     description: str,
@@ -103,6 +103,7 @@ def request_create(
     lat: float,
     lng: float,
     contact_phone: str,
+    community: Community | None = None,
     coord_system: str = CoordSystem.WGS84,
     preferred_time: datetime | None = None,
     grid: Grid | None = None,
@@ -111,6 +112,9 @@ def request_create(
     photos: Sequence = (),
 ) -> ServiceRequest:
     """A request placed at any hour; it waits for the community's review.
+
+    The community is the one the requester chose, or else the one nearest the location (the
+    location converted to WGS-84 once, here); with neither, the request is refused.
 
     A member request needs a member profile. A unit's request (单位党组织点单) is placed by one of
     that unit's members: their member profile must name the unit — there is no post at unit
@@ -128,6 +132,12 @@ def request_create(
     if lat is None or lng is None:
         raise ValidationFailed("请提供位置。", code="required", field="location")
     wlat, wlng = location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system, field="location")
+    if community is None:
+        community = nearest_community(wlat, wlng)
+        if community is None:
+            raise ValidationFailed(
+                "您的位置附近没有找到社区，请确认位置在韶关市内。", code="required", field="community"
+            )
     if grid is not None and grid.community_id != community.pk:
         raise ValidationFailed("所选网格不属于该社区。", field="grid")
     if preferred_time is not None:
@@ -147,7 +157,7 @@ def request_create(
         raise ValidationFailed("只有以单位党组织身份点单时才能选择单位。", field="unit")
     cleaned = photos_clean(photos)  # every photo checked before anything is written
 
-    request = ServiceRequest.objects.create(
+    service_request = ServiceRequest.objects.create(
         requester=requester,
         requester_kind=requester_kind,
         unit=unit,
@@ -164,23 +174,23 @@ def request_create(
         contact_phone=phone,
     )
     RequestEvent.objects.create(
-        request=request,
+        request=service_request,
         from_status="",
         to_status=R.SUBMITTED,
         actor=requester,
         note="提交点单",
-        created_at=request.created_at,
+        created_at=service_request.created_at,
     )
-    photos_attach(request=request, photos=cleaned)
+    photos_attach(request=service_request, photos=cleaned)
     notify_on_commit(
         community_staff(community, grid),
         kind="request_submitted",
         title=f"新的居民点单待审核：{title}",
         body=f"{Duty(duty).label} · {address}",
-        url=_url(request),
+        url=_url(service_request),
         skip=requester,
     )
-    return request
+    return service_request
 
 
 @transaction.atomic

@@ -157,6 +157,15 @@ def test_request_without_community_goes_to_the_nearest(community, other_communit
     assert resp.json()["community_id"] == community.pk
 
 
+def test_request_without_community_and_none_nearby_is_refused(community, resident):
+    body = request_body(community)
+    del body["community"]
+    body.update(lat=25.30, lng=113.60)  # in Shaoguan, ~55 km from the only community
+    resp = client_for(resident).post(f"{V1}/requests/", body, format="json")
+    assert_error(resp, 400, "required", "community")
+    assert not ServiceRequest.objects.exists()
+
+
 def test_contact_is_masked_for_those_who_do_not_serve(community, resident, street_officer):
     req = ServiceRequestFactory(community=community, requester=resident, contact_phone="13912345678")
     body = client_for(street_officer).get(f"{V1}/requests/{req.pk}/").json()

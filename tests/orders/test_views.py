@@ -169,6 +169,26 @@ def test_resident_corrects_the_community(resident, community, other_community):
     assert ServiceRequest.objects.get().community == other_community
 
 
+def test_order_without_a_community_nearby_is_refused(resident, community):
+    page = html(
+        browser_for(resident).post(
+            "/order/",
+            {
+                "duty": Duty.SAFETY,
+                "title": "路灯不亮",
+                "description": "晚上很黑。",
+                "address": "山里",
+                "lat": "25.30",  # in Shaoguan, ~55 km from the only community
+                "lng": "113.60",
+                "community": "",
+                "contact_phone": "13800000001",
+            },
+        )
+    )
+    assert "您的位置附近没有找到社区，请确认位置在韶关市内。" in page
+    assert not ServiceRequest.objects.exists()
+
+
 def test_order_errors_are_shown_in_chinese_and_nothing_is_saved(resident, community):
     c = browser_for(resident)
     page = html(c.post("/order/", {"duty": Duty.SAFETY, "title": "", "description": "x", "address": "x"}))

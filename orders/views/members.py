@@ -1,0 +1,158 @@
+"""接单 for members: the task hall, a task's page, taking a slot, my tasks, and withdrawing,
+checking in and checking out of an acceptance."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from grids.services import location_to_wgs84
+from grids.vocab import Duty
+from orders.models import Acceptance, Task
+from orders.selectors import tasks as task_selectors
+from orders.services import acceptances as acc_services
+from orders.services import tasks as task_services
+from orders.views.shared import (
+    LIST_LIMIT,
+    amap_url,
+    attempt,
+    date_or_none,
+    float_or_none,
+    member_or_none,
+    require_member,
+)
+from reporting import services as rep_services
+
+T = Task.Status
+A = Acceptance.Status
+
+CONSENT_TEXT = (
+    "为核实您到场服务，签到和签退时将获取您手机的当前位置（经纬度），仅用于判断是否在任务地点附近并计算服务时长。"
+    "位置信息在社区服务台账中保存，180 天后只保留到约 1 公里的精度。您可以随时在“我的服务时长”页面撤回同意；"
+    "不同意不影响您接单，但无法通过定位签到。"
+)
+
+
+def tasks(request):
+    """接单 tab: the task hall, nearest and soonest first."""
+    member = member_or_none(request.user)
+    context = {"tab": "tasks", "member": member, "duties": Duty.choices, "km_choices": ["1", "3", "5", "10"]}
+    if member is None:
+        return render(request, "orders/tasks.html", context)
+    lat, lng = float_or_none(request.GET.get("lat")), float_or_none(request.GET.get("lng"))
+    if lat is not None and lng is not None:
+        try:
+            lat, lng = location_to_wgs84(lat=lat, lng=lng, coord_system=request.GET.get("coord_system") or "wgs84")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            lat = lng = None
+    km = float_or_none(request.GET.get("km"))
+    duty = request.GET.get("duty") or None
+    day = date_or_none(request.GET.get("date"))
+    rows = list(
+        task_selectors.task_hall(
+            member,
+            lat=lat,
+            lng=lng,
+            duty=duty if duty in Duty.values else None,
+            date=day,
+            max_distance_m=km * 1000 if km else None,
+        )[:LIST_LIMIT]
+    )
+    context.update(
+        rows=rows,
+        located=lat is not None,
+        filters={"duty": duty or "", "date": request.GET.get("date", ""), "km": request.GET.get("km", "")},
+        held=list(task_selectors.acceptances_for_member(member).filter(status__in=Acceptance.HOLDING)[:5]),
+    )
+    return render(request, "orders/tasks.html", context)
+
+
+@login_required
+def task_detail(request, task_id: int):
+    member = require_member(request)
+    mine = task_selectors.acceptances_for_member(member).filter(task_id=task_id).order_by("-accepted_at", "-pk").first()
+    if mine is not None:
+        task = mine.task
+    else:
+        task = get_object_or_404(task_selectors.tasks_visible_to_member(member), pk=task_id)
+    holding = mine is not None and mine.status in Acceptance.HOLDING
+    return render(
+        request,
+        "orders/task_detail.html",
+        {
+            "tab": "tasks",
+            "task": task,
+            "mine": mine,
+            "holding": holding,
+            "can_accept": not holding and task.status == T.OPEN and task.starts_at > timezone.now(),
+            "map_url": amap_url(task.lat, task.lng, task.title),
+            "needs_consent": holding and mine.status == A.ACCEPTED and not rep_services.has_location_consent(member),
+            "consent_text": CONSENT_TEXT,
+            "warning": task_services.task_working_hours_warning(task),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_take(request, task_id: int):
+    member = require_member(request)
+    task = get_object_or_404(task_selectors.tasks_visible_to_member(member), pk=task_id)
+    attempt(request, "接单成功！请按时到场，签到后开始计时。", task_services.task_accept, task=task, member=member)
+    return redirect("orders:task", task_id=task.pk)
+
+
+@login_required
+def my_tasks(request):
+    member = member_or_none(request.user)
+    rows = list(task_selectors.acceptances_for_member(member)[:LIST_LIMIT]) if member else []
+    return render(request, "orders/my_tasks.html", {"tab": "me", "member": member, "rows": rows})
+
+
+def _own_acceptance(request, acceptance_id: int) -> Acceptance:
+    member = require_member(request)
+    return get_object_or_404(task_selectors.acceptances_for_member(member), pk=acceptance_id)
+
+
+@login_required
+@require_POST
+def my_task_withdraw(request, acceptance_id: int):
+    acc = _own_acceptance(request, acceptance_id)
+    attempt(request, "已退出该任务。", acc_services.acceptance_withdraw, acceptance=acc, actor=request.user)
+    return redirect("orders:task", task_id=acc.task_id)
+
+
+@login_required
+@require_POST
+def my_task_check_in(request, acceptance_id: int):
+    acc = _own_acceptance(request, acceptance_id)
+    lat, lng = float_or_none(request.POST.get("lat")), float_or_none(request.POST.get("lng"))
+    if lat is None or lng is None:
+        messages.error(request, "请先点击“签到”获取当前位置。")
+        return redirect("orders:task", task_id=acc.task_id)
+    attempt(
+        request,
+        "签到成功，服务开始计时。",
+        acc_services.acceptance_check_in,
+        acceptance=acc,
+        actor=request.user,
+        lat=lat,
+        lng=lng,
+        coord_system=request.POST.get("coord_system") or "wgs84",
+    )
+    return redirect("orders:task", task_id=acc.task_id)
+
+
+@login_required
+@require_POST
+def my_task_check_out(request, acceptance_id: int):
+    acc = _own_acceptance(request, acceptance_id)
+    attempt(
+        request, "已签退，服务时长待社区确认。", acc_services.acceptance_check_out, acceptance=acc, actor=request.user
+    )
+    return redirect("orders:task", task_id=acc.task_id)
