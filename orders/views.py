@@ -34,8 +34,9 @@ from orders.services import request_closing
 from orders.services import requests as req_services
 from orders.services import tasks as task_services
 from reporting import selectors as rep_selectors
-from reporting import services as rep_services
 from reporting.models import ServiceRecord, Visit
+from reporting.services import consent as consent_services
+from reporting.services import records as record_services
 
 R = ServiceRequest.Status
 T = Task.Status
@@ -410,7 +411,7 @@ def task_detail(request, task_id: int):
             "holding": holding,
             "can_accept": not holding and task.status == T.OPEN and task.starts_at > timezone.now(),
             "map_url": _amap_url(task.lat, task.lng, task.title),
-            "needs_consent": holding and mine.status == A.ACCEPTED and not rep_services.has_location_consent(member),
+            "needs_consent": holding and mine.status == A.ACCEPTED and not rep_selectors.has_location_consent(member),
             "consent_text": CONSENT_TEXT,
             "warning": task_services.task_working_hours_warning(task),
         },
@@ -474,7 +475,7 @@ def acceptance_check_out(request, acceptance_id: int):
 @require_POST
 def location_consent(request):
     member = _require_member(request)
-    rep_services.location_consent_grant(member=member)
+    consent_services.location_consent_grant(member=member)
     messages.success(request, "已同意定位签到。")
     return redirect(_next(request, "/my/tasks/"))
 
@@ -483,7 +484,7 @@ def location_consent(request):
 @require_POST
 def location_consent_revoke(request):
     member = _require_member(request)
-    rep_services.location_consent_revoke(member=member)
+    consent_services.location_consent_revoke(member=member)
     messages.success(request, "已撤回定位签到同意。")
     return redirect("orders:my_hours")
 
@@ -504,7 +505,7 @@ def my_hours(request):
         context.update(
             year=year,
             progress=rep_selectors.quota_progress(member, year),
-            consented=rep_services.has_location_consent(member),
+            consented=rep_selectors.has_location_consent(member),
             records=list(rep_selectors.records_of(member).filter(started_at__year=year).order_by("-started_at")),
             visits=list(
                 Visit.objects.filter(member=member, visited_on__year=year)
@@ -734,7 +735,7 @@ def work_hours_action(request, record_id: int, action: str):
             if raw and minutes is None:
                 messages.error(request, "时长须为分钟数（整数）。")
                 return redirect("orders:work_hours")
-            rep_services.service_record_confirm(
+            record_services.service_record_confirm(
                 record=record,
                 actor=request.user,
                 minutes=minutes,
@@ -742,7 +743,9 @@ def work_hours_action(request, record_id: int, action: str):
             )
             messages.success(request, f"已确认{record.member.user.name}的服务时长。")
         elif action == "reject":
-            rep_services.service_record_reject(record=record, actor=request.user, reason=request.POST.get("reason", ""))
+            record_services.service_record_reject(
+                record=record, actor=request.user, reason=request.POST.get("reason", "")
+            )
             messages.success(request, "已标记为不予认定。")
         else:
             raise Http404

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit, VisitCode
-from reporting.services import location_consent_grant, visit_code_rotate
+from reporting.services.consent import location_consent_grant
+from reporting.services.visits import visit_code_rotate
 from tests.grids.factories import MemberFactory
 from tests.reporting.factories import CheckInFactory, ServiceRecordFactory, VisitFactory
 
