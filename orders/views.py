@@ -34,9 +34,7 @@ from orders.services import request_closing
 from orders.services import requests as req_services
 from orders.services import tasks as task_services
 from reporting import selectors as rep_selectors
-from reporting.models import ServiceRecord, Visit
-from reporting.services import consent as consent_services
-from reporting.services import records as record_services
+from reporting.models import ServiceRecord
 
 R = ServiceRequest.Status
 T = Task.Status
@@ -75,11 +73,6 @@ def _attempt(request, success: str, action, /, **kwargs) -> bool:
         return False
     messages.success(request, success)
     return True
-
-
-def _next(request, default: str) -> str:
-    nxt = request.POST.get("next") or ""
-    return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
 
 
 def _amap_url(lat: float, lng: float, name: str) -> str:
@@ -472,48 +465,10 @@ def acceptance_check_out(request, acceptance_id: int):
 
 
 @login_required
-@require_POST
-def location_consent(request):
-    member = _require_member(request)
-    consent_services.location_consent_grant(member=member)
-    messages.success(request, "已同意定位签到。")
-    return redirect(_next(request, "/my/tasks/"))
-
-
-@login_required
-@require_POST
-def location_consent_revoke(request):
-    member = _require_member(request)
-    consent_services.location_consent_revoke(member=member)
-    messages.success(request, "已撤回定位签到同意。")
-    return redirect("orders:my_hours")
-
-
-@login_required
 def my_tasks(request):
     member = _member(request.user)
     rows = list(task_selectors.acceptances_for_member(member)[:LIST_LIMIT]) if member else []
     return render(request, "orders/my_tasks.html", {"tab": "me", "member": member, "rows": rows})
-
-
-@login_required
-def my_hours(request):
-    member = _member(request.user)
-    context = {"tab": "me", "member": member}
-    if member is not None:
-        year = timezone.localdate().year
-        context.update(
-            year=year,
-            progress=rep_selectors.quota_progress(member, year),
-            consented=rep_selectors.has_location_consent(member),
-            records=list(rep_selectors.records_of(member).filter(started_at__year=year).order_by("-started_at")),
-            visits=list(
-                Visit.objects.filter(member=member, visited_on__year=year)
-                .select_related("community")
-                .order_by("-visited_at")
-            ),
-        )
-    return render(request, "orders/my_hours.html", context)
 
 
 # --- 审核派单 (community staff) -----------------------------------------------------------------
@@ -706,52 +661,6 @@ def work_task_action(request, task_id: int, action: str):
     except DomainError as exc:
         _error(request, exc)
     return redirect("orders:work_task", task_id=task.pk)
-
-
-@login_required
-def work_hours(request):
-    scope, denied = _staff_only(request)
-    if denied:
-        return denied
-    rows = list(
-        rep_selectors.records_for(request.user, status=ServiceRecord.Status.PENDING).order_by("started_at", "pk")[
-            :LIST_LIMIT
-        ]
-    )
-    return render(request, "orders/work_hours.html", {"tab": "home", "rows": rows})
-
-
-@login_required
-@require_POST
-def work_hours_action(request, record_id: int, action: str):
-    scope, denied = _staff_only(request)
-    if denied:
-        return denied
-    record = get_object_or_404(rep_selectors.records_for(request.user), pk=record_id)
-    try:
-        if action == "confirm":
-            raw = (request.POST.get("minutes") or "").strip()
-            minutes = int(raw) if raw.isdigit() else None
-            if raw and minutes is None:
-                messages.error(request, "时长须为分钟数（整数）。")
-                return redirect("orders:work_hours")
-            record_services.service_record_confirm(
-                record=record,
-                actor=request.user,
-                minutes=minutes,
-                reason=request.POST.get("reason", ""),
-            )
-            messages.success(request, f"已确认{record.member.user.name}的服务时长。")
-        elif action == "reject":
-            record_services.service_record_reject(
-                record=record, actor=request.user, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, "已标记为不予认定。")
-        else:
-            raise Http404
-    except DomainError as exc:
-        _error(request, exc)
-    return redirect("orders:work_hours")
 
 
 # --- 联席会议 (street staff) ----------------------------------------------------------------

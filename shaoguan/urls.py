@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("grids.urls")),
     path("", include("orders.urls")),
+    path("", include("reporting.urls")),
     path("", include("notifications.urls")),
     path("", include("rankings.urls")),
 ]

@@ -164,7 +164,7 @@ def auto_check_out(acceptance: Acceptance, *, actor=None, now: datetime | None =
         kind="checkout_auto",
         title="已自动签退",
         body=f"您在“{acceptance.task.title}”签到后未签退，系统已{when}为您签退，服务时长待社区确认。",
-        url=reverse("orders:my_hours"),
+        url=reverse("reporting:my_hours"),
     )
     return acceptance
 
