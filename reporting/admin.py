@@ -116,12 +116,16 @@ class ServiceRecordEventInline(ParentScopedInlineMixin, admin.TabularInline):
     read_only = True
     extra = 0
     can_delete = False
-    fields = ("created_at", "kind", "from_label", "to_label", "actor", "note")
+    fields = ("created_at", "kind_label", "from_label", "to_label", "actor", "note")
     readonly_fields = fields
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="事件")
+    def kind_label(self, obj):
+        return ServiceRecordEvent.KIND_LABELS.get(obj.kind, obj.kind) or "—"
 
     @admin.display(description="原状态")
     def from_label(self, obj):

@@ -181,6 +181,15 @@ class ServiceRecord(models.Model):
 class ServiceRecordEvent(TransitionEvent):
     """A record's history: made at check-out, confirmed (how, with what correction) or rejected."""
 
+    # What the services write as ``kind`` (a rejection is a plain change of status: no kind).
+    KIND_LABELS = {
+        "checked_out": "签退",
+        "auto_checked_out": "系统自动签退",
+        "community_confirmed": "社区确认",
+        "resident_confirmed": "居民确认",
+        "corrected": "更正时长后确认",
+    }
+
     record = models.ForeignKey(ServiceRecord, verbose_name="服务记录", on_delete=models.CASCADE, related_name="events")
 
     class Meta(TransitionEvent.Meta):

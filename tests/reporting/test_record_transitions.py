@@ -67,6 +67,16 @@ def state(record: ServiceRecord) -> tuple:
     return model_to_dict(record), ServiceRecordEvent.objects.filter(record=record).count()
 
 
+def test_every_kind_written_has_a_label():
+    assert set(ServiceRecordEvent.KIND_LABELS) == {
+        "checked_out",
+        "auto_checked_out",
+        "community_confirmed",
+        "resident_confirmed",
+        "corrected",
+    }
+
+
 def test_every_status_has_a_row_in_the_table():
     assert set(ALLOWED[ServiceRecord]) == set(S.values)
     assert set(ILLEGAL) | REPEATED | {p for p in PAIRS if legal(*p)} == set(PAIRS)
