@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from orders.views import community_staff, ledger_moving, members, residents, street_staff
+from orders.views import community_staff, members, residents, street_staff
 
 pages = [
     path("order/nearby/", residents.order_nearby, name="order_nearby"),
@@ -19,9 +19,6 @@ pages = [
     path("my/tasks/<int:acceptance_id>/withdraw/", members.my_task_withdraw, name="withdraw"),
     path("my/tasks/<int:acceptance_id>/checkin/", members.my_task_check_in, name="checkin"),
     path("my/tasks/<int:acceptance_id>/checkout/", members.my_task_check_out, name="checkout"),
-    path("my/consent/", ledger_moving.location_consent, name="consent"),
-    path("my/consent/revoke/", ledger_moving.location_consent_revoke, name="consent_revoke"),
-    path("my/hours/", ledger_moving.my_hours, name="my_hours"),
     path("work/", community_staff.work_home, name="work"),
     path("work/requests/", community_staff.work_requests, name="work_requests"),
     path("work/requests/<int:request_id>/", community_staff.work_request, name="work_request"),
@@ -34,8 +31,6 @@ pages = [
     path("work/tasks/new/", community_staff.work_task_new, name="work_task_new"),
     path("work/tasks/<int:task_id>/", community_staff.work_task, name="work_task"),
     path("work/tasks/<int:task_id>/<str:action>/", community_staff.work_task_action, name="work_task_action"),
-    path("work/hours/", ledger_moving.work_hours, name="work_hours"),
-    path("work/hours/<int:record_id>/<str:action>/", ledger_moving.work_hours_action, name="work_hours_action"),
     path("work/escalations/", street_staff.work_escalations, name="work_escalations"),
     path("work/escalations/<int:escalation_id>/", street_staff.work_escalation, name="work_escalation"),
     path(

@@ -13,9 +13,12 @@ from rest_framework.views import APIView
 from core.errors import NotFound, ValidationFailed
 from grids.models import Community
 from grids.selectors import member_of, scope_for
-from reporting import filters, selectors, services
+from reporting import filters, selectors
 from reporting import serializers as s
 from reporting.models import LocationConsent, ServiceRecord, Visit
+from reporting.services import consent as consent_services
+from reporting.services import records as record_services
+from reporting.services import visits as visit_services
 
 ID_PATTERN = r"[1-9][0-9]{0,17}"
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
@@ -63,7 +66,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data = s.ConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        record = services.service_record_confirm(
+        record = record_services.service_record_confirm(
             record=self.get_object(), actor=request.user, minutes=v.get("minutes"), reason=v["reason"]
         )
         return self._render(record)
@@ -73,7 +76,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def reject(self, request, pk=None):
         data = s.RejectIn(data=request.data)
         data.is_valid(raise_exception=True)
-        record = services.service_record_reject(
+        record = record_services.service_record_reject(
             record=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
         return self._render(record)
@@ -119,7 +122,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         community = Community.objects.filter(pk=community_id).first() if community_id else None
         if community is None:
             raise ValidationFailed("请选择报到的社区。", code="required", field="community")
-        visit = services.visit_create(
+        visit = visit_services.visit_create(
             member=member,
             community=community,
             method=v["method"],
@@ -137,7 +140,7 @@ def _consent_body(member) -> dict:
     return {
         "active": bool(consent and consent.revoked_at is None),
         "version": consent.version if consent else None,
-        "current_version": services.CONSENT_VERSION,
+        "current_version": consent_services.CONSENT_VERSION,
         "granted_at": consent.granted_at if consent else None,
         "revoked_at": consent.revoked_at if consent else None,
     }
@@ -161,11 +164,11 @@ class LocationConsentView(APIView):
     )
     def post(self, request):
         member = self._member(request)
-        services.location_consent_grant(member=member)
+        consent_services.location_consent_grant(member=member)
         return Response(s.LocationConsentOut(_consent_body(member)).data)
 
     @extend_schema(summary="撤回位置信息同意", request=None, responses=s.LocationConsentOut, tags=["服务时长"])
     def delete(self, request):
         member = self._member(request)
-        services.location_consent_revoke(member=member)
+        consent_services.location_consent_revoke(member=member)
         return Response(s.LocationConsentOut(_consent_body(member)).data)

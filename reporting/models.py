@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.models import TransitionEvent
 from grids.models import Community, Grid, Member
 from grids.vocab import CoordSystem, Duty
 
@@ -120,6 +121,8 @@ class ServiceRecord(models.Model):
         Community, verbose_name="社区", on_delete=models.PROTECT, related_name="service_records"
     )
     duty = models.CharField("职责", max_length=30, choices=Duty.choices)
+    # Copied when the record is made (a task's title), so the ledger's pages need no task.
+    title = models.CharField("服务内容", max_length=200, blank=True)
     source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.TASK)
     checkin = models.OneToOneField(
         CheckIn, verbose_name="签到", on_delete=models.PROTECT, null=True, blank=True, related_name="record"
@@ -173,6 +176,26 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_duty_display()} · {self.minutes} 分钟"
+
+
+class ServiceRecordEvent(TransitionEvent):
+    """A record's history: made at check-out, confirmed (how, with what correction) or rejected."""
+
+    # What the services write as ``kind`` (a rejection is a plain change of status: no kind).
+    KIND_LABELS = {
+        "checked_out": "签退",
+        "auto_checked_out": "系统自动签退",
+        "community_confirmed": "社区确认",
+        "resident_confirmed": "居民确认",
+        "corrected": "更正时长后确认",
+    }
+
+    record = models.ForeignKey(ServiceRecord, verbose_name="服务记录", on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = "服务记录进度"
+        verbose_name_plural = "服务记录进度"
+        indexes = [models.Index(fields=["record", "created_at"], name="recordevent_record_time")]
 
 
 class VisitCode(models.Model):

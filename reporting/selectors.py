@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from grids.models import Member
 from grids.selectors import scope_for
-from reporting.models import CheckIn, ServiceRecord, Visit
+from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit
 from reporting.worktime import quarter_of, year_bounds
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -43,6 +43,10 @@ class QuotaProgress:
     @property
     def percent(self) -> int:
         return min(100, int(self.confirmed_minutes * 100 / (self.quota_hours * 60))) if self.quota_hours else 100
+
+
+def has_location_consent(member: Member) -> bool:
+    return LocationConsent.objects.filter(member=member, revoked_at__isnull=True).exists()
 
 
 def quota_progress(member: Member | int, year: int, *, today: date | None = None) -> QuotaProgress:
@@ -102,6 +106,11 @@ def records_for(user, *, status: str | None = None) -> QuerySet[ServiceRecord]:
 def records_of(member: Member) -> QuerySet[ServiceRecord]:
     """A member's own records, newest first."""
     return _records().filter(member=member)
+
+
+def visits_of(member: Member) -> QuerySet[Visit]:
+    """A member's own report-for-duty visits, newest first."""
+    return Visit.objects.filter(member=member).select_related("community").order_by("-visited_at")
 
 
 def checkins_for(user) -> QuerySet[CheckIn]:

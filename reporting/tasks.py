@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reporting.services import checkins_coarsen
+from reporting.services.checkins import checkins_coarsen
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

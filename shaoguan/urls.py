@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("grids.urls")),
     path("", include("orders.urls")),
+    path("", include("reporting.urls")),
     path("", include("notifications.urls")),
     path("", include("rankings.urls")),
 ]

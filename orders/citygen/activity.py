@@ -67,7 +67,7 @@ from orders.models import (
     Task,
     TaskEvent,
 )
-from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit
+from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit
 from reporting.worktime import SHANGHAI, overlaps_working_hours, quarter_of
 
 # The article's figures for a year (scale 1.0).
@@ -411,7 +411,7 @@ class _Planner:
         flag = (served_from, served_to) if served_to > served_from else (cin, cout)
         outside = not overlaps_working_hours(_dt(flag[0]), _dt(flag[1]))
         record = RecordRec(
-            member=member, community=c.ref, duty=task.duty, checkin=checkin, started_at=checkin.checked_in_at,
+            member=member, community=c.ref, duty=task.duty, title=task.title, checkin=checkin, started_at=checkin.checked_in_at,
             ended_at=checkin.checked_out_at, minutes=minutes, reported_minutes=minutes,
             outside_working_hours=outside, auto_checked_out=auto, status=RS.PENDING, confirmed_via="",
             confirmed_by=None, confirmed_at=None, correction_reason="", rejected_at=None, reject_reason="",
@@ -729,7 +729,7 @@ def wipe_activity() -> None:
     ]  # fmt: skip
     for model in models:
         model.objects.all()._raw_delete(connection.alias)
-    for model in (ServiceRequest, Task, Visit, ServiceRecord, CheckIn, LocationConsent):
+    for model in (ServiceRequest, Task, Visit, ServiceRecordEvent, ServiceRecord, CheckIn, LocationConsent):
         model.objects.all()._raw_delete(connection.alias)
     for start in range(0, len(requesters), BATCH_SIZE):
         User.objects.filter(pk__in=requesters[start : start + BATCH_SIZE]).delete()

@@ -88,6 +88,7 @@ class RecordRec:
     member: Ref
     community: Ref
     duty: str
+    title: str  # the task's, copied as ``checkout_create`` does
     checkin: CheckInRec
     started_at: datetime
     ended_at: datetime

@@ -92,7 +92,7 @@ def acceptance_check_in(
 ) -> Acceptance:
     """签到打卡 at the task's place, inside its geofence and window. A repeated tap returns the
     acceptance as it is. The first check-in moves an open or full task to in progress."""
-    from reporting.services import checkin_create
+    from reporting.services.checkins import checkin_create
 
     acceptance = _lock_acceptance(acceptance)
     _require_own(acceptance, actor)
@@ -127,9 +127,12 @@ def acceptance_check_in(
 
 def _check_out(acceptance: Acceptance, *, actor, auto: bool, now: datetime | None) -> Acceptance:
     """Close a locked, checked-in acceptance with its service record (the caller holds the lock)."""
-    from reporting.services import checkout_create
+    from reporting.services.checkins import checkout_create
 
-    record = checkout_create(checkin=acceptance.checkin, duty=acceptance.task.duty, auto=auto, now=now)
+    task = acceptance.task
+    record = checkout_create(
+        checkin=acceptance.checkin, duty=task.duty, title=task.title, actor=actor, auto=auto, now=now
+    )
     note = "系统自动签退" if auto else "签退"
     return transition(acceptance, A.COMPLETED, actor=actor, note=note, locked=True, record=record)
 
@@ -161,7 +164,7 @@ def auto_check_out(acceptance: Acceptance, *, actor=None, now: datetime | None =
         kind="checkout_auto",
         title="已自动签退",
         body=f"您在“{acceptance.task.title}”签到后未签退，系统已{when}为您签退，服务时长待社区确认。",
-        url=reverse("orders:my_hours"),
+        url=reverse("reporting:my_hours"),
     )
     return acceptance
 

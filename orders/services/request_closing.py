@@ -43,7 +43,7 @@ def _confirm_records(row: ServiceRequest, actor) -> int:
     if row.task_id is None:
         return 0
     from reporting.models import ServiceRecord
-    from reporting.services import service_record_confirm
+    from reporting.services.records import service_record_confirm
 
     records = [
         a.record

@@ -25,7 +25,7 @@ from orders.views.shared import (
     member_or_none,
     require_member,
 )
-from reporting import services as rep_services
+from reporting.selectors import has_location_consent
 
 T = Task.Status
 A = Acceptance.Status
@@ -91,7 +91,7 @@ def task_detail(request, task_id: int):
             "holding": holding,
             "can_accept": not holding and task.status == T.OPEN and task.starts_at > timezone.now(),
             "map_url": amap_url(task.lat, task.lng, task.title),
-            "needs_consent": holding and mine.status == A.ACCEPTED and not rep_services.has_location_consent(member),
+            "needs_consent": holding and mine.status == A.ACCEPTED and not has_location_consent(member),
             "consent_text": CONSENT_TEXT,
             "warning": task_services.task_working_hours_warning(task),
         },

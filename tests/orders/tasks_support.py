@@ -6,7 +6,7 @@ import pytest
 
 from grids.models import Member
 from orders.models import Acceptance, Task
-from reporting.services import location_consent_grant
+from reporting.services.consent import location_consent_grant
 from tests.grids.factories import MemberFactory
 from tests.orders.factories import AcceptanceFactory, TaskFactory
 

@@ -11,7 +11,7 @@ from orders.services.acceptances import acceptance_check_in, acceptance_check_ou
 from orders.services.requests import request_approve, request_create, request_rate
 from orders.services.tasks import task_accept, task_cancel, task_complete
 from reporting.models import ServiceRecord
-from reporting.services import location_consent_grant
+from reporting.services.consent import location_consent_grant
 from tests.orders import requests_support as support
 from tests.orders.requests_support import order_fields
 

@@ -16,7 +16,6 @@ from grids.vocab import Duty
 from notifications.models import Notification
 from orders.models import Acceptance, Escalation, RequestFollower, ServiceRequest, Task
 from reporting.models import ServiceRecord
-from tests.grids.factories import MemberFactory
 from tests.orders.factories import (
     AcceptanceFactory,
     DepartmentFactory,
@@ -25,7 +24,6 @@ from tests.orders.factories import (
     TaskFactory,
 )
 from tests.orders.requests_support import snapshot
-from tests.reporting.factories import ServiceRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,14 +91,12 @@ def test_url_names():
         "/my/requests/1/",
         "/tasks/1/",
         "/my/tasks/",
-        "/my/hours/",
         "/work/",
         "/work/requests/",
         "/work/requests/1/",
         "/work/tasks/",
         "/work/tasks/new/",
         "/work/tasks/1/",
-        "/work/hours/",
         "/work/escalations/",
         "/work/escalations/1/",
         "/inbox/",
@@ -388,7 +384,7 @@ def test_my_tasks_query_count_is_flat(placed, community, secretary):
 
 def test_non_staff_get_403_on_work_pages(resident):
     c = browser_for(resident)
-    for url in ("/work/", "/work/requests/", "/work/tasks/", "/work/hours/", "/work/escalations/"):
+    for url in ("/work/", "/work/requests/", "/work/tasks/", "/work/escalations/"):
         assert c.get(url).status_code == 403
 
 
@@ -532,32 +528,6 @@ def test_task_board_query_count_is_flat(secretary, community):
     for _ in range(6):
         TaskFactory(community=community)
     assert count_queries(c, "/work/tasks/") == few
-
-
-def test_hours_confirm_with_correction_and_scope(secretary, outsider, community, placed):
-    record = ServiceRecordFactory(member=placed, community=community, minutes=120)
-    c = browser_for(secretary)
-    assert f'data-record="{record.pk}"' in html(c.get("/work/hours/"))
-    r = c.post(f"/work/hours/{record.pk}/confirm/", {"minutes": "90", "reason": ""}, follow=True)
-    record.refresh_from_db()
-    assert record.status == ServiceRecord.Status.PENDING
-    assert "理由" in html(r)
-    c.post(f"/work/hours/{record.pk}/confirm/", {"minutes": "90", "reason": "提前离开"})
-    record.refresh_from_db()
-    assert (record.status, record.minutes) == (ServiceRecord.Status.CONFIRMED, 90)
-    other = ServiceRecordFactory(member=placed, community=community)
-    assert browser_for(outsider).post(f"/work/hours/{other.pk}/confirm/").status_code == 404
-    other.refresh_from_db()
-    assert other.status == ServiceRecord.Status.PENDING
-
-
-def test_hours_query_count_is_flat(secretary, community):
-    c = browser_for(secretary)
-    ServiceRecordFactory(member=MemberFactory(community=community), community=community)
-    few = count_queries(c, "/work/hours/")
-    for _ in range(5):
-        ServiceRecordFactory(member=MemberFactory(community=community), community=community)
-    assert count_queries(c, "/work/hours/") == few
 
 
 # --- 联席会议 ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import pytest
 
 from grids.models import Registration
-from reporting.services import location_consent_grant
+from reporting.services.consent import location_consent_grant
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory
 

@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit, VisitCode
-from reporting.services import location_consent_grant, visit_code_rotate
+from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit, VisitCode
+from reporting.services.consent import location_consent_grant
+from reporting.services.visits import visit_code_rotate
 from tests.grids.factories import MemberFactory
 from tests.reporting.factories import CheckInFactory, ServiceRecordFactory, VisitFactory
 
@@ -136,3 +137,21 @@ def test_raw_coordinates_are_not_shown(client, admin_user, member, community):
     client.force_login(admin_user)
     html = client.get(change_url(c)).content.decode()
     assert "24.812345" not in html and "113.598765" not in html
+
+
+def test_the_records_history_is_a_read_only_inline(client, staff_secretary, community, other_community, member):
+    rec = ServiceRecordFactory(member=member, community=community, minutes=120)
+    client.force_login(staff_secretary)
+    client.post(
+        changelist(ServiceRecord),
+        {"action": "confirm", "_selected_action": [rec.pk], "minutes": "90", "reason": "提前离开"},
+    )
+    response = client.get(change_url(rec))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "服务记录进度" in html and "120 → 90 分钟：提前离开" in html and "更正时长后确认" in html
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.formset.model is ServiceRecordEvent)
+    assert not inline.has_add_permission and not inline.has_change_permission and not inline.has_delete_permission
+    # Another community's record (and so its history) stays out of reach.
+    theirs = ServiceRecordFactory(member=member, community=other_community)
+    assert client.get(change_url(theirs)).status_code in (302, 404)

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 
 from reporting.models import ServiceRecord, Visit
-from reporting.services import checkout_create, visit_code_rotate, visit_create
+from reporting.services.checkins import checkout_create
+from reporting.services.visits import visit_code_rotate, visit_create
 from tests.reporting.factories import CheckInFactory
 
 

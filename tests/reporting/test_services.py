@@ -10,17 +10,10 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.geo import wgs84_to_gcj02
 from grids.models import Post
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit
-from reporting.services import (
-    checkin_create,
-    checkins_coarsen,
-    checkout_create,
-    location_consent_grant,
-    location_consent_revoke,
-    service_record_confirm,
-    service_record_reject,
-    visit_code_rotate,
-    visit_create,
-)
+from reporting.services.checkins import checkin_create, checkins_coarsen, checkout_create
+from reporting.services.consent import location_consent_grant, location_consent_revoke
+from reporting.services.records import service_record_confirm, service_record_reject
+from reporting.services.visits import visit_code_rotate, visit_create
 from reporting.worktime import SHANGHAI
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory, PostFactory

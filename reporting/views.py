@@ -1,0 +1,132 @@
+"""The duty ledger's H5 pages: a member's hours and location consent, the community's list of
+hours to confirm. Thin: reads through the selectors (which scope what a user may see — anything
+else is a 404), writes through the services, a service's ``DomainError`` shown as a message.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from grids import selectors as grid_selectors
+from grids.models import Member
+from reporting import selectors
+from reporting.models import ServiceRecord
+from reporting.services import consent as consent_services
+from reporting.services import records as record_services
+
+LIST_LIMIT = 100  # rows a list page shows; older ones are reached by filters, not pages
+
+
+def _member(user) -> Member | None:
+    return grid_selectors.member_of(user) if user.is_authenticated else None
+
+
+def _require_member(request) -> Member:
+    member = _member(request.user)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _next(request, default: str) -> str:
+    nxt = request.POST.get("next") or ""
+    return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
+
+
+def _staff_only(request):
+    scope = grid_selectors.scope_for(request.user)
+    if scope.is_empty:
+        return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
+    return scope, None
+
+
+# --- the member's side ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def consent_agree(request):
+    member = _require_member(request)
+    consent_services.location_consent_grant(member=member)
+    messages.success(request, "已同意定位签到。")
+    return redirect(_next(request, "/my/tasks/"))
+
+
+@login_required
+@require_POST
+def consent_withdraw(request):
+    member = _require_member(request)
+    consent_services.location_consent_revoke(member=member)
+    messages.success(request, "已撤回定位签到同意。")
+    return redirect("reporting:my_hours")
+
+
+@login_required
+def my_hours(request):
+    member = _member(request.user)
+    context = {"tab": "me", "member": member}
+    if member is not None:
+        year = timezone.localdate().year
+        context.update(
+            year=year,
+            progress=selectors.quota_progress(member, year),
+            consented=selectors.has_location_consent(member),
+            records=list(selectors.records_of(member).filter(started_at__year=year).order_by("-started_at")),
+            visits=list(selectors.visits_of(member).filter(visited_on__year=year)),
+        )
+    return render(request, "reporting/my_hours.html", context)
+
+
+# --- the community's side -------------------------------------------------------------------
+
+
+@login_required
+def work_hours(request):
+    scope, denied = _staff_only(request)
+    if denied:
+        return denied
+    rows = list(
+        selectors.records_for(request.user, status=ServiceRecord.Status.PENDING).order_by("started_at", "pk")[
+            :LIST_LIMIT
+        ]
+    )
+    return render(request, "reporting/work_hours.html", {"tab": "home", "rows": rows})
+
+
+@login_required
+@require_POST
+def work_hours_action(request, record_id: int, action: str):
+    scope, denied = _staff_only(request)
+    if denied:
+        return denied
+    record = get_object_or_404(selectors.records_for(request.user), pk=record_id)
+    try:
+        if action == "confirm":
+            raw = (request.POST.get("minutes") or "").strip()
+            minutes = int(raw) if raw.isdigit() else None
+            if raw and minutes is None:
+                messages.error(request, "时长须为分钟数（整数）。")
+                return redirect("reporting:work_hours")
+            record_services.service_record_confirm(
+                record=record,
+                actor=request.user,
+                minutes=minutes,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已确认{record.member.user.name}的服务时长。")
+        elif action == "reject":
+            record_services.service_record_reject(
+                record=record, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, "已标记为不予认定。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("reporting:work_hours")
