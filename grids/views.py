@@ -17,13 +17,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import form_error_from
 from accounts.phone import mask_phone
 from core.errors import DomainError
-from grids import selectors, services
 from grids.forms import DeclineForm, MemberCreateForm, MemberProfileForm, PlaceForm, RegistrationForm, grid_label
 from grids.models import Community, Grid, Member, Post, Registration, TeamMembership
+from grids.selectors.organisation import organisation_units
+from grids.selectors.people import member_of, posts_of
+from grids.selectors.registration import (
+    active_registration,
+    communities_in_reach,
+    member_anchor_points,
+    registrations_for,
+)
+from grids.selectors.scope import communities_for, grids_for, members_for, scope_for
+from grids.services import people as people_services
+from grids.services import registration as registration_services
 
 
 def _member_or_none(user) -> Member | None:
-    return selectors.member_of(user)
+    return member_of(user)
 
 
 def _community_secretary(community: Community) -> Post | None:
@@ -38,15 +48,15 @@ def home(request):
     context = {"tab": "home"}
     if user.is_authenticated:
         member = _member_or_none(user)
-        scope = selectors.scope_for(user)
+        scope = scope_for(user)
         context.update(
             member=member,
-            registration=selectors.active_registration(member) if member else None,
+            registration=active_registration(member) if member else None,
             teams=_teams_of(member) if member and member.grid_id else [],
             has_scope=not scope.is_empty,
             # The cockpit is for street, district and city staff.
             sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
-            posts=list(selectors.posts_of(user)),
+            posts=list(posts_of(user)),
         )
     return render(request, "grids/home.html", context)
 
@@ -68,12 +78,12 @@ def _teams_of(member: Member) -> list[TeamMembership]:
 def member_create(request):
     if _member_or_none(request.user) is not None:
         return redirect("grids:member_edit")
-    units = selectors.organisation_units().order_by("name")
+    units = organisation_units().order_by("name")
     form = MemberCreateForm(request.POST or None, units=units, initial={"name": request.user.name})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.member_create(
+            people_services.member_create(
                 # The service locks the user's row through ``type(user).objects``; hand it the
                 # model instance rather than the request's lazy wrapper.
                 user=get_user_model().objects.get(pk=request.user.pk),
@@ -103,7 +113,7 @@ def member_edit(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.member_profile_update(
+            people_services.member_profile_update(
                 member=member,
                 name=data["name"],
                 skills=data["skills"],
@@ -135,7 +145,7 @@ def registration(request):
     context = {"member": member, "tab": "me"}
     if member is None:
         return render(request, "grids/registration.html", context)
-    active = selectors.active_registration(member)
+    active = active_registration(member)
     context["registration"] = active
     if active is not None:
         if request.method == "POST":
@@ -143,16 +153,16 @@ def registration(request):
             return redirect("grids:registration")
         return render(request, "grids/registration.html", context)
 
-    has_anchor = bool(selectors.member_anchor_points(member)) or (
-        member.unit_id is not None and member.unit.pairings.exists()
-    )
-    communities = selectors.communities_in_reach(member) if has_anchor else []
+    has_anchor = bool(member_anchor_points(member)) or (member.unit_id is not None and member.unit.pairings.exists())
+    communities = communities_in_reach(member) if has_anchor else []
     for c in communities:
         c.distance_km = c.distance_m / 1000 if c.distance_m is not None else None
     form = RegistrationForm(request.POST or None, communities=communities)
     if request.method == "POST" and has_anchor and form.is_valid():
         try:
-            services.registration_create(member=member, community_ids=form.community_ids(), actor=request.user)
+            registration_services.registration_create(
+                member=member, community_ids=form.community_ids(), actor=request.user
+            )
         except DomainError as exc:
             form_error_from(form, exc)
         else:
@@ -166,12 +176,12 @@ def registration(request):
 @require_POST
 def registration_withdraw(request):
     member = _member_or_none(request.user)
-    active = selectors.active_registration(member) if member else None
+    active = active_registration(member) if member else None
     if active is None:
         messages.warning(request, "没有进行中的报到。")
         return redirect("grids:registration")
     try:
-        services.registration_withdraw(registration=active, actor=request.user)
+        registration_services.registration_withdraw(registration=active, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -183,7 +193,7 @@ def registration_withdraw(request):
 
 
 def _require_scope(request):
-    scope = selectors.scope_for(request.user)
+    scope = scope_for(request.user)
     if scope.is_empty:
         return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
     return scope, None
@@ -202,7 +212,7 @@ def browser(request):
     if denied:
         return denied
     communities = (
-        selectors.communities_for(request.user)
+        communities_for(request.user)
         .annotate(
             grid_count=_count_rows(Grid.objects.filter(community_id=OuterRef("pk"), level=2)),
             member_count=_count_rows(Member.objects.filter(community_id=OuterRef("pk"))),
@@ -224,9 +234,9 @@ def community_detail(request, community_id: int):
     scope, denied = _require_scope(request)
     if denied:
         return denied
-    community = get_object_or_404(selectors.communities_for(request.user), pk=community_id)
+    community = get_object_or_404(communities_for(request.user), pk=community_id)
     grids = list(
-        selectors.grids_for(request.user)
+        grids_for(request.user)
         .filter(community=community, level=Grid.Level.SECOND)
         .annotate(
             building_count=_count_rows(Grid.objects.filter(parent_id=OuterRef("pk"))),
@@ -240,7 +250,7 @@ def community_detail(request, community_id: int):
     pending, place_grids = [], []
     if can_place:
         pending = list(
-            selectors.registrations_for(request.user)
+            registrations_for(request.user)
             .filter(community=community, status=Registration.Status.PENDING)
             .order_by("created_at")
         )
@@ -269,7 +279,7 @@ def grid_detail(request, grid_id: int):
     scope, denied = _require_scope(request)
     if denied:
         return denied
-    grid = get_object_or_404(selectors.grids_for(request.user).select_related("community__street"), pk=grid_id)
+    grid = get_object_or_404(grids_for(request.user).select_related("community__street"), pk=grid_id)
     buildings = []
     if grid.level == Grid.Level.SECOND:
         buildings = list(
@@ -280,9 +290,7 @@ def grid_detail(request, grid_id: int):
         in_grid = Q(grid=grid) | Q(grid__parent=grid)
     else:
         in_grid = Q(grid=grid)
-    members = list(
-        selectors.members_for(request.user).filter(in_grid).select_related("grid").order_by("grid__name", "pk")
-    )
+    members = list(members_for(request.user).filter(in_grid).select_related("grid").order_by("grid__name", "pk"))
     whole_phone = scope.covers_community(grid.community)
     for m in members:
         m.phone_shown = m.user.phone if whole_phone else mask_phone(m.user.phone)
@@ -296,7 +304,7 @@ def grid_detail(request, grid_id: int):
 
 def _registration_for_staff(request, registration_id: int) -> Registration:
     """The registration, if the user may act on it as staff; 404 otherwise (no hint that it exists)."""
-    found = selectors.registrations_for(request.user).filter(pk=registration_id).first()
+    found = registrations_for(request.user).filter(pk=registration_id).first()
     if found is None:
         raise Http404("报到记录不存在。")
     return found
@@ -316,7 +324,9 @@ def registration_place(request, registration_id: int):
         messages.error(request, form.errors["grid"][0])
     else:
         try:
-            services.registration_place(registration=reg, grid=form.cleaned_data["grid"], actor=request.user)
+            registration_services.registration_place(
+                registration=reg, grid=form.cleaned_data["grid"], actor=request.user
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -337,7 +347,9 @@ def registration_decline(request, registration_id: int):
     form = DeclineForm(request.POST)
     form.is_valid()
     try:
-        services.registration_decline(registration=reg, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        registration_services.registration_decline(
+            registration=reg, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -16,7 +16,7 @@ from core.api import JSONParser
 from core.errors import NotFound, ValidationFailed
 from grids.models import Community, Grid, Unit
 from grids.permissions import HoldsPost
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from orders import filters
 from orders import serializers as s
 from orders.models import Escalation, ServiceRequest, Task
@@ -297,7 +297,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         member = own_member(request.user)
         lat = lng = None
         if "lat" in v:
-            from grids.services import location_to_wgs84
+            from grids.geo import location_to_wgs84
 
             lat, lng = location_to_wgs84(lat=v["lat"], lng=v["lng"], coord_system=v["coord_system"], field="lat")
         rows = task_selectors.task_hall(
@@ -406,7 +406,7 @@ class AcceptanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = filters.AcceptanceFilter
 
     def get_queryset(self):
-        from grids.selectors import member_of
+        from grids.selectors.people import member_of
 
         member = member_of(self.request.user)
         if member is None:

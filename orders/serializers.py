@@ -11,7 +11,7 @@ from rest_framework import serializers
 from accounts.phone import mask_phone
 from grids.filters import MAX_ID
 from grids.geo import WGS84
-from grids.serializers import COORD_CHOICES
+from grids.serializers.common import COORD_CHOICES
 from grids.vocab import Duty, Focus
 from orders.models import (
     Acceptance,

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import form_error_from
 from core.errors import DomainError
-from grids import selectors as grid_selectors
 from grids.geo import wgs84_to_gcj02
 from grids.models import Member
+from grids.selectors.organisation import communities_near
+from grids.selectors.people import member_of
+from grids.selectors.scope import communities_for, scope_for
 from grids.vocab import Duty
 from orders import forms
 from orders.models import Acceptance, Escalation, EscalationEvent, ServiceRequest, Task
@@ -51,7 +53,7 @@ CONSENT_TEXT = (
 
 
 def _member(user) -> Member | None:
-    return grid_selectors.member_of(user) if user.is_authenticated else None
+    return member_of(user) if user.is_authenticated else None
 
 
 def _float(value) -> float | None:
@@ -92,7 +94,7 @@ def _amap_url(lat: float, lng: float, name: str) -> str:
 
 
 def _staff_only(request):
-    scope = grid_selectors.scope_for(request.user)
+    scope = scope_for(request.user)
     if scope.is_empty:
         return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
     return scope, None
@@ -122,7 +124,7 @@ def order(request):
     if lat is not None and lng is not None:
         try:
             wlat, wlng = _to_wgs84(lat, lng, request.POST.get("coord_system") or "wgs84")
-            communities = list(grid_selectors.communities_near(wlat, wlng, limit=8))
+            communities = list(communities_near(wlat, wlng, limit=8))
         except DomainError:
             communities = []
     member = _member(request.user)
@@ -166,7 +168,7 @@ def order(request):
 
 
 def _to_wgs84(lat: float, lng: float, coord_system: str) -> tuple[float, float]:
-    from grids.services import location_to_wgs84
+    from grids.geo import location_to_wgs84
 
     return location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system or "wgs84")
 
@@ -186,8 +188,7 @@ def order_nearby(request):
     except DomainError as exc:
         return JsonResponse({"error": exc.message}, status=400)
     communities = [
-        {"id": c.pk, "name": c.name, "distance_m": round(c.distance_m)}
-        for c in grid_selectors.communities_near(wlat, wlng, limit=8)
+        {"id": c.pk, "name": c.name, "distance_m": round(c.distance_m)} for c in communities_near(wlat, wlng, limit=8)
     ]
     same = []
     if duty in Duty.values:
@@ -519,7 +520,7 @@ def my_hours(request):
 
 
 def _staff_requests(user):
-    scope = grid_selectors.scope_for(user)
+    scope = scope_for(user)
     if scope.is_empty:
         return ServiceRequest.objects.none()
     return ServiceRequest.objects.select_related("community__street", "grid", "requester", "task").filter(
@@ -633,7 +634,7 @@ def work_task_new(request):
     scope, denied = _staff_only(request)
     if denied:
         return denied
-    communities = list(grid_selectors.communities_for(request.user).order_by("name")[:200])
+    communities = list(communities_for(request.user).order_by("name")[:200])
     form = forms.TaskForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -15,10 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from grids.geo import WGS84, haversine_m
+from grids.geo import WGS84, haversine_m, location_to_wgs84
 from grids.models import Community, Grid, Member
-from grids.selectors import scope_for
-from grids.services import location_to_wgs84
+from grids.selectors.scope import scope_for
 from grids.vocab import Duty
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit, VisitCode
 from reporting.worktime import day_bounds, overlaps_working_hours, quarter_of

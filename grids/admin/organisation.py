@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from grids.admin.base import ScopedAdminMixin, count_of, district_filter, node_filters, street_filter
 from grids.models import Community, District, Grid, Member, Pairing, Registration, Street, Unit
-from grids.selectors import Scope
+from grids.selectors.scope import Scope
 
 
 def _community_q(scope: Scope) -> Q:

@@ -17,8 +17,8 @@ from grids.admin.base import (
     unit_filter,
 )
 from grids.models import Community, Member, Post, Registration, RegistrationChoice, Skill, TeamMembership, VanguardTeam
-from grids.selectors import Scope
-from grids.services import registration_adjust
+from grids.selectors.scope import Scope
+from grids.services.registration import registration_adjust
 
 
 def member_q(scope: Scope) -> Q:

@@ -8,8 +8,8 @@ from django.db.models import Q
 from core.errors import DomainError
 from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Registration, RegistrationChoice
-from grids.selectors import Scope
-from grids.services import registration_decline
+from grids.selectors.scope import Scope
+from grids.services.registration import registration_decline
 
 
 def registration_q(scope: Scope) -> Q:

@@ -31,7 +31,8 @@ from grids.models import (
     Unit,
     VanguardTeam,
 )
-from grids.selectors import registrations_for, scope_for
+from grids.selectors.registration import registrations_for
+from grids.selectors.scope import scope_for
 
 ORG_MODELS = [
     User, District, Street, Community, Grid, Unit, Pairing, Member, Post,

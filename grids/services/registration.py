@@ -1,7 +1,8 @@
-"""Writes on the organisation: members' profiles and registration (报到).
+"""Writes on registration (报到): self-selection, placing, declining, withdrawing, adjusting (调剂).
 
 Each function is one action, keyword-only, transactional, locking what it changes, raising
-``core.errors`` with a Chinese message. Views, API, admin actions and commands call these.
+``core.errors`` with a Chinese message. Every change of a registration's status goes through
+``core.transitions`` (the table is ``grids.machines.REGISTRATION``) and writes an event row.
 """
 
 from __future__ import annotations
@@ -9,138 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from grids.geo import GCJ02, WGS84, in_city, to_wgs84
-from grids.models import Community, Grid, Member, Registration, RegistrationChoice, Skill, Unit
-from grids.selectors import communities_in_reach, registration_in_scope, scope_for
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from grids.models import Community, Grid, Member, Registration, RegistrationChoice
+from grids.selectors.registration import communities_in_reach, registration_in_scope
+from grids.selectors.scope import scope_for
 
 MAX_CHOICES = 3
-
-
-def location_to_wgs84(
-    *, lat: float, lng: float, coord_system: str = WGS84, field: str = "location"
-) -> tuple[float, float]:
-    """Convert a client location to stored WGS-84, refusing points outside Shaoguan."""
-    if coord_system not in (WGS84, GCJ02):
-        raise ValidationFailed("坐标系只能是 wgs84 或 gcj02。", field="coord_system")
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("经纬度超出范围。", field=field)
-    wlat, wlng = to_wgs84(lat, lng, coord_system)
-    if not in_city(wlat, wlng):
-        raise ValidationFailed("该位置不在韶关市范围内。", code="outside_city", field=field)
-    return wlat, wlng
-
-
-def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写姓名（不超过 50 个字）。", field="name")
-    return name
-
-
-def _clean_skills(skills: Sequence[str]) -> list[str]:
-    if isinstance(skills, str) or not all(isinstance(s, str) for s in skills):
-        raise ValidationFailed("专长格式不正确。", field="skills")
-    known = set(Skill.values)
-    unknown = [s for s in skills if s not in known]
-    if unknown:
-        raise ValidationFailed(f"未知的专长：{'、'.join(unknown)}。", field="skills")
-    return sorted(set(skills), key=Skill.values.index)
-
-
-def _clean_home(
-    home_lat: float | None, home_lng: float | None, coord_system: str
-) -> tuple[float, float] | tuple[None, None]:
-    if (home_lat is None) != (home_lng is None):
-        raise ValidationFailed("请同时提供纬度和经度。", field="lat")
-    if home_lat is None:
-        return None, None
-    return location_to_wgs84(lat=home_lat, lng=home_lng, coord_system=coord_system, field="lat")
-
-
-@transaction.atomic
-def member_create(
-    *,
-    user,
-    kind: str,
-    unit: Unit | None = None,
-    name: str | None = None,
-    skills: Sequence[str] = (),
-    home_address: str = "",
-    home_lat: float | None = None,
-    home_lng: float | None = None,
-    coord_system: str = WGS84,
-) -> Member:
-    """A signed-in user becomes a member (党员/志愿者) of the given kind.
-
-    In-service party members (在职党员) name their unit. The user's name is required unless
-    already known.
-    """
-    if kind not in Member.Kind.values:
-        raise ValidationFailed("请选择正确的身份类型。", field="kind")
-    if kind == Member.Kind.IN_SERVICE and unit is None:
-        raise ValidationFailed("在职党员请选择所在单位。", field="unit")
-    # The user row is locked so that two quick submissions cannot both pass the check below;
-    # the one-to-one column is the final guard.
-    user = get_user_model().objects.select_for_update().get(pk=user.pk)
-    if Member.objects.filter(user=user).exists():
-        raise Conflict("您已经填写过党员/志愿者资料。", code="already_member")
-    if name is not None or not user.name:
-        user.name = _clean_name(name)
-    clean_skills = _clean_skills(skills or [])
-    lat, lng = _clean_home(home_lat, home_lng, coord_system)
-    user.save(update_fields=["name"])
-    try:
-        with transaction.atomic():
-            return Member.objects.create(
-                user=user,
-                kind=kind,
-                unit=unit,
-                skills=clean_skills,
-                home_address=(home_address or "").strip()[:200],
-                home_lat=lat,
-                home_lng=lng,
-            )
-    except IntegrityError as exc:
-        raise Conflict("您已经填写过党员/志愿者资料。", code="already_member") from exc
-
-
-@transaction.atomic
-def member_profile_update(
-    *,
-    member: Member,
-    name: str | None = None,
-    skills: Sequence[str] | None = None,
-    home_address: str | None = None,
-    home_lat: float | None = None,
-    home_lng: float | None = None,
-    coord_system: str = WGS84,
-) -> Member:
-    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
-    fields: list[str] = []
-    # Everything is checked before anything is written, so a bad field changes nothing.
-    clean_name = _clean_name(name) if name is not None else None
-    clean_skills = _clean_skills(skills) if skills is not None else None
-    lat, lng = _clean_home(home_lat, home_lng, coord_system)
-    if clean_name is not None:
-        member.user.name = clean_name
-        member.user.save(update_fields=["name"])
-    if clean_skills is not None:
-        member.skills = clean_skills
-        fields.append("skills")
-    if home_address is not None:
-        member.home_address = home_address.strip()[:200]
-        fields.append("home_address")
-    if lat is not None:
-        member.home_lat, member.home_lng = lat, lng
-        fields += ["home_lat", "home_lng"]
-    if fields:
-        member.save(update_fields=fields)
-    return member
 
 
 def _lock_member(member: Member) -> Member:
@@ -317,16 +195,4 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
     # The community it was sent to is its only choice: if that community declines, the
     # registration waits unplaced where that community's district can still see and adjust it.
     RegistrationChoice.objects.create(registration=registration, community=community, rank=1)
-    return registration
-
-
-def registration_get_for_staff(*, registration_id: int, actor) -> Registration:
-    """Fetch a registration a staff user may act on (404 when it does not exist, 403 outside scope)."""
-    registration = (
-        Registration.objects.select_related("community__street", "member__user").filter(pk=registration_id).first()
-    )
-    if registration is None:
-        raise NotFound("报到记录不存在。")
-    if not registration_in_scope(registration, scope_for(actor)):
-        raise PermissionDenied("您无权处理该报到。")
     return registration
