@@ -2,7 +2,7 @@
 
 from grids.models.organisation import Community, District, Grid, Pairing, Street, Unit
 from grids.models.people import Member, Post, Skill, TeamMembership, VanguardTeam
-from grids.models.registration import Registration, RegistrationChoice
+from grids.models.registration import Registration, RegistrationChoice, RegistrationEvent
 
 __all__ = [
     "Community",
@@ -13,6 +13,7 @@ __all__ = [
     "Post",
     "Registration",
     "RegistrationChoice",
+    "RegistrationEvent",
     "Skill",
     "Street",
     "TeamMembership",

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import TransitionEvent
 from grids.models.organisation import Community, Grid
 from grids.models.people import Member
 
@@ -118,3 +119,26 @@ class RegistrationChoice(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.rank}志愿：{self.community}"
+
+
+class RegistrationEvent(TransitionEvent):
+    """One row per change of a registration: created, passed on, placed, re-placed, ended.
+
+    ``kind`` says what the status alone does not: ``self_selected`` or ``adjusted`` when it is
+    created, ``passed_on`` when a community declines and the next choice is asked,
+    ``regridded`` when a placed member moves to another grid, ``adjusted`` when the district
+    ends it to send the member elsewhere.
+    """
+
+    class Kind(models.TextChoices):
+        SELF_SELECTED = "self_selected", "自选报到"
+        ADJUSTED = "adjusted", "调剂"
+        PASSED_ON = "passed_on", "转下一志愿"
+        REGRIDDED = "regridded", "调整网格"
+
+    registration = models.ForeignKey(Registration, verbose_name="报到", on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = "报到进度"
+        verbose_name_plural = "报到进度"
+        indexes = [models.Index(fields=["registration", "created_at"], name="regevent_registration_time")]

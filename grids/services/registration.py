@@ -14,11 +14,29 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from grids.models import Community, Grid, Member, Registration, RegistrationChoice
+from core.transitions import can_transition, transition
+from grids.models import Community, Grid, Member, Registration, RegistrationChoice, RegistrationEvent
 from grids.selectors.registration import communities_in_reach, registration_in_scope
 from grids.selectors.scope import scope_for
 
 MAX_CHOICES = 3
+
+S = Registration.Status
+Kind = RegistrationEvent.Kind
+
+
+def _created_event(registration: Registration, *, actor, kind: str, note: str = "") -> None:
+    # A registration is born pending; its first event says how (self-selected or adjusted)
+    # and comes from no status at all, which ``transition()`` does not write.
+    RegistrationEvent.objects.create(
+        registration=registration,
+        kind=kind,
+        from_status="",
+        to_status=registration.status,
+        actor=actor,
+        note=note,
+        created_at=registration.created_at,
+    )
 
 
 def _lock_member(member: Member) -> Member:
@@ -70,7 +88,7 @@ def registration_create(*, member: Member, community_ids: Sequence[int], actor) 
             registration = Registration.objects.create(
                 member=member,
                 community=found[ids[0]],
-                status=Registration.Status.PENDING,
+                status=S.PENDING,
                 source=Registration.Source.SELF_SELECTED,
                 decided_by=actor,
             )
@@ -80,6 +98,7 @@ def registration_create(*, member: Member, community_ids: Sequence[int], actor) 
         RegistrationChoice(registration=registration, community=found[cid], rank=rank)
         for rank, cid in enumerate(ids, start=1)
     )
+    _created_event(registration, actor=actor, kind=Kind.SELF_SELECTED)
     return registration
 
 
@@ -105,15 +124,21 @@ def registration_place(*, registration: Registration, grid: Grid, actor) -> Regi
     """The community puts the member into one of its grids (or moves them to another grid)."""
     registration = _lock_registration(registration)
     _require_community_staff(actor, registration)
-    if registration.status not in (Registration.Status.PENDING, Registration.Status.PLACED):
+    if not can_transition(registration, S.PLACED):
         raise Conflict(f"该报到{registration.get_status_display()}，不能编入网格。", code="illegal_transition")
     if grid.community_id != registration.community_id:
         raise ValidationFailed("所选网格不属于该社区。", code="grid_of_other_community", field="grid")
-    now = timezone.now()
-    registration.grid = grid
-    registration.status = Registration.Status.PLACED
-    registration.placed_at = registration.placed_at or now
-    registration.save(update_fields=["grid", "status", "placed_at"])
+    regridded = registration.status == S.PLACED
+    registration = transition(
+        registration,
+        S.PLACED,
+        actor=actor,
+        kind=Kind.REGRIDDED if regridded else "",
+        note=f"编入{grid.name}",
+        locked=True,
+        grid=grid,
+        placed_at=registration.placed_at or timezone.now(),
+    )
     Member.objects.filter(pk=registration.member_id).update(community=registration.community_id, grid=grid)
     return registration
 
@@ -123,26 +148,34 @@ def registration_decline(*, registration: Registration, actor, reason: str = "")
     """The community passes; the next-ranked choice is asked, or the district must adjust."""
     registration = _lock_registration(registration)
     _require_community_staff(actor, registration)
-    if registration.status != Registration.Status.PENDING:
-        raise Conflict(f"该报到{registration.get_status_display()}，不能婉拒。", code="illegal_transition")
-    now = timezone.now()
-    RegistrationChoice.objects.filter(registration=registration, community=registration.community_id).update(
-        declined_at=now
-    )
     nxt = (
         RegistrationChoice.objects.filter(registration=registration, declined_at__isnull=True)
+        .exclude(community=registration.community_id)
         .order_by("rank")
         .select_related("community")
         .first()
     )
-    registration.note = (reason or "").strip()[:200]
-    if nxt:
-        registration.community = nxt.community
-    else:
-        registration.community = None
-        registration.status = Registration.Status.UNPLACED
-    registration.save(update_fields=["community", "status", "note"])
-    return registration
+    # Passed on to the next choice (pending → pending) or, with none left, waiting for the
+    # district to adjust (pending → unplaced).
+    to = S.PENDING if nxt else S.UNPLACED
+    if not can_transition(registration, to):
+        raise Conflict(f"该报到{registration.get_status_display()}，不能婉拒。", code="illegal_transition")
+    RegistrationChoice.objects.filter(registration=registration, community=registration.community_id).update(
+        declined_at=timezone.now()
+    )
+    note = (reason or "").strip()[:200]
+    # The reason is kept on the row (the member reads it) and on the event.
+    registration.note = note
+    return transition(
+        registration,
+        to,
+        actor=actor,
+        kind=Kind.PASSED_ON if nxt else "",
+        note=note,
+        locked=True,
+        fields=["note"],
+        community=nxt.community if nxt else None,
+    )
 
 
 @transaction.atomic
@@ -151,12 +184,12 @@ def registration_withdraw(*, registration: Registration, actor) -> Registration:
     registration = _lock_registration(registration)
     if registration.member.user_id != actor.pk:
         raise PermissionDenied("只能撤回自己的报到。")
-    if registration.status not in Registration.ACTIVE:
+    was_placed = registration.status == S.PLACED
+    # Leaving a community one was placed in ends the registration; anything else withdraws it.
+    to = S.ENDED if was_placed else S.WITHDRAWN
+    if not can_transition(registration, to):
         raise Conflict(f"该报到{registration.get_status_display()}，无需撤回。", code="illegal_transition")
-    was_placed = registration.status == Registration.Status.PLACED
-    registration.status = Registration.Status.ENDED if was_placed else Registration.Status.WITHDRAWN
-    registration.ended_at = timezone.now()
-    registration.save(update_fields=["status", "ended_at"])
+    registration = transition(registration, to, actor=actor, locked=True, ended_at=timezone.now())
     if was_placed:
         Member.objects.filter(pk=registration.member_id).update(community=None, grid=None)
     return registration
@@ -178,20 +211,28 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
     if current is not None:
         if not registration_in_scope(current, scope):
             raise PermissionDenied("该党员当前报到的社区不在您的管辖范围内。")
-        if current.community_id == community.pk and current.status == Registration.Status.PLACED:
+        if current.community_id == community.pk and current.status == S.PLACED:
             raise Conflict("该党员已在这个社区报到。", code="already_registered")
-        current.status = Registration.Status.ENDED
-        current.ended_at = timezone.now()
-        current.save(update_fields=["status", "ended_at"])
+        transition(
+            current,
+            S.ENDED,
+            actor=actor,
+            kind=Kind.ADJUSTED,
+            note=f"调剂到{community.name}",
+            locked=True,
+            ended_at=timezone.now(),
+        )
     Member.objects.filter(pk=member.pk).update(community=None, grid=None)
+    note = (note or "").strip()[:200]
     registration = Registration.objects.create(
         member=member,
         community=community,
-        status=Registration.Status.PENDING,
+        status=S.PENDING,
         source=Registration.Source.ADJUSTED,
         decided_by=actor,
-        note=(note or "").strip()[:200],
+        note=note,
     )
+    _created_event(registration, actor=actor, kind=Kind.ADJUSTED, note=note)
     # The community it was sent to is its only choice: if that community declines, the
     # registration waits unplaced where that community's district can still see and adjust it.
     RegistrationChoice.objects.create(registration=registration, community=community, rank=1)
