@@ -163,6 +163,9 @@ class ScopedAdminMixin(ScopedChoicesMixin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        self.check_saved_in_scope(request, obj)
+
+    def check_saved_in_scope(self, request, obj) -> None:
         # The last guard: whatever the form allowed, the saved row must lie in the user's
         # subtree. Raising here rolls the admin's transaction back.
         if not request.user.is_superuser and not self.in_scope(request, obj, write=True):

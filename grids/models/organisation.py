@@ -10,8 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.pinyin import initials
-
 
 class District(models.Model):
     class Kind(models.TextChoices):
@@ -88,10 +86,6 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
-        super().save(*args, **kwargs)
 
 
 class Grid(models.Model):
@@ -177,10 +171,6 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.name_initials = initials(self.name)
-        super().save(*args, **kwargs)
 
 
 class Pairing(models.Model):

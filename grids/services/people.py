@@ -1,4 +1,4 @@
-"""Writes on people: a member's profile (党员/志愿者资料).
+"""Writes on people: a member's profile (党员/志愿者资料), by the member or by staff.
 
 Each function is one action, keyword-only, transactional, locking what it changes, raising
 ``core.errors`` with a Chinese message. Views, API, admin actions and commands call these.
@@ -7,13 +7,15 @@ Each function is one action, keyword-only, transactional, locking what it change
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from core.errors import Conflict, ValidationFailed
 from grids.geo import WGS84, location_to_wgs84
-from grids.models import Member, Skill, Unit
+from grids.models import Community, Grid, Member, Skill, Unit
+from grids.services.rows import row_create, row_delete, row_update
 
 
 def _clean_name(name: str) -> str:
@@ -122,3 +124,46 @@ def member_profile_update(
     if fields:
         member.save(update_fields=fields)
     return member
+
+
+MEMBER_ADMIN_FIELDS = frozenset({"kind", "unit", "skills", "home_address", "home_lat", "home_lng", "community", "grid"})
+
+
+@transaction.atomic
+def member_enrol(
+    *,
+    user,
+    kind: str,
+    unit: Unit | None = None,
+    skills: Sequence[str] = (),
+    home_address: str = "",
+    home_lat: float | None = None,
+    home_lng: float | None = None,
+    community: Community | None = None,
+    grid: Grid | None = None,
+) -> Member:
+    """Staff enter a member's profile for them (the admin's "add member")."""
+    return row_create(
+        Member(
+            user=user,
+            kind=kind,
+            unit=unit,
+            skills=list(skills),
+            home_address=home_address,
+            home_lat=home_lat,
+            home_lng=home_lng,
+            community=community,
+            grid=grid,
+        )
+    )
+
+
+@transaction.atomic
+def member_update(*, member: Member, **changes: Any) -> Member:
+    """Staff correct a member's profile (the admin's "change member")."""
+    return row_update(member, changes, allowed=MEMBER_ADMIN_FIELDS)
+
+
+@transaction.atomic
+def member_delete(*, member: Member) -> None:
+    row_delete(member)
