@@ -17,7 +17,7 @@ from grids.citygen.demo_plan import (
     community_spec,
     grid_names,
 )
-from grids.models import Grid, Member, Registration, RegistrationChoice, Skill
+from grids.models import Grid, Member, Registration, RegistrationChoice, RegistrationEvent, Skill
 
 
 class DemoPeople:
@@ -148,3 +148,21 @@ class DemoPeople:
             for reg, names, declined in choices
             for rank, c in enumerate(names, start=1)
         )
+        RegistrationEvent.objects.bulk_create(e for reg in regs for e in _history(reg, district_officer))
+
+
+def _history(reg: Registration, district_officer: User) -> list[RegistrationEvent]:
+    """The event rows the services would have written on the way to the registration's status."""
+    S, K = Registration.Status, RegistrationEvent.Kind
+    adjusted = reg.source == Registration.Source.ADJUSTED
+    rows = [("", S.PENDING, K.ADJUSTED if adjusted else K.SELF_SELECTED, reg.decided_by, reg.created_at)]
+    if reg.placed_at is not None:
+        rows.append((S.PENDING, S.PLACED, "", None, reg.placed_at))
+    if reg.status == S.UNPLACED:
+        rows.append((S.PENDING, S.UNPLACED, "", None, reg.created_at + timedelta(days=1)))
+    if reg.status == S.ENDED:  # moved elsewhere by the district
+        rows.append((S.PLACED, S.ENDED, K.ADJUSTED, district_officer, reg.ended_at))
+    return [
+        RegistrationEvent(registration=reg, from_status=a, to_status=b, kind=kind, actor=actor, created_at=at)
+        for a, b, kind, actor, at in rows
+    ]

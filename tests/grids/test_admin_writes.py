@@ -212,3 +212,25 @@ def test_registration_admin_shows_its_history(client, admin_user, member, commun
     assert "报到进度" in page and "自选报到" in page and "已编入网格" in page
     assert Registration.objects.get().events.count() == 2
     assert RegistrationChoice.objects.count() == 1
+
+
+def test_registration_history_costs_the_same_queries_however_long(
+    client, admin_user, member, community, grid, building, secretary
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    registration = registration_create(member=member, community_ids=[community.pk], actor=member.user)
+    registration_place(registration=registration, grid=grid, actor=secretary)
+    client.force_login(admin_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(change_url(registration)).status_code == 200
+        return len(ctx.captured_queries)
+
+    short = queries()
+    for target in (building, grid, building, grid):  # moved between grids: four more events
+        registration_place(registration=registration, grid=target, actor=secretary)
+    assert registration.events.count() == 6
+    assert queries() == short

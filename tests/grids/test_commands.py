@@ -102,6 +102,17 @@ def test_seed_demo_is_idempotent():
 
 
 @pytest.mark.django_db
+def test_seed_demo_registrations_carry_their_history():
+    seed()
+    for registration in Registration.objects.prefetch_related("events"):
+        events = sorted(registration.events.all(), key=lambda e: (e.created_at, e.id))
+        assert events[0].from_status == "" and events[0].kind in ("self_selected", "adjusted")
+        assert events[-1].to_status == registration.status, registration
+    assert Community.objects.filter(name_initials="").count() == 0
+    assert Unit.objects.filter(name_initials="").count() == 0
+
+
+@pytest.mark.django_db
 def test_seed_demo_creates_the_article_community_and_real_geography():
     seed()
     community = Community.objects.select_related("street__district").get(name=ARTICLE_COMMUNITY)
