@@ -1,15 +1,17 @@
 from rest_framework.routers import DefaultRouter
 
-from grids import api
+from grids.api.organisation import CommunityViewSet, DistrictViewSet, GridViewSet, StreetViewSet, UnitViewSet
+from grids.api.people import MemberViewSet
+from grids.api.registration import RegistrationViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("districts", api.DistrictViewSet, basename="district")
-router.register("streets", api.StreetViewSet, basename="street")
-router.register("communities", api.CommunityViewSet, basename="community")
-router.register("grids", api.GridViewSet, basename="grid")
-router.register("units", api.UnitViewSet, basename="unit")
-router.register("members", api.MemberViewSet, basename="member")
-router.register("registrations", api.RegistrationViewSet, basename="registration")
+router.register("districts", DistrictViewSet, basename="district")
+router.register("streets", StreetViewSet, basename="street")
+router.register("communities", CommunityViewSet, basename="community")
+router.register("grids", GridViewSet, basename="grid")
+router.register("units", UnitViewSet, basename="unit")
+router.register("members", MemberViewSet, basename="member")
+router.register("registrations", RegistrationViewSet, basename="registration")
 
 urlpatterns = router.urls

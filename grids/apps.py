@@ -5,3 +5,9 @@ class GridsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grids"
     verbose_name = "组织与网格"
+
+    def ready(self):
+        from core.transitions import register
+        from grids.machines import REGISTRATION
+
+        register(REGISTRATION)

@@ -3,7 +3,8 @@
 Everything is stored in WGS-84. WeChat's ``wx.getLocation`` reports GCJ-02 (the offset
 "Mars" datum mandated in China), about 600 m off at Shaoguan; browsers report WGS-84.
 Clients say which with ``coord_system``; ``to_wgs84`` converts before anything is stored
-or compared. The conversion is the published GCJ-02 forward transform, inverted by
+or compared (``location_to_wgs84`` also refuses points outside the city, with a domain
+error a client can show). The conversion is the published GCJ-02 forward transform, inverted by
 iteration to well under a metre.
 """
 
@@ -12,6 +13,8 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from core.errors import ValidationFailed
 
 WGS84 = "wgs84"
 GCJ02 = "gcj02"
@@ -103,3 +106,17 @@ def bbox_around(lat: float, lng: float, radius_m: float) -> tuple[float, float, 
     dlat = math.degrees(radius_m / _EARTH_RADIUS_M)
     dlng = math.degrees(radius_m / (_EARTH_RADIUS_M * max(math.cos(math.radians(lat)), 1e-6)))
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def location_to_wgs84(
+    *, lat: float, lng: float, coord_system: str = WGS84, field: str = "location"
+) -> tuple[float, float]:
+    """Convert a client location to stored WGS-84, refusing points outside Shaoguan."""
+    if coord_system not in (WGS84, GCJ02):
+        raise ValidationFailed("坐标系只能是 wgs84 或 gcj02。", field="coord_system")
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationFailed("经纬度超出范围。", field=field)
+    wlat, wlng = to_wgs84(lat, lng, coord_system)
+    if not in_city(wlat, wlng):
+        raise ValidationFailed("该位置不在韶关市范围内。", code="outside_city", field=field)
+    return wlat, wlng

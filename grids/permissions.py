@@ -1,13 +1,13 @@
 """Who may call what in the grids API, and who sees a member's whole phone number.
 
-Scoping itself lives in ``grids.selectors.scope_for``; these helpers only read the scope.
+Scoping itself lives in ``grids.selectors.scope.scope_for``; these helpers only read the scope.
 They work on rows fetched by the selectors, whose joins make them free of extra queries.
 """
 
 from rest_framework.permissions import BasePermission
 
 from grids.models import Member, Registration
-from grids.selectors import Scope, scope_for
+from grids.selectors.scope import Scope, scope_for
 
 
 class HoldsPost(BasePermission):

@@ -18,16 +18,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import form_error_from
 from accounts.phone import mask_phone
 from core.errors import DomainError
-from grids import selectors, services
 from grids.forms import DeclineForm, MemberCreateForm, MemberProfileForm, PlaceForm, RegistrationForm, grid_label
 from grids.models import Community, Grid, Member, Post, Registration
+from grids.selectors.organisation import organisation_units
+from grids.selectors.people import member_of
+from grids.selectors.registration import (
+    active_registration,
+    communities_in_reach,
+    member_anchor_points,
+    registrations_for,
+)
+from grids.selectors.scope import communities_for, grids_for, members_for, scope_for
+from grids.services import people as people_services
+from grids.services import registration as registration_services
 
 # 我的 is the portal's page, above grids: named by its H5 path, which never changes, not by URL name.
 PROFILE_PATH = "/me/"
 
 
 def _member_or_none(user) -> Member | None:
-    return selectors.member_of(user)
+    return member_of(user)
 
 
 def _community_secretary(community: Community) -> Post | None:
@@ -42,12 +52,12 @@ def _community_secretary(community: Community) -> Post | None:
 def member_join(request):
     if _member_or_none(request.user) is not None:
         return redirect("grids:member_edit")
-    units = selectors.organisation_units().order_by("name")
+    units = organisation_units().order_by("name")
     form = MemberCreateForm(request.POST or None, units=units, initial={"name": request.user.name})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.member_create(
+            people_services.member_create(
                 # The service locks the user's row through ``type(user).objects``; hand it the
                 # model instance rather than the request's lazy wrapper.
                 user=get_user_model().objects.get(pk=request.user.pk),
@@ -77,7 +87,7 @@ def member_edit(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.member_profile_update(
+            people_services.member_profile_update(
                 member=member,
                 name=data["name"],
                 skills=data["skills"],
@@ -109,7 +119,7 @@ def registration(request):
     context = {"member": member, "tab": "me"}
     if member is None:
         return render(request, "grids/registration.html", context)
-    active = selectors.active_registration(member)
+    active = active_registration(member)
     context["registration"] = active
     if active is not None:
         if request.method == "POST":
@@ -117,16 +127,16 @@ def registration(request):
             return redirect("grids:registration")
         return render(request, "grids/registration.html", context)
 
-    has_anchor = bool(selectors.member_anchor_points(member)) or (
-        member.unit_id is not None and member.unit.pairings.exists()
-    )
-    communities = selectors.communities_in_reach(member) if has_anchor else []
+    has_anchor = bool(member_anchor_points(member)) or (member.unit_id is not None and member.unit.pairings.exists())
+    communities = communities_in_reach(member) if has_anchor else []
     for c in communities:
         c.distance_km = c.distance_m / 1000 if c.distance_m is not None else None
     form = RegistrationForm(request.POST or None, communities=communities)
     if request.method == "POST" and has_anchor and form.is_valid():
         try:
-            services.registration_create(member=member, community_ids=form.community_ids(), actor=request.user)
+            registration_services.registration_create(
+                member=member, community_ids=form.community_ids(), actor=request.user
+            )
         except DomainError as exc:
             form_error_from(form, exc)
         else:
@@ -140,12 +150,12 @@ def registration(request):
 @require_POST
 def registration_withdraw_view(request):
     member = _member_or_none(request.user)
-    active = selectors.active_registration(member) if member else None
+    active = active_registration(member) if member else None
     if active is None:
         messages.warning(request, "没有进行中的报到。")
         return redirect("grids:registration")
     try:
-        services.registration_withdraw(registration=active, actor=request.user)
+        registration_services.registration_withdraw(registration=active, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -157,7 +167,7 @@ def registration_withdraw_view(request):
 
 
 def _require_scope(request):
-    scope = selectors.scope_for(request.user)
+    scope = scope_for(request.user)
     if scope.is_empty:
         return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
     return scope, None
@@ -176,7 +186,7 @@ def browser(request):
     if denied:
         return denied
     communities = (
-        selectors.communities_for(request.user)
+        communities_for(request.user)
         .annotate(
             grid_count=_count_rows(Grid.objects.filter(community_id=OuterRef("pk"), level=2)),
             member_count=_count_rows(Member.objects.filter(community_id=OuterRef("pk"))),
@@ -198,9 +208,9 @@ def community_detail(request, community_id: int):
     scope, denied = _require_scope(request)
     if denied:
         return denied
-    community = get_object_or_404(selectors.communities_for(request.user), pk=community_id)
+    community = get_object_or_404(communities_for(request.user), pk=community_id)
     grids = list(
-        selectors.grids_for(request.user)
+        grids_for(request.user)
         .filter(community=community, level=Grid.Level.SECOND)
         .annotate(
             building_count=_count_rows(Grid.objects.filter(parent_id=OuterRef("pk"))),
@@ -214,7 +224,7 @@ def community_detail(request, community_id: int):
     pending, place_grids = [], []
     if can_place:
         pending = list(
-            selectors.registrations_for(request.user)
+            registrations_for(request.user)
             .filter(community=community, status=Registration.Status.PENDING)
             .order_by("created_at")
         )
@@ -243,7 +253,7 @@ def grid_detail(request, grid_id: int):
     scope, denied = _require_scope(request)
     if denied:
         return denied
-    grid = get_object_or_404(selectors.grids_for(request.user).select_related("community__street"), pk=grid_id)
+    grid = get_object_or_404(grids_for(request.user).select_related("community__street"), pk=grid_id)
     buildings = []
     if grid.level == Grid.Level.SECOND:
         buildings = list(
@@ -254,9 +264,7 @@ def grid_detail(request, grid_id: int):
         in_grid = Q(grid=grid) | Q(grid__parent=grid)
     else:
         in_grid = Q(grid=grid)
-    members = list(
-        selectors.members_for(request.user).filter(in_grid).select_related("grid").order_by("grid__name", "pk")
-    )
+    members = list(members_for(request.user).filter(in_grid).select_related("grid").order_by("grid__name", "pk"))
     whole_phone = scope.covers_community(grid.community)
     for m in members:
         m.phone_shown = m.user.phone if whole_phone else mask_phone(m.user.phone)
@@ -270,7 +278,7 @@ def grid_detail(request, grid_id: int):
 
 def _registration_for_staff(request, registration_id: int) -> Registration:
     """The registration, if the user may act on it as staff; 404 otherwise (no hint that it exists)."""
-    found = selectors.registrations_for(request.user).filter(pk=registration_id).first()
+    found = registrations_for(request.user).filter(pk=registration_id).first()
     if found is None:
         raise Http404("报到记录不存在。")
     return found
@@ -290,7 +298,9 @@ def registration_place_view(request, registration_id: int):
         messages.error(request, form.errors["grid"][0])
     else:
         try:
-            services.registration_place(registration=reg, grid=form.cleaned_data["grid"], actor=request.user)
+            registration_services.registration_place(
+                registration=reg, grid=form.cleaned_data["grid"], actor=request.user
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -311,7 +321,9 @@ def registration_decline_view(request, registration_id: int):
     form = DeclineForm(request.POST)
     form.is_valid()
     try:
-        services.registration_decline(registration=reg, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        registration_services.registration_decline(
+            registration=reg, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -1,7 +1,7 @@
 """Who sees what of a request in the API (PIPL), and the caller's member profile."""
 
 from core.errors import NotFound
-from grids.selectors import member_of
+from grids.selectors.people import member_of
 from orders.selectors.requests import request_contact_visible_to, served_task_ids
 
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"

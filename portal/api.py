@@ -4,7 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grids import selectors as grid_selectors
+from grids.selectors.people import member_of, posts_of
+from grids.selectors.registration import active_registration
 from notifications.selectors import unread_count
 from portal.serializers import MeOut
 
@@ -13,12 +14,12 @@ class MeView(APIView):
     @extend_schema(summary="当前用户：资料、党员资料、职务、进行中的报到和未读消息数", responses=MeOut, tags=["我的"])
     def get(self, request):
         user = request.user
-        member = grid_selectors.member_of(user)
+        member = member_of(user)
         body = {
             "user": user,
             "member": member,
-            "posts": list(grid_selectors.posts_of(user)),
-            "active_registration": grid_selectors.active_registration(member) if member else None,
+            "posts": list(posts_of(user)),
+            "active_registration": active_registration(member) if member else None,
             "unread_count": unread_count(user),
         }
         return Response(MeOut(body, context={"request": request}).data)

@@ -3,7 +3,8 @@
 from rest_framework import serializers
 
 from accounts.serializers import UserOut
-from grids.serializers import MemberProfileOut, PostOut, RegistrationOut
+from grids.serializers.people import MemberProfileOut, PostOut
+from grids.serializers.registration import RegistrationOut
 
 
 class MeOut(serializers.Serializer):

@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.phone import mask_phone
-from grids import selectors as grid_selectors
+from grids.selectors.people import member_of, posts_of
+from grids.selectors.registration import active_registration
+from grids.selectors.scope import scope_for
 from portal.selectors import team_memberships_of
 
 
@@ -16,16 +18,16 @@ def home(request):
     user = request.user
     context = {"tab": "home"}
     if user.is_authenticated:
-        member = grid_selectors.member_of(user)
-        scope = grid_selectors.scope_for(user)
+        member = member_of(user)
+        scope = scope_for(user)
         context.update(
             member=member,
-            registration=grid_selectors.active_registration(member) if member else None,
+            registration=active_registration(member) if member else None,
             teams=list(team_memberships_of(member)) if member and member.grid_id else [],
             has_scope=not scope.is_empty,
             # The cockpit is for street, district and city staff.
             sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
-            posts=list(grid_selectors.posts_of(user)),
+            posts=list(posts_of(user)),
         )
     return render(request, "portal/home.html", context)
 
@@ -38,8 +40,8 @@ def profile(request):
         request,
         "portal/profile.html",
         {
-            "member": grid_selectors.member_of(user),
-            "posts": list(grid_selectors.posts_of(user)),
+            "member": member_of(user),
+            "posts": list(posts_of(user)),
             "masked_phone": mask_phone(user.phone),
             "tab": "me",
         },

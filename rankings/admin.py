@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from grids.admin.base import LEVELS, scope_level
 from grids.models import District
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from rankings.models import BoardDay, BoardEntry, CockpitFigures
 from rankings.services import board_rebuild
 

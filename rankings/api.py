@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound
-from grids.selectors import member_of, scope_for
+from grids.selectors.people import member_of
+from grids.selectors.scope import scope_for
 from rankings import serializers as s
 from rankings.models import Board
 from rankings.selectors import boards, history, published

@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.errors import DomainError
-from grids.selectors import member_of, scope_for
+from grids.selectors.people import member_of
+from grids.selectors.scope import scope_for
 from rankings.models import Board
 from rankings.selectors import boards as board_reads
 from rankings.selectors import history as history_reads

@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from core.errors import NotFound, ValidationFailed
 from grids.models import Community
-from grids.selectors import member_of, scope_for
+from grids.selectors.people import member_of
+from grids.selectors.scope import scope_for
 from reporting import filters, selectors
 from reporting import serializers as s
 from reporting.models import LocationConsent, ServiceRecord, Visit

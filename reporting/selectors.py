@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from grids.models import Member
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit
 from reporting.worktime import quarter_of, year_bounds
 

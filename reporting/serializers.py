@@ -5,8 +5,8 @@ from rest_framework import serializers
 from accounts.phone import mask_phone
 from grids.filters import MAX_ID
 from grids.geo import WGS84
-from grids.selectors import scope_for
-from grids.serializers import COORD_CHOICES
+from grids.selectors.scope import scope_for
+from grids.serializers.common import COORD_CHOICES
 from reporting.models import ServiceRecord, Visit
 
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from grids import selectors as grid_selectors
 from grids.models import Member
+from grids.selectors.people import member_of
+from grids.selectors.scope import scope_for
 from reporting import selectors
 from reporting.models import ServiceRecord
 from reporting.services import consent as consent_services
@@ -24,7 +25,7 @@ LIST_LIMIT = 100  # rows a list page shows; older ones are reached by filters, n
 
 
 def _member(user) -> Member | None:
-    return grid_selectors.member_of(user) if user.is_authenticated else None
+    return member_of(user) if user.is_authenticated else None
 
 
 def _require_member(request) -> Member:
@@ -40,7 +41,7 @@ def _next(request, default: str) -> str:
 
 
 def _staff_only(request):
-    scope = grid_selectors.scope_for(request.user)
+    scope = scope_for(request.user)
     if scope.is_empty:
         return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
     return scope, None

@@ -1,7 +1,7 @@
 """Scoping for the admin: staff with a post see and change only their subtree.
 
 Access does not come from Django's per-model permissions. A post (``grids.models.Post``)
-already says what its holder may act on, and ``grids.selectors.scope_for`` turns posts into
+already says what its holder may act on, and ``grids.selectors.scope.scope_for`` turns posts into
 a scope; granting model permissions as well would mean keeping two sources of truth in step
 (every new post would need a group, every removed post a clean-up), and a forgotten group
 would silently widen or narrow access. So an active staff user with a non-empty scope gets
@@ -28,7 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from grids.selectors import Scope, communities_for, districts_for, scope_for, streets_for, units_for
+from grids.selectors.scope import Scope, communities_for, districts_for, scope_for, streets_for, units_for
 
 # Post levels from the lowest to the highest; an admin names the lowest level allowed to write.
 LEVELS = ("grid", "community", "street", "district", "city")
@@ -163,6 +163,9 @@ class ScopedAdminMixin(ScopedChoicesMixin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        self.check_saved_in_scope(request, obj)
+
+    def check_saved_in_scope(self, request, obj) -> None:
         # The last guard: whatever the form allowed, the saved row must lie in the user's
         # subtree. Raising here rolls the admin's transaction back.
         if not request.user.is_superuser and not self.in_scope(request, obj, write=True):

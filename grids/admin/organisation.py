@@ -1,11 +1,16 @@
-"""The organisation tree in the admin: districts, streets, communities, grids, units, pairings."""
+"""The organisation tree in the admin: districts, streets, communities, grids, units, pairings.
+
+Every save and delete goes through ``grids.services.organisation`` (see ``saving``).
+"""
 
 from django.contrib import admin
 from django.db.models import Q
 
-from grids.admin.base import ScopedAdminMixin, count_of, district_filter, node_filters, street_filter
+from grids.admin.base import count_of, district_filter, node_filters, street_filter
+from grids.admin.saving import ServiceAdminMixin
 from grids.models import Community, District, Grid, Member, Pairing, Registration, Street, Unit
-from grids.selectors import Scope
+from grids.selectors.scope import Scope
+from grids.services import organisation as services
 
 
 def _community_q(scope: Scope) -> Q:
@@ -25,7 +30,7 @@ def _street_q(scope: Scope) -> Q:
 
 
 @admin.register(District)
-class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DistrictAdmin(ServiceAdminMixin, admin.ModelAdmin):
     staff_add_level = staff_change_level = "city"
     staff_delete_level = None
 
@@ -58,9 +63,18 @@ class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def community_count(self, obj):
         return obj.n_communities
 
+    def service_create(self, request, fields):
+        return services.district_create(**fields)
+
+    def service_update(self, request, obj, changes):
+        return services.district_update(district=obj, **changes)
+
+    def service_delete(self, request, obj):
+        services.district_delete(district=obj)
+
 
 @admin.register(Street)
-class StreetAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StreetAdmin(ServiceAdminMixin, admin.ModelAdmin):
     staff_add_level = staff_change_level = "district"
     staff_delete_level = None
 
@@ -83,9 +97,18 @@ class StreetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def community_count(self, obj):
         return obj.n_communities
 
+    def service_create(self, request, fields):
+        return services.street_create(**fields)
+
+    def service_update(self, request, obj, changes):
+        return services.street_update(street=obj, **changes)
+
+    def service_delete(self, request, obj):
+        services.street_delete(street=obj)
+
 
 @admin.register(Community)
-class CommunityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CommunityAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # A secretary keeps their own community's details (address, geofence, households, need)
     # up to date; creating or removing communities is the district's business.
     staff_add_level = "street"
@@ -148,9 +171,18 @@ class CommunityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def pending_count(self, obj):
         return obj.n_pending
 
+    def service_create(self, request, fields):
+        return services.community_create(**fields)
+
+    def service_update(self, request, obj, changes):
+        return services.community_update(community=obj, **changes)
+
+    def service_delete(self, request, obj):
+        services.community_delete(community=obj)
+
 
 @admin.register(Grid)
-class GridAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class GridAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # A grid secretary keeps the buildings under their grid.
     staff_add_level = staff_change_level = staff_delete_level = "grid"
 
@@ -181,9 +213,18 @@ class GridAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def building_count(self, obj):
         return obj.n_buildings
 
+    def service_create(self, request, fields):
+        return services.grid_create(**fields)
+
+    def service_update(self, request, obj, changes):
+        return services.grid_update(grid=obj, **changes)
+
+    def service_delete(self, request, obj):
+        services.grid_delete(grid=obj)
+
 
 @admin.register(Unit)
-class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class UnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
     staff_add_level = staff_change_level = "district"
     staff_delete_level = None
 
@@ -222,9 +263,18 @@ class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def pairing_count(self, obj):
         return obj.n_pairings
 
+    def service_create(self, request, fields):
+        return services.unit_create(**fields)
+
+    def service_update(self, request, obj, changes):
+        return services.unit_update(unit=obj, **changes)
+
+    def service_delete(self, request, obj):
+        services.unit_delete(unit=obj)
+
 
 @admin.register(Pairing)
-class PairingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PairingAdmin(ServiceAdminMixin, admin.ModelAdmin):
     staff_add_level = staff_change_level = staff_delete_level = "street"
 
     list_display = ("unit", "community", "street_name", "created_at")
@@ -237,3 +287,12 @@ class PairingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description="街道/镇", ordering="community__street__name")
     def street_name(self, obj):
         return obj.community.street.name
+
+    def service_create(self, request, fields):
+        return services.pairing_create(**fields)
+
+    def service_update(self, request, obj, changes):
+        return services.pairing_update(pairing=obj, **changes)
+
+    def service_delete(self, request, obj):
+        services.pairing_delete(pairing=obj)

@@ -1,4 +1,7 @@
-"""People in the admin: users (scoped), members with the adjustment action, posts, vanguard teams."""
+"""People in the admin: users (scoped) and members with the adjustment action.
+
+Saves and deletes of members go through ``grids.services.people``; posts and teams are in ``posts``.
+"""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,15 +13,15 @@ from accounts.admin import UserAdmin
 from accounts.models import User
 from core.errors import DomainError
 from grids.admin.base import (
-    ParentScopedInlineMixin,
     ScopedAdminMixin,
-    count_of,
     node_filters,
     unit_filter,
 )
-from grids.models import Community, Member, Post, Registration, RegistrationChoice, Skill, TeamMembership, VanguardTeam
-from grids.selectors import Scope
-from grids.services import registration_adjust
+from grids.admin.saving import ServiceAdminMixin
+from grids.models import Community, Member, Post, Registration, RegistrationChoice, Skill
+from grids.selectors.scope import Scope
+from grids.services.people import member_delete, member_enrol, member_update
+from grids.services.registration import registration_adjust
 
 
 def member_q(scope: Scope) -> Q:
@@ -74,7 +77,7 @@ class AdjustActionForm(helpers.ActionForm):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
     scope_grid_path = "grid"
     staff_add_level = "community"
     staff_change_level = "grid"
@@ -119,6 +122,15 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             .select_related(*self.list_select_related)
             .annotate(active_status=Subquery(active.values("status")[:1]))
         )
+
+    def service_create(self, request, fields):
+        return member_enrol(**fields)
+
+    def service_update(self, request, obj, changes):
+        return member_update(member=obj, **changes)
+
+    def service_delete(self, request, obj):
+        member_delete(member=obj)
 
     def _adjust_targets(self, request):
         """Communities this user may adjust members into."""
@@ -174,74 +186,3 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 done += 1
         if done:
             self.message_user(request, f"已将 {done} 名党员调剂到{community}，等待社区编入网格。", messages.SUCCESS)
-
-
-@admin.register(Post)
-class PostAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    # A secretary may appoint part-time committee members and grid secretaries in their
-    # community; the save-time scope check stops anyone creating a post above their own.
-    staff_add_level = staff_change_level = staff_delete_level = "community"
-
-    list_display = ("user", "phone", "role", "node", "created_at")
-    list_select_related = ("user", "district", "street", "community", "grid")
-    list_filter = ("role", *node_filters("community"))
-    search_fields = ("user__name", "user__name_initials", "user__phone", "community__name", "street__name")
-    autocomplete_fields = ("user", "district", "street", "community", "grid")
-
-    def scope_q(self, scope):
-        return post_q(scope)
-
-    @admin.display(description="手机号", ordering="user__phone")
-    def phone(self, obj):
-        return obj.user.phone
-
-    @admin.display(description="任职单位/节点")
-    def node(self, obj):
-        return obj.node_name
-
-
-class TeamMembershipInline(ParentScopedInlineMixin, admin.TabularInline):
-    model = TeamMembership
-    extra = 0
-    autocomplete_fields = ("member",)
-    fields = ("member", "role", "joined_at")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member__user")
-
-
-@admin.register(VanguardTeam)
-class VanguardTeamAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope_community_path = "grid__community"
-    scope_grid_path = "grid"
-    staff_add_level = staff_change_level = staff_delete_level = "grid"
-
-    list_display = ("name", "grid", "community", "captain", "member_count", "created_at")
-    list_select_related = ("grid__community",)
-    list_filter = node_filters("grid__community")
-    search_fields = ("name", "grid__name", "grid__community__name", "grid__community__name_initials")
-    autocomplete_fields = ("grid",)
-    inlines = (TeamMembershipInline,)
-
-    def get_queryset(self, request):
-        captain = TeamMembership.objects.filter(team=OuterRef("pk"), role=TeamMembership.Role.CAPTAIN)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                n_members=count_of(TeamMembership, "team"),
-                captain_name=Subquery(captain.values("member__user__name")[:1]),
-            )
-        )
-
-    @admin.display(description="社区", ordering="grid__community__name")
-    def community(self, obj):
-        return obj.grid.community
-
-    @admin.display(description="队长", ordering="captain_name")
-    def captain(self, obj):
-        return obj.captain_name or "—"
-
-    @admin.display(description="队员数", ordering="n_members")
-    def member_count(self, obj):
-        return obj.n_members

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 
 from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, count_of, node_filters
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from orders.admin.common import EventInline, action_text, run_for_each
 from orders.models import Feedback, Like, RequestEvent, RequestFollower, RequestPhoto, ServiceRequest
 from orders.selectors.requests import masked_address, masked_contact

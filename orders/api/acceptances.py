@@ -5,7 +5,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from grids.selectors import member_of
+from grids.selectors.people import member_of
 from orders import filters
 from orders.api.shared import ID_PATTERN
 from orders.models import Acceptance

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from core.api import JSONParser
 from core.errors import NotFound
 from grids.models import Community, Grid, Unit
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from orders import filters
 from orders.api.shared import ID_PATTERN, get_or_400
 from orders.models import ServiceRequest, Task

@@ -8,10 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.errors import NotFound
+from grids.geo import location_to_wgs84
 from grids.models import Community, Grid
 from grids.permissions import HoldsPost
-from grids.selectors import scope_for
-from grids.services import location_to_wgs84
+from grids.selectors.scope import scope_for
 from orders import filters
 from orders.api.shared import ID_PATTERN, get_or_400
 from orders.models import Task

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from orders.models import Department, Escalation, EscalationEvent, EscalationResponse
 
 

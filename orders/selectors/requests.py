@@ -13,7 +13,8 @@ from django.utils import timezone
 from accounts.phone import mask_phone
 from grids.geo import WGS84, bbox_around, haversine_m, to_wgs84
 from grids.models import Community
-from grids.selectors import communities_near, scope_for
+from grids.selectors.organisation import communities_near
+from grids.selectors.scope import scope_for
 from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest
 
 R = ServiceRequest.Status

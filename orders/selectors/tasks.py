@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from grids.geo import bbox_around, haversine_m
 from grids.models import Member, Pairing
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from orders.models import Acceptance, Task
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from grids.models import Member
-from grids.selectors import member_of, scope_for
+from grids.selectors.people import member_of
+from grids.selectors.scope import scope_for
 from orders.models import Acceptance, RequestFollower, ServiceRequest, Task
 from orders.selectors.tasks import LIVE, _visible_q
 

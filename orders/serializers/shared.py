@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from grids.filters import MAX_ID
 from grids.geo import WGS84
-from grids.serializers import COORD_CHOICES
+from grids.serializers.common import COORD_CHOICES
 
 
 def id_field(**kwargs) -> serializers.IntegerField:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.geo import WGS84
-from grids.serializers import COORD_CHOICES
+from grids.serializers.common import COORD_CHOICES
 from grids.vocab import Duty, Focus
 from orders.models import Task
 from orders.serializers.shared import LocationIn, id_field, text_field

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.errors import Conflict, ValidationFailed
 from core.transitions import record_event
 from grids.models import Member
-from grids.selectors import community_staff
+from grids.selectors.organisation import community_staff
 from orders.models import Acceptance, Task
 from orders.services.acceptances import _fmt, notify_users
 from orders.services.tasks import _lock_task, require_task_staff

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.transitions import lock, record_event, transition
-from grids.selectors import community_staff, scope_for, street_staff
+from grids.selectors.organisation import community_staff, street_staff
+from grids.selectors.scope import scope_for
 from notifications.services import notify_on_commit
 from orders.models import Department, Escalation, EscalationEvent, EscalationResponse, ServiceRequest, Task
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.transitions import can_transition, illegal, lock, transition
-from grids.selectors import community_staff
+from grids.selectors.organisation import community_staff
 from notifications.services import notify_on_commit
 from orders.models import Acceptance, Feedback, Like, RequestFollower, ServiceRequest, Task
 from orders.services import escalations

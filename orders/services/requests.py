@@ -20,9 +20,10 @@ from django.utils import timezone
 from accounts.services import phone_normalize
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.transitions import can_transition, illegal, lock, record_event, transition
+from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Unit
-from grids.selectors import community_staff, scope_for
-from grids.services import location_to_wgs84
+from grids.selectors.organisation import community_staff
+from grids.selectors.scope import scope_for
 from grids.vocab import CoordSystem, Duty, Focus
 from notifications.services import notify_on_commit
 from orders.models import RequestEvent, RequestFollower, ServiceRequest, Task

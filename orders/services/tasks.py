@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.transitions import can_transition, illegal, transition
+from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Pairing, Skill
-from grids.selectors import community_staff, scope_for
-from grids.services import location_to_wgs84
+from grids.selectors.organisation import community_staff
+from grids.selectors.scope import scope_for
 from grids.vocab import Duty, Focus
 from orders.models import Acceptance, AcceptanceEvent, ServiceRequest, Task, TaskEvent
 from orders.services.acceptances import _fmt, auto_check_out, notify_users

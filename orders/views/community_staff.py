@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import form_error_from
 from core.errors import DomainError
-from grids import selectors as grid_selectors
+from grids.selectors.scope import communities_for
 from orders import forms
 from orders.models import Escalation, ServiceRequest, Task
 from orders.selectors import escalations as esc_selectors
@@ -179,7 +179,7 @@ def work_task_new(request):
     scope, denied = staff_only(request)
     if denied:
         return denied
-    communities = list(grid_selectors.communities_for(request.user).order_by("name")[:200])
+    communities = list(communities_for(request.user).order_by("name")[:200])
     form = forms.TaskForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from grids.services import location_to_wgs84
+from grids.geo import location_to_wgs84
 from grids.vocab import Duty
 from orders.models import Acceptance, Task
 from orders.selectors import tasks as task_selectors

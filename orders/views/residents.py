@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import form_error_from
 from core.errors import DomainError
-from grids import selectors as grid_selectors
-from grids.services import location_to_wgs84
+from grids.geo import location_to_wgs84
+from grids.selectors.organisation import communities_near
 from grids.vocab import Duty
 from orders import forms
 from orders.models import Acceptance, ServiceRequest
@@ -39,7 +39,7 @@ def order(request):
     if lat is not None and lng is not None:
         try:
             wlat, wlng = location_to_wgs84(lat=lat, lng=lng, coord_system=request.POST.get("coord_system") or "wgs84")
-            communities = list(grid_selectors.communities_near(wlat, wlng, limit=8))
+            communities = list(communities_near(wlat, wlng, limit=8))
         except DomainError:
             communities = []
     member = member_or_none(request.user)
@@ -92,8 +92,7 @@ def order_nearby(request):
     except DomainError as exc:
         return JsonResponse({"error": exc.message}, status=400)
     communities = [
-        {"id": c.pk, "name": c.name, "distance_m": round(c.distance_m)}
-        for c in grid_selectors.communities_near(wlat, wlng, limit=8)
+        {"id": c.pk, "name": c.name, "distance_m": round(c.distance_m)} for c in communities_near(wlat, wlng, limit=8)
     ]
     same = []
     if duty in Duty.values:

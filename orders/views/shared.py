@@ -11,16 +11,17 @@ from django.http import Http404
 from django.shortcuts import render
 
 from core.errors import DomainError
-from grids import selectors as grid_selectors
 from grids.geo import wgs84_to_gcj02
 from grids.models import Member
+from grids.selectors.people import member_of
+from grids.selectors.scope import scope_for
 from orders.models import Escalation, EscalationEvent
 
 LIST_LIMIT = 100  # rows a list page shows; older ones are reached by filters, not pages
 
 
 def member_or_none(user) -> Member | None:
-    return grid_selectors.member_of(user) if user.is_authenticated else None
+    return member_of(user) if user.is_authenticated else None
 
 
 def require_member(request) -> Member:
@@ -62,7 +63,7 @@ def attempt(request, success: str, action, /, **kwargs) -> bool:
 
 def staff_only(request):
     """The user's staff scope, or (None, a 403 page) for those who hold no post."""
-    scope = grid_selectors.scope_for(request.user)
+    scope = scope_for(request.user)
     if scope.is_empty:
         return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
     return scope, None

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from grids.models import District, Street
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from orders.models import ServiceRequest, Task
 from rankings.cockpit.figures import Area, collect
 from rankings.cockpit.rollup import CITY_NAME, Rollup

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.errors import DomainError, PermissionDenied
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from rankings.cockpit import selectors
 
 

@@ -10,9 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, ValidationFailed
-from grids.geo import WGS84, haversine_m
+from grids.geo import WGS84, haversine_m, location_to_wgs84
 from grids.models import Community, Grid, Member
-from grids.services import location_to_wgs84
 from grids.vocab import Duty
 from reporting.models import CheckIn, ServiceRecord, ServiceRecordEvent
 from reporting.selectors import has_location_consent

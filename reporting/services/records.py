@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.transitions import can_transition, illegal, transition
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from reporting.models import ServiceRecord
 
 MAX_RECORD_MINUTES = 24 * 60

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.geo import WGS84
 from grids.models import Community, Member
-from grids.selectors import scope_for
+from grids.selectors.scope import scope_for
 from reporting.models import CheckIn, Visit, VisitCode
 from reporting.services.checkins import checkin_create
 from reporting.worktime import day_bounds, quarter_of

@@ -1,5 +1,6 @@
 import factory
 
+from accounts.pinyin import initials
 from grids.models import (
     Community,
     District,
@@ -43,6 +44,8 @@ class CommunityFactory(factory.django.DjangoModelFactory):
 
     street = factory.SubFactory(StreetFactory)
     name = factory.Sequence(lambda n: f"测试社区{n}")
+    # Computed by the services that write communities; factories write rows directly.
+    name_initials = factory.LazyAttribute(lambda o: initials(o.name))
     kind = Community.Kind.COMMUNITY
     address = "韶关市武江区测试路1号"
     lat = 24.80
@@ -78,6 +81,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
         model = Unit
 
     name = factory.Sequence(lambda n: f"韶关市测试局{n}")
+    name_initials = factory.LazyAttribute(lambda o: initials(o.name))
     kind = Unit.Kind.GOVERNMENT_ORGAN
     district = None
     party_org_name = factory.LazyAttribute(lambda o: f"{o.name}机关党支部")

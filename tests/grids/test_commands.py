@@ -31,7 +31,8 @@ from grids.models import (
     Unit,
     VanguardTeam,
 )
-from grids.selectors import registrations_for, scope_for
+from grids.selectors.registration import registrations_for
+from grids.selectors.scope import scope_for
 
 ORG_MODELS = [
     User, District, Street, Community, Grid, Unit, Pairing, Member, Post,
@@ -98,6 +99,17 @@ def test_seed_demo_is_idempotent():
     assert first["Member"] >= 180
     assert first["Unit"] >= 8
     assert first["District"] == 10
+
+
+@pytest.mark.django_db
+def test_seed_demo_registrations_carry_their_history():
+    seed()
+    for registration in Registration.objects.prefetch_related("events"):
+        events = sorted(registration.events.all(), key=lambda e: (e.created_at, e.id))
+        assert events[0].from_status == "" and events[0].kind in ("self_selected", "adjusted")
+        assert events[-1].to_status == registration.status, registration
+    assert Community.objects.filter(name_initials="").count() == 0
+    assert Unit.objects.filter(name_initials="").count() == 0
 
 
 @pytest.mark.django_db

@@ -5,17 +5,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from grids.models import Post, Registration, RegistrationChoice
-from grids.selectors import (
-    communities_for,
+from grids.selectors.organisation import communities_near
+from grids.selectors.registration import (
     communities_in_reach,
-    communities_near,
+    registration_in_scope,
+    registrations_for,
+    registrations_visible_to,
+)
+from grids.selectors.scope import (
+    communities_for,
     districts_for,
     forget_scope,
     grids_for,
     members_for,
-    registration_in_scope,
-    registrations_for,
-    registrations_visible_to,
     scope_for,
     streets_for,
     units_for,

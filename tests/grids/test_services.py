@@ -7,17 +7,15 @@ from django.db import connection
 from django.utils import timezone
 
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from grids.geo import haversine_m, wgs84_to_gcj02
+from grids.geo import haversine_m, location_to_wgs84, wgs84_to_gcj02
 from grids.models import Member, Post, Registration, RegistrationChoice
-from grids.selectors import forget_scope, registrations_for
-from grids.services import (
-    location_to_wgs84,
-    member_create,
-    member_profile_update,
+from grids.selectors.registration import registration_get_for_staff, registrations_for
+from grids.selectors.scope import forget_scope
+from grids.services.people import member_create, member_profile_update
+from grids.services.registration import (
     registration_adjust,
     registration_create,
     registration_decline,
-    registration_get_for_staff,
     registration_place,
     registration_withdraw,
 )

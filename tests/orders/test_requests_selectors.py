@@ -115,7 +115,7 @@ def test_pending_query_count_does_not_grow(community, grid, secretary, django_as
     with django_assert_num_queries(2) as few:  # the scope's posts, then one query for the page
         read()
     ServiceRequestFactory.create_batch(20, community=community, grid=grid)
-    from grids.selectors import forget_scope
+    from grids.selectors.scope import forget_scope
 
     forget_scope(secretary)
     with django_assert_num_queries(len(few.captured_queries)):

@@ -28,7 +28,7 @@ def browser_for(user) -> Client:
 def place(member, grid):
     """Put a member into a grid the way the community would, for fixtures of placed members."""
     reg = RegistrationFactory(member=member, community=grid.community)
-    from grids.services import registration_place
+    from grids.services.registration import registration_place
 
     secretary = Post.objects.filter(community=grid.community, role=Post.Role.SECRETARY).first()
     actor = secretary.user if secretary else UserFactory(is_superuser=True, is_staff=True)

@@ -188,7 +188,7 @@ def member_with_places():
 
 
 def profile(member):
-    from grids.selectors import member_of
+    from grids.selectors.people import member_of
 
     return member_of(member.user)
 

@@ -1,7 +1,8 @@
-"""Writes on the organisation: members' profiles and registration (报到).
+"""Writes on registration (报到): self-selection, placing, declining, withdrawing, adjusting (调剂).
 
 Each function is one action, keyword-only, transactional, locking what it changes, raising
-``core.errors`` with a Chinese message. Views, API, admin actions and commands call these.
+``core.errors`` with a Chinese message. Every change of a registration's status goes through
+``core.transitions`` (the table is ``grids.machines.REGISTRATION``) and writes an event row.
 """
 
 from __future__ import annotations
@@ -9,138 +10,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from grids.geo import GCJ02, WGS84, in_city, to_wgs84
-from grids.models import Community, Grid, Member, Registration, RegistrationChoice, Skill, Unit
-from grids.selectors import communities_in_reach, registration_in_scope, scope_for
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.transitions import can_transition, transition
+from grids.models import Community, Grid, Member, Registration, RegistrationChoice, RegistrationEvent
+from grids.selectors.registration import communities_in_reach, registration_in_scope
+from grids.selectors.scope import scope_for
 
 MAX_CHOICES = 3
 
-
-def location_to_wgs84(
-    *, lat: float, lng: float, coord_system: str = WGS84, field: str = "location"
-) -> tuple[float, float]:
-    """Convert a client location to stored WGS-84, refusing points outside Shaoguan."""
-    if coord_system not in (WGS84, GCJ02):
-        raise ValidationFailed("坐标系只能是 wgs84 或 gcj02。", field="coord_system")
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("经纬度超出范围。", field=field)
-    wlat, wlng = to_wgs84(lat, lng, coord_system)
-    if not in_city(wlat, wlng):
-        raise ValidationFailed("该位置不在韶关市范围内。", code="outside_city", field=field)
-    return wlat, wlng
+S = Registration.Status
+Kind = RegistrationEvent.Kind
 
 
-def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写姓名（不超过 50 个字）。", field="name")
-    return name
-
-
-def _clean_skills(skills: Sequence[str]) -> list[str]:
-    if isinstance(skills, str) or not all(isinstance(s, str) for s in skills):
-        raise ValidationFailed("专长格式不正确。", field="skills")
-    known = set(Skill.values)
-    unknown = [s for s in skills if s not in known]
-    if unknown:
-        raise ValidationFailed(f"未知的专长：{'、'.join(unknown)}。", field="skills")
-    return sorted(set(skills), key=Skill.values.index)
-
-
-def _clean_home(
-    home_lat: float | None, home_lng: float | None, coord_system: str
-) -> tuple[float, float] | tuple[None, None]:
-    if (home_lat is None) != (home_lng is None):
-        raise ValidationFailed("请同时提供纬度和经度。", field="lat")
-    if home_lat is None:
-        return None, None
-    return location_to_wgs84(lat=home_lat, lng=home_lng, coord_system=coord_system, field="lat")
-
-
-@transaction.atomic
-def member_create(
-    *,
-    user,
-    kind: str,
-    unit: Unit | None = None,
-    name: str | None = None,
-    skills: Sequence[str] = (),
-    home_address: str = "",
-    home_lat: float | None = None,
-    home_lng: float | None = None,
-    coord_system: str = WGS84,
-) -> Member:
-    """A signed-in user becomes a member (党员/志愿者) of the given kind.
-
-    In-service party members (在职党员) name their unit. The user's name is required unless
-    already known.
-    """
-    if kind not in Member.Kind.values:
-        raise ValidationFailed("请选择正确的身份类型。", field="kind")
-    if kind == Member.Kind.IN_SERVICE and unit is None:
-        raise ValidationFailed("在职党员请选择所在单位。", field="unit")
-    # The user row is locked so that two quick submissions cannot both pass the check below;
-    # the one-to-one column is the final guard.
-    user = get_user_model().objects.select_for_update().get(pk=user.pk)
-    if Member.objects.filter(user=user).exists():
-        raise Conflict("您已经填写过党员/志愿者资料。", code="already_member")
-    if name is not None or not user.name:
-        user.name = _clean_name(name)
-    clean_skills = _clean_skills(skills or [])
-    lat, lng = _clean_home(home_lat, home_lng, coord_system)
-    user.save(update_fields=["name"])
-    try:
-        with transaction.atomic():
-            return Member.objects.create(
-                user=user,
-                kind=kind,
-                unit=unit,
-                skills=clean_skills,
-                home_address=(home_address or "").strip()[:200],
-                home_lat=lat,
-                home_lng=lng,
-            )
-    except IntegrityError as exc:
-        raise Conflict("您已经填写过党员/志愿者资料。", code="already_member") from exc
-
-
-@transaction.atomic
-def member_profile_update(
-    *,
-    member: Member,
-    name: str | None = None,
-    skills: Sequence[str] | None = None,
-    home_address: str | None = None,
-    home_lat: float | None = None,
-    home_lng: float | None = None,
-    coord_system: str = WGS84,
-) -> Member:
-    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
-    fields: list[str] = []
-    # Everything is checked before anything is written, so a bad field changes nothing.
-    clean_name = _clean_name(name) if name is not None else None
-    clean_skills = _clean_skills(skills) if skills is not None else None
-    lat, lng = _clean_home(home_lat, home_lng, coord_system)
-    if clean_name is not None:
-        member.user.name = clean_name
-        member.user.save(update_fields=["name"])
-    if clean_skills is not None:
-        member.skills = clean_skills
-        fields.append("skills")
-    if home_address is not None:
-        member.home_address = home_address.strip()[:200]
-        fields.append("home_address")
-    if lat is not None:
-        member.home_lat, member.home_lng = lat, lng
-        fields += ["home_lat", "home_lng"]
-    if fields:
-        member.save(update_fields=fields)
-    return member
+def _created_event(registration: Registration, *, actor, kind: str, note: str = "") -> None:
+    # A registration is born pending; its first event says how (self-selected or adjusted)
+    # and comes from no status at all, which ``transition()`` does not write.
+    RegistrationEvent.objects.create(
+        registration=registration,
+        kind=kind,
+        from_status="",
+        to_status=registration.status,
+        actor=actor,
+        note=note,
+        created_at=registration.created_at,
+    )
 
 
 def _lock_member(member: Member) -> Member:
@@ -192,7 +88,7 @@ def registration_create(*, member: Member, community_ids: Sequence[int], actor) 
             registration = Registration.objects.create(
                 member=member,
                 community=found[ids[0]],
-                status=Registration.Status.PENDING,
+                status=S.PENDING,
                 source=Registration.Source.SELF_SELECTED,
                 decided_by=actor,
             )
@@ -202,6 +98,7 @@ def registration_create(*, member: Member, community_ids: Sequence[int], actor) 
         RegistrationChoice(registration=registration, community=found[cid], rank=rank)
         for rank, cid in enumerate(ids, start=1)
     )
+    _created_event(registration, actor=actor, kind=Kind.SELF_SELECTED)
     return registration
 
 
@@ -227,15 +124,21 @@ def registration_place(*, registration: Registration, grid: Grid, actor) -> Regi
     """The community puts the member into one of its grids (or moves them to another grid)."""
     registration = _lock_registration(registration)
     _require_community_staff(actor, registration)
-    if registration.status not in (Registration.Status.PENDING, Registration.Status.PLACED):
+    if not can_transition(registration, S.PLACED):
         raise Conflict(f"该报到{registration.get_status_display()}，不能编入网格。", code="illegal_transition")
     if grid.community_id != registration.community_id:
         raise ValidationFailed("所选网格不属于该社区。", code="grid_of_other_community", field="grid")
-    now = timezone.now()
-    registration.grid = grid
-    registration.status = Registration.Status.PLACED
-    registration.placed_at = registration.placed_at or now
-    registration.save(update_fields=["grid", "status", "placed_at"])
+    regridded = registration.status == S.PLACED
+    registration = transition(
+        registration,
+        S.PLACED,
+        actor=actor,
+        kind=Kind.REGRIDDED if regridded else "",
+        note=f"编入{grid.name}",
+        locked=True,
+        grid=grid,
+        placed_at=registration.placed_at or timezone.now(),
+    )
     Member.objects.filter(pk=registration.member_id).update(community=registration.community_id, grid=grid)
     return registration
 
@@ -245,26 +148,34 @@ def registration_decline(*, registration: Registration, actor, reason: str = "")
     """The community passes; the next-ranked choice is asked, or the district must adjust."""
     registration = _lock_registration(registration)
     _require_community_staff(actor, registration)
-    if registration.status != Registration.Status.PENDING:
-        raise Conflict(f"该报到{registration.get_status_display()}，不能婉拒。", code="illegal_transition")
-    now = timezone.now()
-    RegistrationChoice.objects.filter(registration=registration, community=registration.community_id).update(
-        declined_at=now
-    )
     nxt = (
         RegistrationChoice.objects.filter(registration=registration, declined_at__isnull=True)
+        .exclude(community=registration.community_id)
         .order_by("rank")
         .select_related("community")
         .first()
     )
-    registration.note = (reason or "").strip()[:200]
-    if nxt:
-        registration.community = nxt.community
-    else:
-        registration.community = None
-        registration.status = Registration.Status.UNPLACED
-    registration.save(update_fields=["community", "status", "note"])
-    return registration
+    # Passed on to the next choice (pending → pending) or, with none left, waiting for the
+    # district to adjust (pending → unplaced).
+    to = S.PENDING if nxt else S.UNPLACED
+    if not can_transition(registration, to):
+        raise Conflict(f"该报到{registration.get_status_display()}，不能婉拒。", code="illegal_transition")
+    RegistrationChoice.objects.filter(registration=registration, community=registration.community_id).update(
+        declined_at=timezone.now()
+    )
+    note = (reason or "").strip()[:200]
+    # The reason is kept on the row (the member reads it) and on the event.
+    registration.note = note
+    return transition(
+        registration,
+        to,
+        actor=actor,
+        kind=Kind.PASSED_ON if nxt else "",
+        note=note,
+        locked=True,
+        fields=["note"],
+        community=nxt.community if nxt else None,
+    )
 
 
 @transaction.atomic
@@ -273,12 +184,12 @@ def registration_withdraw(*, registration: Registration, actor) -> Registration:
     registration = _lock_registration(registration)
     if registration.member.user_id != actor.pk:
         raise PermissionDenied("只能撤回自己的报到。")
-    if registration.status not in Registration.ACTIVE:
+    was_placed = registration.status == S.PLACED
+    # Leaving a community one was placed in ends the registration; anything else withdraws it.
+    to = S.ENDED if was_placed else S.WITHDRAWN
+    if not can_transition(registration, to):
         raise Conflict(f"该报到{registration.get_status_display()}，无需撤回。", code="illegal_transition")
-    was_placed = registration.status == Registration.Status.PLACED
-    registration.status = Registration.Status.ENDED if was_placed else Registration.Status.WITHDRAWN
-    registration.ended_at = timezone.now()
-    registration.save(update_fields=["status", "ended_at"])
+    registration = transition(registration, to, actor=actor, locked=True, ended_at=timezone.now())
     if was_placed:
         Member.objects.filter(pk=registration.member_id).update(community=None, grid=None)
     return registration
@@ -300,33 +211,29 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
     if current is not None:
         if not registration_in_scope(current, scope):
             raise PermissionDenied("该党员当前报到的社区不在您的管辖范围内。")
-        if current.community_id == community.pk and current.status == Registration.Status.PLACED:
+        if current.community_id == community.pk and current.status == S.PLACED:
             raise Conflict("该党员已在这个社区报到。", code="already_registered")
-        current.status = Registration.Status.ENDED
-        current.ended_at = timezone.now()
-        current.save(update_fields=["status", "ended_at"])
+        transition(
+            current,
+            S.ENDED,
+            actor=actor,
+            kind=Kind.ADJUSTED,
+            note=f"调剂到{community.name}",
+            locked=True,
+            ended_at=timezone.now(),
+        )
     Member.objects.filter(pk=member.pk).update(community=None, grid=None)
+    note = (note or "").strip()[:200]
     registration = Registration.objects.create(
         member=member,
         community=community,
-        status=Registration.Status.PENDING,
+        status=S.PENDING,
         source=Registration.Source.ADJUSTED,
         decided_by=actor,
-        note=(note or "").strip()[:200],
+        note=note,
     )
+    _created_event(registration, actor=actor, kind=Kind.ADJUSTED, note=note)
     # The community it was sent to is its only choice: if that community declines, the
     # registration waits unplaced where that community's district can still see and adjust it.
     RegistrationChoice.objects.create(registration=registration, community=community, rank=1)
-    return registration
-
-
-def registration_get_for_staff(*, registration_id: int, actor) -> Registration:
-    """Fetch a registration a staff user may act on (404 when it does not exist, 403 outside scope)."""
-    registration = (
-        Registration.objects.select_related("community__street", "member__user").filter(pk=registration_id).first()
-    )
-    if registration is None:
-        raise NotFound("报到记录不存在。")
-    if not registration_in_scope(registration, scope_for(actor)):
-        raise PermissionDenied("您无权处理该报到。")
     return registration

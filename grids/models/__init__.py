@@ -1,0 +1,22 @@
+"""The organisation's models, split by subdomain; Django finds them registered here."""
+
+from grids.models.organisation import Community, District, Grid, Pairing, Street, Unit
+from grids.models.people import Member, Post, Skill, TeamMembership, VanguardTeam
+from grids.models.registration import Registration, RegistrationChoice, RegistrationEvent
+
+__all__ = [
+    "Community",
+    "District",
+    "Grid",
+    "Member",
+    "Pairing",
+    "Post",
+    "Registration",
+    "RegistrationChoice",
+    "RegistrationEvent",
+    "Skill",
+    "Street",
+    "TeamMembership",
+    "Unit",
+    "VanguardTeam",
+]

@@ -1,0 +1,88 @@
+"""Reads of the organisation tree that every signed-in user may make, and who staffs a node.
+
+Names, places and needs of the organisation are public to every signed-in user: residents
+and members choose communities from them. Who the members are is scoped
+(``grids.selectors.scope``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q, QuerySet
+
+from grids.geo import bbox_around, haversine_m
+from grids.models import Community, District, Grid, Post, Street, Unit
+
+
+def organisation_districts() -> QuerySet[District]:
+    return District.objects.all()
+
+
+def organisation_streets() -> QuerySet[Street]:
+    return Street.objects.select_related("district")
+
+
+def organisation_grids() -> QuerySet[Grid]:
+    return Grid.objects.select_related("community", "parent")
+
+
+def organisation_units() -> QuerySet[Unit]:
+    return Unit.objects.select_related("district")
+
+
+def communities_with_need() -> QuerySet[Community]:
+    """Communities annotated with ``registered`` (placed or pending) and ``still_needed``."""
+    return (
+        Community.objects.select_related("street__district")
+        .annotate(
+            registered=Count("registrations", filter=Q(registrations__status__in=["pending", "placed"])),
+        )
+        .annotate(still_needed=F("members_needed") - F("registered"))
+        # Meta.ordering does not apply to aggregating queries; pages must be stable.
+        .order_by("street__district__code", "street__name", "name", "pk")
+    )
+
+
+def communities_near(
+    lat: float,
+    lng: float,
+    *,
+    radius_m: float | None = None,
+    limit: int = 20,
+    queryset: QuerySet[Community] | None = None,
+) -> list[Community]:
+    """Communities nearest a WGS-84 point, each with ``distance_m``, ``registered`` and ``still_needed``.
+
+    A bounding box narrows the rows in SQL; exact distances are computed here. ``queryset``
+    (already filtered, and annotated like ``communities_with_need``) narrows the candidates.
+    """
+    radius = radius_m or settings.REGISTRATION_REACH_KM * 1000
+    lat_min, lat_max, lng_min, lng_max = bbox_around(lat, lng, radius)
+    base = communities_with_need() if queryset is None else queryset
+    rows = list(base.filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max))
+    for c in rows:
+        c.distance_m = haversine_m(lat, lng, c.lat, c.lng)
+    rows = [c for c in rows if c.distance_m <= radius]
+    rows.sort(key=lambda c: (c.distance_m, c.pk))
+    return rows[:limit]
+
+
+def community_staff(community: Community | int, grid: Grid | None = None) -> list:
+    """The community's secretaries (书记, 第一书记) and, for a request in a grid, its grid secretary."""
+    community_id = community if isinstance(community, int) else community.pk
+    q = Q(posts__community_id=community_id, posts__role__in=[Post.Role.SECRETARY, Post.Role.FIRST_SECRETARY])
+    if grid is not None:
+        level2 = grid.parent_id or grid.pk
+        q |= Q(posts__grid_id=level2, posts__role=Post.Role.GRID_SECRETARY)
+    return list(get_user_model().objects.filter(q, is_active=True).distinct())
+
+
+def street_staff(street: Street | int) -> list:
+    """The street's staff (街道工作人员), who run its joint meeting."""
+    street_id = street if isinstance(street, int) else street.pk
+    return list(
+        get_user_model()
+        .objects.filter(posts__street_id=street_id, posts__role=Post.Role.STREET_STAFF, is_active=True)
+        .distinct()
+    )

@@ -1,0 +1,115 @@
+"""Reads of registration (报到): the scoped lists, the access helper, where a member may register."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from core.errors import NotFound, PermissionDenied
+from grids.models import Community, Member, Registration, RegistrationChoice
+from grids.selectors.organisation import communities_near, communities_with_need
+from grids.selectors.scope import Scope, scope_for
+
+
+def _registrations() -> QuerySet[Registration]:
+    return Registration.objects.select_related(
+        "member__user", "member__unit", "community__street__district", "grid", "decided_by"
+    ).prefetch_related(
+        Prefetch("choices", queryset=RegistrationChoice.objects.select_related("community__street").order_by("rank"))
+    )
+
+
+def registration_detail(registration_id: int) -> Registration:
+    """One registration with everything its detail shows; the caller has checked access."""
+    return _registrations().get(pk=registration_id)
+
+
+def _registrations_scope_q(scope: Scope) -> Q:
+    q = scope.q("community", "grid")
+    if scope.district_ids:
+        # A registration every choice declined has no community; the district officers of
+        # the communities the member chose must still see it, to adjust (调剂) it.
+        q |= Q(status=Registration.Status.UNPLACED, community__isnull=True) & Exists(
+            RegistrationChoice.objects.filter(
+                registration=OuterRef("pk"), community__street__district_id__in=scope.district_ids
+            )
+        )
+    return q
+
+
+def registrations_for(user) -> QuerySet[Registration]:
+    """Registrations the user may act on as staff."""
+    return _registrations().filter(_registrations_scope_q(scope_for(user)))
+
+
+def registrations_visible_to(user) -> QuerySet[Registration]:
+    """A member's own registrations, plus those the user may act on as staff."""
+    if user is None or not user.is_authenticated:
+        return Registration.objects.none()
+    return _registrations().filter(Q(member__user=user) | _registrations_scope_q(scope_for(user)))
+
+
+def registration_in_scope(registration: Registration, scope: Scope) -> bool:
+    """Whether ``scope`` may act on ``registration`` as staff (see ``_registrations_scope_q``)."""
+    if registration.community_id is not None:
+        return scope.covers_community(registration.community)
+    if scope.city:
+        return True
+    if not scope.district_ids:
+        return False
+    return RegistrationChoice.objects.filter(
+        registration=registration, community__street__district_id__in=scope.district_ids
+    ).exists()
+
+
+def member_anchor_points(member: Member) -> list[tuple[float, float]]:
+    """The places a member registers near: home and the unit's office."""
+    points = []
+    if member.home_lat is not None:
+        points.append((member.home_lat, member.home_lng))
+    if member.unit_id and member.unit.lat is not None:
+        points.append((member.unit.lat, member.unit.lng))
+    return points
+
+
+def communities_in_reach(member: Member) -> list[Community]:
+    """Communities a member may self-select: near home or work, or paired with the member's unit.
+
+    Sorted nearest first; each carries ``distance_m`` (None for a paired community out of
+    range), ``registered``, ``still_needed`` and ``paired``.
+    """
+    radius = settings.REGISTRATION_REACH_KM * 1000
+    by_id: dict[int, Community] = {}
+    for lat, lng in member_anchor_points(member):
+        for c in communities_near(lat, lng, radius_m=radius, limit=10_000):
+            seen = by_id.get(c.pk)
+            if seen is None or c.distance_m < seen.distance_m:
+                by_id[c.pk] = c
+    paired_ids: set[int] = set()
+    if member.unit_id:
+        paired_ids = set(member.unit.pairings.values_list("community_id", flat=True))
+        missing = paired_ids - by_id.keys()
+        for c in communities_with_need().filter(pk__in=missing):
+            c.distance_m = None
+            by_id[c.pk] = c
+    result = list(by_id.values())
+    for c in result:
+        c.paired = c.pk in paired_ids
+    result.sort(key=lambda c: (not c.paired, c.distance_m if c.distance_m is not None else float("inf"), c.pk))
+    return result
+
+
+def active_registration(member: Member) -> Registration | None:
+    return _registrations().filter(member=member, status__in=Registration.ACTIVE).first()
+
+
+def registration_get_for_staff(*, registration_id: int, actor) -> Registration:
+    """Fetch a registration a staff user may act on (404 when it does not exist, 403 outside scope)."""
+    registration = (
+        Registration.objects.select_related("community__street", "member__user").filter(pk=registration_id).first()
+    )
+    if registration is None:
+        raise NotFound("报到记录不存在。")
+    if not registration_in_scope(registration, scope_for(actor)):
+        raise PermissionDenied("您无权处理该报到。")
+    return registration

@@ -1,0 +1,175 @@
+"""Scoping — which organisation nodes a user may act on — and the scoped lists of the tree.
+
+``scope_for(user)`` is the one place that answers "which organisation nodes may this user act
+on". A post grants rights over its node and everything below it: city staff over the city,
+district staff over a district's streets, communities and grids, and so on down to a grid
+secretary, who acts on a level-2 grid and its buildings. Superusers act on the whole city.
+Every list a staff user sees is filtered with ``Scope.q`` or one of the helpers below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from grids.models import Community, District, Grid, Member, Post, Street, Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    city: bool = False
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+    street_ids: frozenset[int] = field(default_factory=frozenset)
+    community_ids: frozenset[int] = field(default_factory=frozenset)
+    grid_ids: frozenset[int] = field(default_factory=frozenset)  # level-2 grids of grid secretaries
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.city or self.district_ids or self.street_ids or self.community_ids or self.grid_ids)
+
+    @property
+    def is_staff_scope(self) -> bool:
+        """Holds a post above grid level (can act on whole communities)."""
+        return self.city or bool(self.district_ids or self.street_ids or self.community_ids)
+
+    def q(self, community: str | None, grid: str | None = None) -> Q:
+        """A filter for any model that reaches a community (and optionally a grid).
+
+        ``community`` is the lookup path from the model to its community (``"community"``,
+        ``"registration__community"``), or ``None`` when the model *is* the community.
+        ``grid`` is the path to a grid, if the model has one: grid secretaries see only rows
+        in their grid or its buildings.
+        """
+        if self.city:
+            return Q()
+        if community is None:
+            pk, street, district = "pk", "street_id", "street__district_id"
+        else:
+            pk, street, district = f"{community}_id", f"{community}__street_id", f"{community}__street__district_id"
+        q = Q(pk__in=[])
+        if self.district_ids:
+            q |= Q(**{f"{district}__in": self.district_ids})
+        if self.street_ids:
+            q |= Q(**{f"{street}__in": self.street_ids})
+        if self.community_ids:
+            q |= Q(**{f"{pk}__in": self.community_ids})
+        if self.grid_ids and grid is not None:
+            q |= Q(**{f"{grid}_id__in": self.grid_ids}) | Q(**{f"{grid}__parent_id__in": self.grid_ids})
+        return q
+
+    def covers_community(self, community: Community) -> bool:
+        return (
+            self.city
+            or community.pk in self.community_ids
+            or community.street_id in self.street_ids
+            or community.street.district_id in self.district_ids
+        )
+
+    def covers_grid(self, grid: Grid) -> bool:
+        return (
+            self.covers_community(grid.community)
+            or grid.pk in self.grid_ids
+            or (grid.parent_id is not None and grid.parent_id in self.grid_ids)
+        )
+
+    def covers_district(self, district: District) -> bool:
+        return self.city or district.pk in self.district_ids
+
+
+_SCOPE_CACHE_ATTR = "_shaoguan_scope"
+
+
+def scope_for(user) -> Scope:
+    """The nodes ``user`` may act on, computed once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, _SCOPE_CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(city=True)
+    else:
+        posts = list(
+            Post.objects.filter(user=user).values_list("role", "district_id", "street_id", "community_id", "grid_id")
+        )
+        scope = Scope(
+            city=any(role == Post.Role.CITY_STAFF for role, *_ in posts),
+            district_ids=frozenset(d for _, d, _, _, _ in posts if d),
+            street_ids=frozenset(s for _, _, s, _, _ in posts if s),
+            community_ids=frozenset(c for _, _, _, c, _ in posts if c),
+            grid_ids=frozenset(g for _, _, _, _, g in posts if g),
+        )
+    setattr(user, _SCOPE_CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope (after the user's posts change within one request or test)."""
+    if hasattr(user, _SCOPE_CACHE_ATTR):
+        delattr(user, _SCOPE_CACHE_ATTR)
+
+
+def districts_for(user) -> QuerySet[District]:
+    scope = scope_for(user)
+    if scope.city:
+        return District.objects.all()
+    return District.objects.filter(
+        Q(pk__in=scope.district_ids)
+        | Q(streets__in=scope.street_ids)
+        | Q(streets__communities__in=scope.community_ids)
+        | Q(streets__communities__grids__in=scope.grid_ids)
+    ).distinct()
+
+
+def streets_for(user) -> QuerySet[Street]:
+    scope = scope_for(user)
+    qs = Street.objects.select_related("district")
+    if scope.city:
+        return qs
+    return qs.filter(
+        Q(district_id__in=scope.district_ids)
+        | Q(pk__in=scope.street_ids)
+        | Q(communities__in=scope.community_ids)
+        | Q(communities__grids__in=scope.grid_ids)
+    ).distinct()
+
+
+def communities_for(user) -> QuerySet[Community]:
+    scope = scope_for(user)
+    qs = Community.objects.select_related("street__district")
+    if scope.city:
+        return qs
+    return qs.filter(scope.q(None) | Q(grids__in=scope.grid_ids)).distinct()
+
+
+def _grid_scope_q(scope: Scope) -> Q:
+    if scope.city:
+        return Q()
+    q = scope.q("community")
+    if scope.grid_ids:
+        q |= Q(pk__in=scope.grid_ids) | Q(parent_id__in=scope.grid_ids)
+    return q
+
+
+def grids_for(user) -> QuerySet[Grid]:
+    scope = scope_for(user)
+    return Grid.objects.select_related("community", "parent").filter(_grid_scope_q(scope))
+
+
+def members_for(user) -> QuerySet[Member]:
+    """Members registered in the communities (or grids) the user may act on."""
+    scope = scope_for(user)
+    return Member.objects.select_related("user", "unit", "community__street", "grid").filter(
+        scope.q("community", "grid")
+    )
+
+
+def units_for(user) -> QuerySet[Unit]:
+    scope = scope_for(user)
+    qs = Unit.objects.select_related("district")
+    if scope.city:
+        return qs
+    return qs.filter(
+        Q(district_id__in=scope.district_ids) | Q(pairings__community__in=communities_for(user))
+    ).distinct()

@@ -1,0 +1,1 @@
+"""Writes on the organisation, people and registration, by subdomain."""
