@@ -105,6 +105,14 @@ def request_progress(request: ServiceRequest) -> list:
     return events
 
 
+def can_review(request: ServiceRequest, user) -> bool:
+    """Staff whose posts cover the request's community, or the grid secretary of its grid."""
+    scope = scope_for(user)
+    if scope.covers_community(request.community):
+        return True
+    return request.grid_id is not None and scope.covers_grid(request.grid)
+
+
 def _ended_at(request: ServiceRequest) -> datetime | None:
     """When the request closed, or None while it is still being worked on."""
     if request.status in (R.CONFIRMED, R.RATED, R.CLOSED):

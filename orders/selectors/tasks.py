@@ -36,8 +36,19 @@ def _distance_m(lat: float, lng: float) -> ExpressionWrapper:
     return ExpressionWrapper(Sqrt(dlat * dlat + dlng * dlng) * Value(METRES_PER_DEGREE), output_field=FloatField())
 
 
+def member_may_see(member: Member, task: Task) -> bool:
+    """Visibility: the community's members; also paired units' members; or every registered member."""
+    if member.community_id is not None and member.community_id == task.community_id:
+        return True
+    if task.visibility == V.CITY and member.community_id is not None:
+        return True
+    if task.visibility in (V.PAIRED, V.CITY) and member.unit_id is not None:
+        return Pairing.objects.filter(unit_id=member.unit_id, community_id=task.community_id).exists()
+    return False
+
+
 def _visible_q(member: Member) -> Q:
-    """Tasks ``member`` may see (see ``orders.services.tasks.member_may_see``), as one filter.
+    """Tasks ``member`` may see (``member_may_see`` for one task), as one filter.
 
     Costs one query when the member has a unit (the communities paired with it).
     """

@@ -24,7 +24,7 @@ from tests.orders.factories import (
     ServiceRequestFactory,
     TaskFactory,
 )
-from tests.orders.requests_support import snapshot
+from tests.orders.support import snapshot
 from tests.reporting.factories import ServiceRecordFactory
 
 pytestmark = pytest.mark.django_db
