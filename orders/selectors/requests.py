@@ -15,6 +15,7 @@ from grids.geo import WGS84, bbox_around, haversine_m, to_wgs84
 from grids.models import Community
 from grids.selectors import communities_near, scope_for
 from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest
+from orders.selectors.tasks import LIVE
 
 R = ServiceRequest.Status
 
@@ -122,14 +123,9 @@ def _ended_at(request: ServiceRequest) -> datetime | None:
     return None
 
 
-LIVE_ACCEPTANCE = [Acceptance.Status.ACCEPTED, Acceptance.Status.CHECKED_IN, Acceptance.Status.COMPLETED]
-
-
 def served_task_ids(user) -> set[int]:
     """The tasks ``user`` holds or held a live acceptance of — one query for a whole list."""
-    return set(
-        Acceptance.objects.filter(member__user=user, status__in=LIVE_ACCEPTANCE).values_list("task_id", flat=True)
-    )
+    return set(Acceptance.objects.filter(member__user=user, status__in=LIVE).values_list("task_id", flat=True))
 
 
 def request_contact_visible_to(
@@ -163,7 +159,7 @@ def request_contact_visible_to(
         return False
     if served_tasks is not None:
         return request.task_id in served_tasks()
-    return Acceptance.objects.filter(task_id=request.task_id, member__user=user, status__in=LIVE_ACCEPTANCE).exists()
+    return Acceptance.objects.filter(task_id=request.task_id, member__user=user, status__in=LIVE).exists()
 
 
 def masked_contact(request: ServiceRequest, user, *, now: datetime | None = None) -> str:

@@ -22,6 +22,7 @@ from grids.selectors import scope_for
 from orders.models import Acceptance, Task
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
+# Acceptances that hold the member's time: the same set the database constraints cover.
 LIVE = [A.ACCEPTED, A.CHECKED_IN, A.COMPLETED]
 METRES_PER_DEGREE = 111_195.08  # 2πR / 360 with the mean Earth radius grids.geo uses
 HALL_BAND_M = 1000  # the hall sorts by 1 km rings, soonest first within a ring
