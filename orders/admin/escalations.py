@@ -19,7 +19,8 @@ from grids.admin.base import (
 )
 from orders.admin.common import EventInline, action_text, run_for_each
 from orders.models import Department, Escalation, EscalationEvent, EscalationResponse
-from orders.services.escalations import escalation_assign, escalation_resolve, escalations_mark_overdue
+from orders.services.cascades import escalation_resolve
+from orders.services.escalations import escalation_assign, escalations_mark_overdue
 
 
 @admin.register(Department)

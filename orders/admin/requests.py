@@ -11,7 +11,7 @@ from grids.selectors.scope import scope_for
 from orders.admin.common import EventInline, action_text, run_for_each
 from orders.models import Feedback, Like, RequestEvent, RequestFollower, RequestPhoto, ServiceRequest
 from orders.selectors.requests import masked_address, masked_contact
-from orders.services.requests import request_escalate, request_reject
+from orders.services.request_review import request_escalate, request_reject
 
 
 class RequestActionForm(helpers.ActionForm):

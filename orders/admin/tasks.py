@@ -1,8 +1,9 @@
 """Tasks (下单) and acceptances (接单) in the admin.
 
-A task added here is created by ``task_create`` (the same checks as the dispatch screen);
-afterwards only its wording may be edited by hand, and cancelling or completing it are actions
-that call the services.
+A task added here is created by ``task_create`` (the same checks as the dispatch screen), and
+its wording, the only thing edited by hand, is saved by ``task_edit``, which writes the event
+row; both are called from ``save_model``, and whatever they refuse shows as a form error.
+Cancelling and completing are actions that call the services; tasks are never deleted here.
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.db import transaction
 
 from core.errors import DomainError
 from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Skill
 from grids.vocab import CoordSystem
-from orders.admin.common import EventInline, action_text, run_for_each
+from orders.admin.common import (
+    EventInline,
+    ServiceForm,
+    ServiceRefused,
+    ServiceSaveMixin,
+    action_text,
+    run_for_each,
+)
 from orders.models import Acceptance, AcceptanceEvent, Task, TaskEvent
-from orders.services.tasks import task_cancel, task_complete, task_create
+from orders.services.cascades import task_cancel, task_complete
+from orders.services.tasks import task_create, task_edit
 
 ADD_FIELDS = (
     "community",
@@ -41,39 +49,17 @@ ADD_FIELDS = (
 EDITABLE = ("title", "description", "address")
 
 
-class TaskAddForm(forms.ModelForm):
-    """Creates the task through ``task_create`` while the form is validated, so whatever the
-    service refuses comes back as a form error. (The admin runs the whole request in one
-    transaction, so nothing stays behind if a later step fails.)"""
+class TaskAddForm(ServiceForm):
+    """The fields ``task_create`` takes; validating them writes nothing (``save_model`` creates)."""
 
     coord_system = forms.ChoiceField(label="坐标系", choices=CoordSystem.choices, initial=CoordSystem.WGS84)
     skills = forms.MultipleChoiceField(
         label="所需专长", choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    actor = None  # set per request by TaskAdmin.get_form
-    created: Task | None = None
 
     class Meta:
         model = Task
         fields = [f for f in ADD_FIELDS if f not in ("coord_system", "skills")]
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        values = {f: data.get(f) for f in ADD_FIELDS if f != "skills"}
-        try:
-            with transaction.atomic():
-                self.created = task_create(
-                    actor=self.actor,
-                    **{k: v for k, v in values.items() if k not in ("description", "grid")},
-                    description=values["description"] or "",
-                    grid=values["grid"],
-                    skills_wanted=tuple(data.get("skills") or ()),
-                )
-        except DomainError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-        return data
 
 
 class TaskActionForm(helpers.ActionForm):
@@ -99,7 +85,7 @@ class AcceptanceInline(ParentScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TaskAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_grid_path = "grid"
     staff_add_level = "grid"
     staff_change_level = "grid"
@@ -125,6 +111,7 @@ class TaskAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = (AcceptanceInline, TaskEventInline)
     actions = ("cancel", "complete")
     action_form = TaskActionForm
+    form = ServiceForm
     add_form = TaskAddForm
     fieldsets = (
         (None, {"fields": ("title", "description", "focus", "duty", "status", "cancel_reason")}),
@@ -149,24 +136,42 @@ class TaskAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None:
-            form = type(form.__name__, (form,), {"actor": request.user})
-        return form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # A task is cancelled (an action, with its reason and its event rows), never deleted.
+        return False
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        # Already created by the service while the form was validated; the admin goes on with it.
-        created = form.created
+        data = form.cleaned_data
+        try:
+            if change:
+                saved = task_edit(
+                    task=obj,
+                    actor=request.user,
+                    title=data["title"],
+                    description=data["description"] or "",
+                    address=data["address"],
+                )
+            else:
+                values = {f: data.get(f) for f in ADD_FIELDS if f not in ("description", "grid", "skills")}
+                saved = task_create(
+                    actor=request.user,
+                    **values,
+                    description=data.get("description") or "",
+                    grid=data.get("grid"),
+                    skills_wanted=tuple(data.get("skills") or ()),
+                )
+        except DomainError as exc:
+            raise ServiceRefused(exc) from exc
+        # The admin goes on (history entry, redirect) with the row the service saved.
         for f in Task._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(created, f.attname))
+            setattr(obj, f.attname, getattr(saved, f.attname))
         obj._state.adding = False
-        obj._state.db = created._state.db
+        obj._state.db = saved._state.db
 
     @admin.display(description="已接/名额")
     def slot_figure(self, obj):

@@ -19,6 +19,7 @@ from orders.serializers.escalations import (
     ResolveIn,
     RespondIn,
 )
+from orders.services import cascades
 from orders.services import escalations as escalation_services
 
 
@@ -75,7 +76,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def resolve(self, request, pk=None):
         data = ResolveIn(data=request.data)
         data.is_valid(raise_exception=True)
-        row = escalation_services.escalation_resolve(
+        row = cascades.escalation_resolve(
             escalation=self.get_object(), actor=request.user, outcome=data.validated_data["outcome"]
         )
         return self._render(row)

@@ -28,7 +28,7 @@ from orders.serializers.requests import (
     RequestOut,
 )
 from orders.serializers.shared import ReasonIn
-from orders.services import request_closing
+from orders.services import cascades, request_closing, request_review
 from orders.services import requests as request_services
 
 BOX = OpenApiParameter(
@@ -155,7 +155,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         task = None
         if "task_id" in v:
             task = get_or_400(Task, v.pop("task_id"), "task_id", "所选任务不存在。")
-        service_request = request_services.request_approve(request=service_request, actor=request.user, task=task, **v)
+        service_request = cascades.request_approve(request=service_request, actor=request.user, task=task, **v)
         return self._render(service_request)
 
     @extend_schema(summary="不予受理（须填理由）", request=ReasonIn, responses=RequestDetailOut, tags=["点单审核"])
@@ -163,7 +163,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def reject(self, request, pk=None):
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        service_request = request_services.request_reject(
+        service_request = request_review.request_reject(
             request=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
         return self._render(service_request)
@@ -175,7 +175,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         service_request = self.get_object()
         into = get_or_400(ServiceRequest, data.validated_data["into"], "into", "目标点单不存在。")
-        service_request = request_services.request_merge(request=service_request, into=into, actor=request.user)
+        service_request = request_review.request_merge(request=service_request, into=into, actor=request.user)
         return self._render(service_request)
 
     @extend_schema(summary="上报街道联席会议", request=ReasonIn, responses=RequestDetailOut, tags=["点单审核"])
@@ -183,7 +183,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def escalate(self, request, pk=None):
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        service_request = request_services.request_escalate(
+        service_request = request_review.request_escalate(
             request=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
         return self._render(service_request)

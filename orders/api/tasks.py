@@ -23,8 +23,8 @@ from orders.serializers.acceptances import AcceptanceOut, TaskAcceptanceOut
 from orders.serializers.escalations import EscalationDetailOut
 from orders.serializers.shared import ReasonIn
 from orders.serializers.tasks import HallQuery, NotifyIn, SuggestionOut, TaskCreateIn, TaskNotifiedOut, TaskOut
+from orders.services import cascades
 from orders.services import dispatch as dispatch_services
-from orders.services import escalations as escalation_services
 from orders.services import tasks as task_services
 
 
@@ -105,7 +105,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def escalate(self, request, pk=None):
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        escalation = escalation_services.task_escalate(
+        escalation = cascades.task_escalate(
             task=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
         row = escalation_selectors.escalations_for(request.user).get(pk=escalation.pk)
@@ -116,15 +116,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def cancel(self, request, pk=None):
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        task = task_services.task_cancel(
-            task=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
-        )
+        task = cascades.task_cancel(task=self.get_object(), actor=request.user, reason=data.validated_data["reason"])
         return self._render(task)
 
     @extend_schema(summary="任务完成（关联点单转为已办结）", request=None, responses=TaskOut, tags=["任务"])
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        task = task_services.task_complete(task=self.get_object(), actor=request.user)
+        task = cascades.task_complete(task=self.get_object(), actor=request.user)
         return self._render(task)
 
     @extend_schema(

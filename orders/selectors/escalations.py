@@ -23,6 +23,14 @@ def escalations_for(user) -> QuerySet[Escalation]:
     return _escalations().filter(scope.q("community")).order_by("-created_at", "-pk")
 
 
+def can_handle(escalation: Escalation, user) -> bool:
+    """Staff of the escalation's street, or of its district or the city."""
+    scope = scope_for(user)
+    if scope.city or escalation.street_id in scope.street_ids:
+        return True
+    return escalation.street.district_id in scope.district_ids
+
+
 def active_departments() -> QuerySet[Department]:
     return Department.objects.filter(is_active=True).order_by("sort_order", "name")
 

@@ -16,6 +16,7 @@ from grids.models import Community
 from grids.selectors.organisation import communities_near
 from grids.selectors.scope import scope_for
 from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest
+from orders.selectors.tasks import LIVE
 
 R = ServiceRequest.Status
 
@@ -106,6 +107,14 @@ def request_progress(request: ServiceRequest) -> list:
     return events
 
 
+def can_review(request: ServiceRequest, user) -> bool:
+    """Staff whose posts cover the request's community, or the grid secretary of its grid."""
+    scope = scope_for(user)
+    if scope.covers_community(request.community):
+        return True
+    return request.grid_id is not None and scope.covers_grid(request.grid)
+
+
 def _ended_at(request: ServiceRequest) -> datetime | None:
     """When the request closed, or None while it is still being worked on."""
     if request.status in (R.CONFIRMED, R.RATED, R.CLOSED):
@@ -115,14 +124,9 @@ def _ended_at(request: ServiceRequest) -> datetime | None:
     return None
 
 
-LIVE_ACCEPTANCE = [Acceptance.Status.ACCEPTED, Acceptance.Status.CHECKED_IN, Acceptance.Status.COMPLETED]
-
-
 def served_task_ids(user) -> set[int]:
     """The tasks ``user`` holds or held a live acceptance of — one query for a whole list."""
-    return set(
-        Acceptance.objects.filter(member__user=user, status__in=LIVE_ACCEPTANCE).values_list("task_id", flat=True)
-    )
+    return set(Acceptance.objects.filter(member__user=user, status__in=LIVE).values_list("task_id", flat=True))
 
 
 def request_contact_visible_to(
@@ -156,7 +160,7 @@ def request_contact_visible_to(
         return False
     if served_tasks is not None:
         return request.task_id in served_tasks()
-    return Acceptance.objects.filter(task_id=request.task_id, member__user=user, status__in=LIVE_ACCEPTANCE).exists()
+    return Acceptance.objects.filter(task_id=request.task_id, member__user=user, status__in=LIVE).exists()
 
 
 def masked_contact(request: ServiceRequest, user, *, now: datetime | None = None) -> str:

@@ -22,6 +22,7 @@ from grids.selectors.scope import scope_for
 from orders.models import Acceptance, Task
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
+# Acceptances that hold the member's time: the same set the database constraints cover.
 LIVE = [A.ACCEPTED, A.CHECKED_IN, A.COMPLETED]
 METRES_PER_DEGREE = 111_195.08  # 2πR / 360 with the mean Earth radius grids.geo uses
 HALL_BAND_M = 1000  # the hall sorts by 1 km rings, soonest first within a ring
@@ -36,8 +37,19 @@ def _distance_m(lat: float, lng: float) -> ExpressionWrapper:
     return ExpressionWrapper(Sqrt(dlat * dlat + dlng * dlng) * Value(METRES_PER_DEGREE), output_field=FloatField())
 
 
+def member_may_see(member: Member, task: Task) -> bool:
+    """Visibility: the community's members; also paired units' members; or every registered member."""
+    if member.community_id is not None and member.community_id == task.community_id:
+        return True
+    if task.visibility == V.CITY and member.community_id is not None:
+        return True
+    if task.visibility in (V.PAIRED, V.CITY) and member.unit_id is not None:
+        return Pairing.objects.filter(unit_id=member.unit_id, community_id=task.community_id).exists()
+    return False
+
+
 def _visible_q(member: Member) -> Q:
-    """Tasks ``member`` may see (see ``orders.services.tasks.member_may_see``), as one filter.
+    """Tasks ``member`` may see (``member_may_see`` for one task), as one filter.
 
     Costs one query when the member has a unit (the communities paired with it).
     """

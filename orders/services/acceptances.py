@@ -18,21 +18,13 @@ from django.utils import timezone
 
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.transitions import can_transition, illegal, transition
-from notifications.services import notify_on_commit
 from orders.models import Acceptance, Task
+from orders.services.common import notify_users
+from reporting.services.checkins import checkin_create, checkout_create
 
 log = logging.getLogger(__name__)
 
 A, T = Acceptance.Status, Task.Status
-
-
-def notify_users(users, *, kind: str, title: str, body: str = "", url: str = "") -> None:
-    """Tell users once the surrounding transaction commits (nobody hears of a rolled-back change)."""
-    notify_on_commit(users, kind=kind, title=title, body=body, url=url)
-
-
-def _fmt(dt: datetime) -> str:
-    return timezone.localtime(dt).strftime("%m月%d日 %H:%M")
 
 
 def _lock_acceptance(acceptance: Acceptance) -> Acceptance:
@@ -59,7 +51,15 @@ def release_slot(task: Task, *, actor=None) -> Task:
     if task.taken == 0 or task.status in (T.COMPLETED, T.CANCELLED):
         return task
     if task.status == T.FULL:
-        return transition(task, T.OPEN, actor=actor, note="有党员退出，名额空出", locked=True, taken=task.taken - 1)
+        return transition(
+            task,
+            T.OPEN,
+            actor=actor,
+            kind="slot_released",
+            note="有党员退出，名额空出",
+            locked=True,
+            taken=task.taken - 1,
+        )
     task.taken -= 1
     task.save(update_fields=["taken"])
     return task
@@ -80,7 +80,14 @@ def acceptance_withdraw(*, acceptance: Acceptance, actor) -> Acceptance:
     late = now >= cutoff
     note = f"开始前 {settings.ACCEPT_WITHDRAW_CUTOFF_HOURS} 小时内退出" if late else "党员退出"
     acceptance = transition(
-        acceptance, A.CANCELLED, actor=actor, note=note, locked=True, withdrawn_at=now, late_withdrawal=late
+        acceptance,
+        A.CANCELLED,
+        actor=actor,
+        kind="withdrawn",
+        note=note,
+        locked=True,
+        withdrawn_at=now,
+        late_withdrawal=late,
     )
     release_slot(acceptance.task, actor=actor)
     return acceptance
@@ -92,8 +99,6 @@ def acceptance_check_in(
 ) -> Acceptance:
     """签到打卡 at the task's place, inside its geofence and window. A repeated tap returns the
     acceptance as it is. The first check-in moves an open or full task to in progress."""
-    from reporting.services.checkins import checkin_create
-
     acceptance = _lock_acceptance(acceptance)
     _require_own(acceptance, actor)
     if acceptance.status in (A.CHECKED_IN, A.COMPLETED):
@@ -121,20 +126,18 @@ def acceptance_check_in(
     acceptance = transition(acceptance, A.CHECKED_IN, actor=actor, note="签到", locked=True, checkin=checkin)
     task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if task.status in (T.OPEN, T.FULL):
-        transition(task, T.IN_PROGRESS, actor=actor, note="党员已签到", locked=True)
+        transition(task, T.IN_PROGRESS, actor=actor, kind="first_check_in", note="党员已签到", locked=True)
     return acceptance
 
 
-def _check_out(acceptance: Acceptance, *, actor, auto: bool, now: datetime | None) -> Acceptance:
+def _check_out(acceptance: Acceptance, *, actor, auto: bool, now: datetime | None, kind: str = "") -> Acceptance:
     """Close a locked, checked-in acceptance with its service record (the caller holds the lock)."""
-    from reporting.services.checkins import checkout_create
-
     task = acceptance.task
     record = checkout_create(
         checkin=acceptance.checkin, duty=task.duty, title=task.title, actor=actor, auto=auto, now=now
     )
     note = "系统自动签退" if auto else "签退"
-    return transition(acceptance, A.COMPLETED, actor=actor, note=note, locked=True, record=record)
+    return transition(acceptance, A.COMPLETED, actor=actor, kind=kind, note=note, locked=True, record=record)
 
 
 @transaction.atomic
@@ -157,7 +160,8 @@ def auto_check_out(acceptance: Acceptance, *, actor=None, now: datetime | None =
     """
     now = now or timezone.now()
     auto = now >= acceptance.ends_at
-    acceptance = _check_out(acceptance, actor=actor, auto=auto, now=now)
+    # Whoever ends it, the member did not tap "签退": the event row says so.
+    acceptance = _check_out(acceptance, actor=actor, auto=auto, now=now, kind="auto_check_out")
     when = "按任务结束时间" if auto else "在任务结束时"
     notify_users(
         [acceptance.member.user],

@@ -19,8 +19,8 @@ from core.transitions import record_event
 from grids.models import Member
 from grids.selectors.organisation import community_staff
 from orders.models import Acceptance, Task
-from orders.services.acceptances import _fmt, notify_users
-from orders.services.tasks import _lock_task, require_task_staff
+from orders.selectors.tasks import dispatch_suggestions
+from orders.services.common import format_time, lock_task, notify_users, require_task_staff
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
 REMINDER_BEFORE = timedelta(hours=2)
@@ -87,7 +87,7 @@ def tasks_send_reminders(*, now: datetime | None = None) -> int:
                 [acceptance.member.user],
                 kind="task_reminder",
                 title="接单提醒：任务即将开始",
-                body=f"“{task.title}”将于 {_fmt(task.starts_at)} 在{task.address}开始，请按时到场签到。",
+                body=f"“{task.title}”将于 {format_time(task.starts_at)} 在{task.address}开始，请按时到场签到。",
                 url=reverse("orders:my_tasks"),
             )
             sent += 1
@@ -97,9 +97,7 @@ def tasks_send_reminders(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def task_notify_top(*, task: Task, actor, n: int = 10) -> list[Member]:
     """吹哨: tell the top ``n`` suggested members about the task."""
-    from orders.selectors.tasks import dispatch_suggestions
-
-    task = _lock_task(task)
+    task = lock_task(task)
     require_task_staff(actor, task.community, task.grid, "通知")
     if task.status not in (T.OPEN, T.FULL):
         raise Conflict("只能为招募中的任务通知党员。", code="task_not_open")
@@ -110,7 +108,7 @@ def task_notify_top(*, task: Task, actor, n: int = 10) -> list[Member]:
         [m.user for m in members],
         kind="task_dispatched",
         title=f"社区吹哨：{task.title}"[:100],
-        body=f"{task.community.name}邀请您参加“{task.title}”，{_fmt(task.starts_at)} 在{task.address}，"
+        body=f"{task.community.name}邀请您参加“{task.title}”，{format_time(task.starts_at)} 在{task.address}，"
         f"还差 {task.slots_left} 人。",
         url=reverse("orders:task", args=[task.pk]),
     )

@@ -14,44 +14,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.transitions import lock, record_event, transition
 from grids.selectors.organisation import community_staff, street_staff
-from grids.selectors.scope import scope_for
 from notifications.services import notify_on_commit
 from orders.models import Department, Escalation, EscalationEvent, EscalationResponse, ServiceRequest, Task
+from orders.services.common import clean_text, escalation_url, lock_escalation_for_street
 
 E = Escalation.Status
-
-
-def _text(value, *, field: str, label: str, most: int) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else ""
-    if "\x00" in value:
-        raise ValidationFailed("内容包含非法字符。", code="nul_byte", field=field)
-    if not value:
-        raise ValidationFailed(f"请填写{label}。", code="required", field=field)
-    if len(value) > most:
-        raise ValidationFailed(f"{label}不能超过 {most} 个字。", code="too_long", field=field)
-    return value
-
-
-def can_handle(escalation: Escalation, user) -> bool:
-    """Staff of the escalation's street, or of its district or the city."""
-    scope = scope_for(user)
-    if scope.city or escalation.street_id in scope.street_ids:
-        return True
-    return escalation.street.district_id in scope.district_ids
-
-
-def _lock_for_street(escalation: Escalation, actor) -> Escalation:
-    row = lock(escalation)
-    if not can_handle(row, actor):
-        raise PermissionDenied("只有所属街道的工作人员才能办理该事项。", code="not_in_scope")
-    return row
-
-
-def _url(escalation: Escalation) -> str:
-    return f"/escalations/{escalation.pk}/"
 
 
 def _requester(escalation: Escalation) -> list:
@@ -68,7 +38,7 @@ def escalation_create(
     """
     if (request is None) == (task is None):
         raise ValidationFailed("请指定要上报的点单或任务。", field="request")
-    reason = _text(reason, field="reason", label="上报理由", most=500)
+    reason = clean_text(reason, field="reason", label="上报理由", most=500)
     community = (request or task).community
     if request is not None and Escalation.objects.filter(request=request, status__in=[E.OPEN, E.ASSIGNED]).exists():
         raise Conflict("该点单已上报街道。", code="already_escalated")
@@ -96,24 +66,9 @@ def escalation_create(
         kind="escalation_created",
         title=f"{community.name}上报联席会议事项：{subject}",
         body=reason,
-        url=_url(escalation),
+        url=escalation_url(escalation),
         skip=actor,
     )
-    return escalation
-
-
-@transaction.atomic
-def task_escalate(*, task: Task, actor, reason: str) -> Escalation:
-    """A community hands what a task found but cannot solve itself (a fire-safety sweep that found
-    blocked escape routes, say) to the street's joint meeting. The task itself goes on as before."""
-    from orders.services.tasks import require_task_staff
-
-    task = lock(task)
-    require_task_staff(actor, task.community, task.grid, "上报")
-    if task.status == Task.Status.CANCELLED:
-        raise Conflict("任务已取消，不能上报。", code="task_cancelled")
-    escalation = escalation_create(actor=actor, reason=reason, task=task)
-    record_event(task, actor=actor, kind="escalated", note=f"上报街道联席会议：{escalation.reason}")
     return escalation
 
 
@@ -126,7 +81,7 @@ def escalation_assign(
     Assigning again adds departments and may move the deadline; a new deadline in the future
     clears the overdue flag, so passing it is reported again.
     """
-    row = _lock_for_street(escalation, actor)
+    row = lock_escalation_for_street(escalation, actor)
     try:
         ids = {int(i) for i in department_ids}
     except (TypeError, ValueError) as exc:
@@ -149,6 +104,7 @@ def escalation_assign(
         E.ASSIGNED,
         actor=actor,
         locked=True,
+        kind="reassigned" if row.status == E.ASSIGNED else "",
         note=f"分派给{names}，期限 {timezone.localtime(deadline):%Y-%m-%d %H:%M}",
         deadline=deadline,
         assigned_at=now,
@@ -161,7 +117,7 @@ def escalation_assign(
         kind="escalation_assigned",
         title="街道联席会议已受理",
         body=f"牵头/协办部门：{names}",
-        url=_url(row),
+        url=escalation_url(row),
         skip=actor,
     )
     return row
@@ -170,8 +126,8 @@ def escalation_assign(
 @transaction.atomic
 def escalation_respond(*, escalation: Escalation, actor, department_id: int, response: str) -> EscalationResponse:
     """Record one department's response (办理意见)."""
-    response = _text(response, field="response", label="办理意见", most=2000)
-    row = _lock_for_street(escalation, actor)
+    response = clean_text(response, field="response", label="办理意见", most=2000)
+    row = lock_escalation_for_street(escalation, actor)
     if row.status != E.ASSIGNED:
         raise Conflict("事项尚未分派或已办结，不能记录办理意见。", code="not_assigned")
     department = row.departments.filter(pk=department_id).first()
@@ -182,31 +138,6 @@ def escalation_respond(*, escalation: Escalation, actor, department_id: int, res
     )
     record_event(row, actor=actor, kind="department_response", note=f"{department.name}：{response}")
     return answer
-
-
-@transaction.atomic
-def escalation_resolve(*, escalation: Escalation, actor, outcome: str) -> Escalation:
-    """Record the meeting's outcome and close the case; an escalated request is resolved too."""
-    outcome = _text(outcome, field="outcome", label="会商结果", most=2000)
-    row = _lock_for_street(escalation, actor)
-    row = transition(
-        row, E.RESOLVED, actor=actor, locked=True, note=outcome, outcome=outcome, resolved_at=timezone.now()
-    )
-    if row.request_id is not None:
-        request = row.request
-        if request.status == ServiceRequest.Status.ESCALATED:
-            from orders.services.request_closing import request_resolve_from_escalation
-
-            request_resolve_from_escalation(request=request, actor=actor)
-    notify_on_commit(
-        community_staff(row.community_id),
-        kind="escalation_resolved",
-        title=f"联席会议事项已办结：{row.request or row.task}",
-        body=outcome,
-        url=_url(row),
-        skip=actor,
-    )
-    return row
 
 
 def escalations_mark_overdue(*, now: datetime | None = None) -> int:
@@ -234,7 +165,7 @@ def escalations_mark_overdue(*, now: datetime | None = None) -> int:
                 kind="escalation_overdue",
                 title=f"联席会议事项已超期：{subject}",
                 body=f"办理期限 {timezone.localtime(row.deadline):%Y-%m-%d %H:%M} 已过，请尽快办结。",
-                url=_url(row),
+                url=escalation_url(row),
             )
             count += 1
     return count

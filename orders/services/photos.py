@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import ValidationFailed
+from orders.models import RequestPhoto
 
 FORMATS = {"JPEG": "jpg", "PNG": "png"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel phone camera; anything larger is refused before decoding
@@ -96,8 +97,6 @@ def photos_clean(photos: Sequence) -> list[CleanPhoto]:
 
 def photos_attach(*, request, photos: Sequence[CleanPhoto]) -> list:
     """Store cleaned photos for a request (called inside the request's transaction)."""
-    from orders.models import RequestPhoto
-
     rows = []
     for clean in photos:
         row = RequestPhoto(request=request, width=clean.width, height=clean.height)

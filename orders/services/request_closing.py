@@ -1,6 +1,7 @@
-"""Closing the loop on a service request: resolved, confirmed, rated, reopened, closed.
+"""Closing the loop on a service request: the resident confirms, rates or reopens it; resolved
+requests nobody confirms close by themselves.
 
-Import these from ``orders.services.requests``, which re-exports them.
+Resolving a request is the end of its task or of its escalation: see ``orders.services.cascades``.
 """
 
 from __future__ import annotations
@@ -16,19 +17,13 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.transitions import can_transition, illegal, lock, transition
 from grids.selectors.organisation import community_staff
 from notifications.services import notify_on_commit
-from orders.models import Acceptance, Feedback, Like, RequestFollower, ServiceRequest, Task
-from orders.services import escalations
+from orders.models import Acceptance, Feedback, Like, ServiceRequest
+from orders.services.common import request_url
+from orders.services.escalations import escalation_create
+from reporting.models import ServiceRecord
+from reporting.services.records import service_record_confirm
 
 R = ServiceRequest.Status
-
-
-def _audience(request: ServiceRequest) -> list:
-    followers = [f.user for f in RequestFollower.objects.filter(request=request).select_related("user")]
-    return [request.requester, *followers]
-
-
-def _url(request: ServiceRequest) -> str:
-    return f"/requests/{request.pk}/"
 
 
 def _lock_own(request: ServiceRequest, actor) -> ServiceRequest:
@@ -42,9 +37,6 @@ def _confirm_records(row: ServiceRequest, actor) -> int:
     """The resident's word confirms the pending hours of the members who completed the task."""
     if row.task_id is None:
         return 0
-    from reporting.models import ServiceRecord
-    from reporting.services.records import service_record_confirm
-
     records = [
         a.record
         for a in Acceptance.objects.filter(
@@ -65,47 +57,6 @@ def _served_member_ids(row: ServiceRequest) -> set[int]:
             "member_id", flat=True
         )
     )
-
-
-@transaction.atomic
-def requests_resolve_for_task(*, task: Task, actor) -> int:
-    """The task is done: every request it serves is resolved. Returns how many."""
-    count = 0
-    ids = ServiceRequest.objects.filter(task=task, status=R.APPROVED).order_by("pk").values_list("pk", flat=True)
-    for pk in list(ids):
-        row = lock(ServiceRequest, pk)
-        if row.status != R.APPROVED or row.task_id != task.pk:
-            continue
-        row = transition(
-            row, R.RESOLVED, actor=actor, locked=True, note=f"任务“{task.title}”已完成", resolved_at=timezone.now()
-        )
-        notify_on_commit(
-            _audience(row),
-            kind="request_resolved",
-            title=f"您的点单已办结：{row.title}",
-            body="请确认办理结果并评价；7 天内未确认将自动关闭。",
-            url=_url(row),
-            skip=actor,
-        )
-        count += 1
-    return count
-
-
-@transaction.atomic
-def request_resolve_from_escalation(*, request: ServiceRequest, actor) -> ServiceRequest:
-    """The street's joint meeting has resolved the escalated request."""
-    row = transition(
-        lock(request), R.RESOLVED, actor=actor, locked=True, note="街道联席会议已办结", resolved_at=timezone.now()
-    )
-    notify_on_commit(
-        _audience(row),
-        kind="request_resolved",
-        title=f"您的点单已由街道办结：{row.title}",
-        body="请确认办理结果并评价；7 天内未确认将自动关闭。",
-        url=_url(row),
-        skip=actor,
-    )
-    return row
 
 
 @transaction.atomic
@@ -165,17 +116,26 @@ def request_reopen(*, request: ServiceRequest, actor, reason: str) -> ServiceReq
     if not can_transition(row, to):
         raise illegal(row, to)
     if second:
-        escalations.escalation_create(actor=actor, reason=f"居民第二次反映问题未解决：{reason}", request=row)
+        escalation_create(actor=actor, reason=f"居民第二次反映问题未解决：{reason}", request=row)
         note = f"居民再次反映未解决，自动上报街道：{reason}"
     else:
         note = f"居民反映未解决，重新审核：{reason}"
-    row = transition(row, to, actor=actor, locked=True, note=note, reopen_count=row.reopen_count + 1, resolved_at=None)
+    row = transition(
+        row,
+        to,
+        actor=actor,
+        locked=True,
+        kind="reopened",
+        note=note,
+        reopen_count=row.reopen_count + 1,
+        resolved_at=None,
+    )
     notify_on_commit(
         community_staff(row.community_id, row.grid),
         kind="request_reopened",
         title=f"居民反映点单未解决：{row.title}",
         body=note,
-        url=_url(row),
+        url=request_url(row),
         skip=actor,
     )
     return row
@@ -201,40 +161,9 @@ def requests_autoclose(*, now: datetime | None = None) -> int:
                 row,
                 R.CLOSED,
                 locked=True,
+                kind="auto_closed",
                 note=f"办结后 {settings.REQUEST_AUTOCLOSE_DAYS} 天未确认，自动关闭",
                 closed_at=now,
             )
             count += 1
-    return count
-
-
-@transaction.atomic
-def requests_reopen_for_cancelled_task(*, task: Task, actor) -> int:
-    """The task serving these requests was cancelled: the community reviews them again."""
-    ids = ServiceRequest.objects.filter(task=task, status=R.APPROVED).order_by("pk").values_list("pk", flat=True)
-    count = 0
-    for pk in list(ids):
-        row = lock(ServiceRequest, pk)
-        if row.status != R.APPROVED or row.task_id != task.pk:
-            continue
-        if not can_transition(row, R.SUBMITTED):
-            raise illegal(row, R.SUBMITTED)
-        row = transition(
-            row,
-            R.SUBMITTED,
-            actor=actor,
-            locked=True,
-            note=f"任务“{task.title}”已取消，待重新审核",
-            task=None,
-            reviewed_at=None,
-        )
-        notify_on_commit(
-            community_staff(row.community_id, row.grid),
-            kind="request_back_to_review",
-            title=f"点单待重新审核：{row.title}",
-            body=f"任务“{task.title}”已取消。",
-            url=_url(row),
-            skip=actor,
-        )
-        count += 1
     return count

@@ -1,12 +1,8 @@
-"""点单 and 审核把关: a service request from a resident, a member or a unit, and its review.
+"""点单: a service request placed by a resident, a member or a unit, and residents joining one.
 
-Closing the loop (resolve, confirm, rate, reopen, auto-close) lives in
-``orders.services.request_closing`` and is re-exported here, so callers import every request
-action from this module.
-
-Every change of status goes through ``transitions.transition``; the request row is locked
-first, and permission is checked on the locked row, so two secretaries acting at once get one
-success and one clear conflict.
+The community's review is in ``orders.services.request_review`` (approving, which makes or
+joins a task, in ``orders.services.cascades``); closing the loop in
+``orders.services.request_closing``.
 """
 
 from __future__ import annotations
@@ -14,83 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import phone_normalize
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.transitions import can_transition, illegal, lock, record_event, transition
+from core.transitions import lock, record_event
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Unit
 from grids.selectors.organisation import community_staff
-from grids.selectors.scope import scope_for
-from grids.vocab import CoordSystem, Duty, Focus
+from grids.vocab import CoordSystem, Duty
 from notifications.services import notify_on_commit
-from orders.models import RequestEvent, RequestFollower, ServiceRequest, Task
+from orders.models import RequestEvent, RequestFollower, ServiceRequest
 from orders.selectors.requests import nearest_community
-from orders.services import escalations
+from orders.services.common import clean_text, no_nul, request_url
 from orders.services.photos import photos_attach, photos_clean
-from orders.services.request_closing import (
-    request_confirm,
-    request_rate,
-    request_reopen,
-    request_resolve_from_escalation,
-    requests_autoclose,
-    requests_reopen_for_cancelled_task,
-    requests_resolve_for_task,
-)
 
 R = ServiceRequest.Status
-
-
-# --- helpers -----------------------------------------------------------------------------
-
-
-def no_nul(**values) -> None:
-    """PostgreSQL cannot store a NUL byte in text; refuse it as bad input, not a server error."""
-    for name, value in values.items():
-        if isinstance(value, str) and "\x00" in value:
-            raise ValidationFailed("内容包含非法字符。", code="nul_byte", field=name)
-
-
-def _text(value, *, field: str, label: str, most: int, required: bool = True) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        raise ValidationFailed(f"{label}格式不正确。", field=field)
-    no_nul(**{field: value})
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}。", code="required", field=field)
-    if len(value) > most:
-        raise ValidationFailed(f"{label}不能超过 {most} 个字。", code="too_long", field=field)
-    return value
-
-
-def can_review(request: ServiceRequest, user) -> bool:
-    """Staff whose posts cover the request's community, or the grid secretary of its grid."""
-    scope = scope_for(user)
-    if scope.covers_community(request.community):
-        return True
-    return request.grid_id is not None and scope.covers_grid(request.grid)
-
-
-def _lock_for_review(request: ServiceRequest, actor) -> ServiceRequest:
-    row = lock(request)
-    if not can_review(row, actor):
-        raise PermissionDenied("您无权审核其他社区的点单。", code="not_in_scope")
-    return row
-
-
-def _audience(request: ServiceRequest) -> list:
-    """The requester and everyone following the request."""
-    followers = [f.user for f in RequestFollower.objects.filter(request=request).select_related("user")]
-    return [request.requester, *followers]
-
-
-def _url(request: ServiceRequest) -> str:
-    return f"/requests/{request.pk}/"
-
-
-# --- ordering (点单) ---------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -125,9 +61,9 @@ def request_create(
         raise ValidationFailed("点单身份不正确。", field="requester_kind")
     if duty not in Duty.values:
         raise ValidationFailed("请选择服务类别。", field="duty")
-    title = _text(title, field="title", label="标题", most=80)
-    description = _text(description, field="description", label="问题描述", most=2000)
-    address = _text(address, field="address", label="地址", most=200)
+    title = clean_text(title, field="title", label="标题", most=80)
+    description = clean_text(description, field="description", label="问题描述", most=2000)
+    address = clean_text(address, field="address", label="地址", most=200)
     no_nul(contact_phone=contact_phone if isinstance(contact_phone, str) else "")
     phone = phone_normalize(contact_phone, field="contact_phone")
     if lat is None or lng is None:
@@ -188,7 +124,7 @@ def request_create(
         kind="request_submitted",
         title=f"新的居民点单待审核：{title}",
         body=f"{Duty(duty).label} · {address}",
-        url=_url(service_request),
+        url=request_url(service_request),
         skip=requester,
     )
     return service_request
@@ -206,176 +142,3 @@ def request_join(*, request: ServiceRequest, user) -> RequestFollower:
     if created:
         record_event(row, actor=user, kind="follower_joined", note="又有居民反映了同一问题")
     return follower
-
-
-# --- review (审核把关) -------------------------------------------------------------------
-
-
-@transaction.atomic
-def request_approve(*, request: ServiceRequest, actor, task: Task | None = None, **new_task_fields) -> ServiceRequest:
-    """Accept a request: attach it to an open task of the community, or create a task for it.
-
-    ``new_task_fields`` go to ``task_create``; what is not given is taken from the request
-    (duty, title, description, address, location, grid; focus defaults to 抓服务).
-    """
-    if task is not None:
-        # Locks are taken task first, then its requests, everywhere (completing and cancelling a
-        # task lock the task, then the requests linked to it); the reverse order here could
-        # deadlock against them.
-        task = lock(task)
-    row = _lock_for_review(request, actor)
-    if not can_transition(row, R.APPROVED):
-        raise illegal(row, R.APPROVED)
-    if task is not None and new_task_fields:
-        raise ValidationFailed("请选择已有任务，或填写新任务，二者只能选一。", field="task")
-    if task is not None:
-        if task.community_id != row.community_id:
-            raise ValidationFailed("只能并入本社区的任务。", field="task")
-        if task.status not in Task.ACTIVE:
-            raise Conflict("该任务已结束或已取消，不能再并入点单。", code="task_closed")
-    else:
-        if not new_task_fields:
-            raise ValidationFailed("请选择已有任务，或填写新任务。", code="required", field="task")
-        from orders.services.tasks import task_create
-
-        fields = {
-            "focus": Focus.SERVICE,
-            "duty": row.duty,
-            "title": row.title,
-            "description": row.description,
-            "address": row.address,
-            "lat": row.lat,
-            "lng": row.lng,
-            "coord_system": CoordSystem.WGS84,  # the request's location is stored in WGS-84
-            "grid": row.grid,
-            **new_task_fields,
-        }
-        # task_create only links the request (sets ``task``); moving it along is done here.
-        task = task_create(actor=actor, community=row.community, source_requests=[row], **fields)
-    row = transition(
-        row,
-        R.APPROVED,
-        actor=actor,
-        locked=True,
-        note=f"已受理，安排任务：{task.title}",
-        task=task,
-        reviewed_at=timezone.now(),
-    )
-    _tell_approved(row, actor)
-    return row
-
-
-def _tell_approved(row: ServiceRequest, actor) -> None:
-    notify_on_commit(
-        _audience(row),
-        kind="request_approved",
-        title=f"您的点单已受理：{row.title}",
-        body="社区已安排党员志愿者办理。",
-        url=_url(row),
-        skip=actor,
-    )
-
-
-@transaction.atomic
-def request_reject(*, request: ServiceRequest, actor, reason: str) -> ServiceRequest:
-    """Turn a request down; the resident sees the reason."""
-    reason = _text(reason, field="reason", label="未通过理由", most=200)
-    row = _lock_for_review(request, actor)
-    row = transition(
-        row, R.REJECTED, actor=actor, locked=True, note=reason, reject_reason=reason, reviewed_at=timezone.now()
-    )
-    notify_on_commit(
-        _audience(row),
-        kind="request_rejected",
-        title=f"您的点单未通过审核：{row.title}",
-        body=reason,
-        url=_url(row),
-        skip=actor,
-    )
-    return row
-
-
-@transaction.atomic
-def request_merge(*, request: ServiceRequest, into: ServiceRequest, actor) -> ServiceRequest:
-    """A duplicate joins another open request of the same community; its people follow that one."""
-    if into.pk == request.pk:
-        raise ValidationFailed("不能合并到自身。", field="into")
-    # Both rows locked, lower id first, so two merges in opposite directions cannot deadlock.
-    first, second = sorted([request, into], key=lambda r: r.pk)
-    locked = {first.pk: lock(first), second.pk: lock(second)}
-    row, target = locked[request.pk], locked[into.pk]
-    if not can_review(row, actor):
-        raise PermissionDenied("您无权审核其他社区的点单。", code="not_in_scope")
-    if target.community_id != row.community_id:
-        raise ValidationFailed("只能合并到本社区的点单。", field="into")
-    if target.status not in ServiceRequest.OPEN:
-        raise Conflict("目标点单已结束，不能合并。", code="target_closed")
-    if not can_transition(row, R.MERGED):
-        raise illegal(row, R.MERGED)
-    people = _audience(row)
-    RequestFollower.objects.bulk_create(
-        [RequestFollower(request=target, user=u) for u in people if u.pk != target.requester_id],
-        ignore_conflicts=True,
-    )
-    row = transition(
-        row,
-        R.MERGED,
-        actor=actor,
-        locked=True,
-        note=f"与点单“{target.title}”合并办理",
-        merged_into=target,
-        reviewed_at=timezone.now(),
-    )
-    record_event(target, actor=actor, kind="merged_in", note=f"合并了同类点单“{row.title}”")
-    notify_on_commit(
-        people,
-        kind="request_merged",
-        title=f"您的点单已与同类问题合并办理：{row.title}",
-        body=f"请关注点单“{target.title}”的进展。",
-        url=_url(target),
-        skip=actor,
-    )
-    return row
-
-
-@transaction.atomic
-def request_escalate(*, request: ServiceRequest, actor, reason: str) -> ServiceRequest:
-    """What the community cannot solve goes to the street's joint meeting (联席会议)."""
-    reason = _text(reason, field="reason", label="上报理由", most=500)
-    row = _lock_for_review(request, actor)
-    if not can_transition(row, R.ESCALATED):
-        raise illegal(row, R.ESCALATED)
-    try:
-        with transaction.atomic():
-            escalations.escalation_create(actor=actor, reason=reason, request=row)
-    except IntegrityError as exc:
-        raise Conflict("该点单已上报街道。", code="already_escalated") from exc
-    row = transition(row, R.ESCALATED, actor=actor, locked=True, note=reason)
-    notify_on_commit(
-        _audience(row),
-        kind="request_escalated",
-        title=f"您的点单已上报街道联席会议：{row.title}",
-        body=reason,
-        url=_url(row),
-        skip=actor,
-    )
-    return row
-
-
-__all__ = [
-    "can_review",
-    "no_nul",
-    "request_approve",
-    "request_confirm",
-    "request_create",
-    "request_escalate",
-    "request_join",
-    "request_merge",
-    "request_rate",
-    "request_reject",
-    "request_reopen",
-    "request_resolve_from_escalation",
-    "requests_autoclose",
-    "requests_reopen_for_cancelled_task",
-    "requests_resolve_for_task",
-]

@@ -19,64 +19,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.transitions import can_transition, illegal, transition
+from core.transitions import record_event, transition
 from grids.geo import location_to_wgs84
-from grids.models import Community, Grid, Member, Pairing, Skill
+from grids.models import Community, Grid, Member, Skill
 from grids.selectors.organisation import community_staff
-from grids.selectors.scope import scope_for
 from grids.vocab import Duty, Focus
 from orders.models import Acceptance, AcceptanceEvent, ServiceRequest, Task, TaskEvent
-from orders.services.acceptances import _fmt, auto_check_out, notify_users
-from orders.services.requests import requests_reopen_for_cancelled_task, requests_resolve_for_task
+from orders.selectors.tasks import LIVE, member_may_see
+from orders.services.common import clean_text, format_time, lock_task, notify_users, require_task_staff
+from reporting.worktime import overlaps_working_hours
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
-# Acceptances that hold the member's time: the same set the database constraints cover.
-LIVE = [A.ACCEPTED, A.CHECKED_IN, A.COMPLETED]
 MAX_SLOTS = 500
 MAX_DURATION = timedelta(hours=24)
+EDITED_LABELS = {"title": "标题", "description": "内容", "address": "地点"}
 WORKING_HOURS_WARNING = "该任务安排在工作日 9:00–17:00 之间，党员一般在八小时之外服务。"
 
 
-# --- who may do what -----------------------------------------------------------------------
-
-
-def require_task_staff(actor, community: Community, grid: Grid | None, verb: str) -> None:
-    """Community staff (or above) for the community; a grid secretary only within their grid."""
-    scope = scope_for(actor)
-    if scope.covers_community(community):
-        return
-    if grid is not None and scope.covers_grid(grid):
-        return
-    if scope.grid_ids and grid is None:
-        raise PermissionDenied(f"网格书记只能{verb}本网格的任务，请选择网格。", code="not_in_scope")
-    raise PermissionDenied(f"您无权{verb}该社区的任务。", code="not_in_scope")
-
-
-def member_may_see(member: Member, task: Task) -> bool:
-    """Visibility: the community's members; also paired units' members; or every registered member."""
-    if member.community_id is not None and member.community_id == task.community_id:
-        return True
-    if task.visibility == V.CITY and member.community_id is not None:
-        return True
-    if task.visibility in (V.PAIRED, V.CITY) and member.unit_id is not None:
-        return Pairing.objects.filter(unit_id=member.unit_id, community_id=task.community_id).exists()
-    return False
-
-
 # --- input ---------------------------------------------------------------------------------
-
-
-def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        raise ValidationFailed(f"{label}格式不正确。", field=field)
-    if "\x00" in value:
-        raise ValidationFailed(f"{label}含有非法字符。", field=field)
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 个字。", field=field)
-    return value
 
 
 def _skills(skills: Sequence[str]) -> list[str]:
@@ -129,7 +89,7 @@ def task_create(
     """Dispatch a task (下单), or whistle one with no request behind it (吹哨).
 
     Linked requests only get their ``task`` set here; moving them along their machine is the
-    requests service's job.
+    job of ``orders.services.cascades.request_approve``.
     """
     if grid is not None and grid.community_id != community.pk:
         raise ValidationFailed("所选网格不属于该社区。", field="grid")
@@ -140,9 +100,9 @@ def task_create(
         raise ValidationFailed("请选择八大职责之一。", field="duty")
     if visibility not in V.values:
         raise ValidationFailed("可见范围不正确。", field="visibility")
-    title = _text(title, field="title", label="标题", max_length=80)
-    address = _text(address, field="address", label="地点", max_length=200)
-    description = _text(description, field="description", label="内容", max_length=4000, required=False)
+    title = clean_text(title, field="title", label="标题", most=80)
+    address = clean_text(address, field="address", label="地点", most=200)
+    description = clean_text(description, field="description", label="内容", most=4000, required=False)
     wlat, wlng = location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system, field="location")
     now = timezone.now()
     _times(starts_at, ends_at, now)
@@ -182,10 +142,31 @@ def task_create(
     return task
 
 
+@transaction.atomic
+def task_edit(*, task: Task, actor, title: str, description: str, address: str) -> Task:
+    """Correct a task's wording (title, description, place description); the event row says what
+    changed. Where and when it happens, its slots and its status change only through their own
+    actions."""
+    task = lock_task(task)
+    require_task_staff(actor, task.community, task.grid, "修改")
+    values = {
+        "title": clean_text(title, field="title", label="标题", most=80),
+        "description": clean_text(description, field="description", label="内容", most=4000, required=False),
+        "address": clean_text(address, field="address", label="地点", most=200),
+    }
+    changed = [name for name, value in values.items() if getattr(task, name) != value]
+    if not changed:
+        return task
+    for name in changed:
+        setattr(task, name, values[name])
+    task.save(update_fields=changed)
+    labels = "、".join(EDITED_LABELS[name] for name in changed)
+    record_event(task, actor=actor, kind="edited", note=f"修改了{labels}")
+    return task
+
+
 def task_working_hours_warning(task: Task) -> str | None:
     """The warning the dispatch page shows when a task sits inside working hours."""
-    from reporting.worktime import overlaps_working_hours
-
     return WORKING_HOURS_WARNING if overlaps_working_hours(task.starts_at, task.ends_at) else None
 
 
@@ -206,7 +187,7 @@ def _clash_conflict(clash: Acceptance | None = None) -> Conflict:
     if clash is None:
         return Conflict("您在该时段已接了其他任务，时间冲突。", code="time_clash")
     return Conflict(
-        f"您已接“{clash.task.title}”（{_fmt(clash.starts_at)} 开始），时间冲突。",
+        f"您已接“{clash.task.title}”（{format_time(clash.starts_at)} 开始），时间冲突。",
         code="time_clash",
     )
 
@@ -270,76 +251,9 @@ def task_accept(*, task: Task, member: Member | None) -> Acceptance:
             community_staff(task.community_id, task.grid),
             kind="task_full",
             title=f"任务已满员：{task.title}"[:100],
-            body=f"“{task.title}”（{_fmt(task.starts_at)}）的 {task.slots} 个名额已全部有人接单。",
+            body=f"“{task.title}”（{format_time(task.starts_at)}）的 {task.slots} 个名额已全部有人接单。",
             url=reverse("orders:work_task", args=[task.pk]),
         )
     acceptance.task = task
     acceptance.member = member
     return acceptance
-
-
-# --- closing the task ----------------------------------------------------------------------
-
-
-def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update(of=("self",)).select_related("community__street", "grid").get(pk=task.pk)
-
-
-@transaction.atomic
-def task_cancel(*, task: Task, actor, reason: str) -> Task:
-    """Cancel a task: accepted slots are cancelled and their members told; members already on site
-    are checked out (they served); linked requests go back to review."""
-    task = _lock_task(task)
-    require_task_staff(actor, task.community, task.grid, "取消")
-    reason = _text(reason, field="reason", label="取消理由", max_length=200)
-    if not can_transition(task, T.CANCELLED):
-        raise illegal(task, T.CANCELLED)
-    now = timezone.now()
-    task = transition(task, T.CANCELLED, actor=actor, note=reason, locked=True, cancel_reason=reason)
-    told = []
-    holding = (
-        Acceptance.objects.select_for_update(of=("self",))
-        .select_related("member__user", "checkin", "task")
-        .filter(task=task, status__in=Acceptance.HOLDING)
-        .order_by("pk")
-    )
-    for acceptance in holding:
-        if acceptance.status == A.ACCEPTED:
-            transition(acceptance, A.CANCELLED, actor=actor, note=f"任务取消：{reason}", locked=True, withdrawn_at=now)
-            told.append(acceptance.member.user)
-        else:
-            auto_check_out(acceptance, actor=actor, now=min(now, acceptance.ends_at))
-    notify_users(
-        told,
-        kind="task_cancelled",
-        title="任务已取消",
-        body=f"您接的“{task.title}”（{_fmt(task.starts_at)}）已取消。原因：{reason}",
-        url=reverse("orders:my_tasks"),
-    )
-    requests_reopen_for_cancelled_task(task=task, actor=actor)
-    return task
-
-
-@transaction.atomic
-def task_complete(*, task: Task, actor) -> Task:
-    """The secretary closes the task: members still checked in are checked out, those who never
-    came are no-shows, and the linked requests are resolved."""
-    task = _lock_task(task)
-    require_task_staff(actor, task.community, task.grid, "完成")
-    if not can_transition(task, T.COMPLETED):
-        raise illegal(task, T.COMPLETED)
-    now = timezone.now()
-    task = transition(task, T.COMPLETED, actor=actor, note="任务完成", locked=True, completed_at=now)
-    holding = (
-        Acceptance.objects.select_for_update(of=("self",))
-        .select_related("member__user", "checkin", "task")
-        .filter(task=task, status__in=Acceptance.HOLDING)
-        .order_by("pk")
-    )
-    for acceptance in holding:
-        if acceptance.status == A.CHECKED_IN:
-            auto_check_out(acceptance, actor=actor, now=min(now, acceptance.ends_at))
-        else:
-            transition(acceptance, A.NO_SHOW, actor=actor, note="任务完成时未签到", locked=True)
-    requests_resolve_for_task(task=task, actor=actor)
-    return task

@@ -23,9 +23,8 @@ from orders.selectors import escalations as esc_selectors
 from orders.selectors import requests as req_selectors
 from orders.selectors import tasks as task_selectors
 from orders.selectors import visible
+from orders.services import cascades, request_review
 from orders.services import dispatch as dispatch_services
-from orders.services import escalations as esc_services
-from orders.services import requests as req_services
 from orders.services import tasks as task_services
 from orders.views.shared import LIST_LIMIT, amap_url, labelled, show_error, staff_only
 from reporting import selectors as rep_selectors
@@ -125,25 +124,25 @@ def work_request_action(request, request_id: int, action: str):
             task_id = request.POST.get("task") or ""
             if task_id:
                 task = get_object_or_404(task_selectors.tasks_for(request.user), pk=task_id)
-                req_services.request_approve(request=service_request, actor=request.user, task=task)
+                cascades.request_approve(request=service_request, actor=request.user, task=task)
             else:
                 form = forms.TaskTimesForm(request.POST)
                 if not form.is_valid():
                     messages.error(request, form.first_error())
                     return back
-                req_services.request_approve(request=service_request, actor=request.user, **form.cleaned_data)
+                cascades.request_approve(request=service_request, actor=request.user, **form.cleaned_data)
             messages.success(request, "已受理并派单。")
         elif action == "reject":
-            req_services.request_reject(
+            request_review.request_reject(
                 request=service_request, actor=request.user, reason=request.POST.get("reason", "")
             )
             messages.success(request, "已退回，居民将看到理由。")
         elif action == "merge":
             into = get_object_or_404(in_scope, pk=request.POST.get("into") or 0)
-            req_services.request_merge(request=service_request, into=into, actor=request.user)
+            request_review.request_merge(request=service_request, into=into, actor=request.user)
             messages.success(request, "已合并办理。")
         elif action == "escalate":
-            req_services.request_escalate(
+            request_review.request_escalate(
                 request=service_request, actor=request.user, reason=request.POST.get("reason", "")
             )
             messages.success(request, "已上报街道联席会议。")
@@ -238,13 +237,13 @@ def work_task_action(request, task_id: int, action: str):
             told = dispatch_services.task_notify_top(task=task, actor=request.user, n=int(n) if n.isdigit() else 0)
             messages.success(request, f"已通知 {len(told)} 名党员。")
         elif action == "cancel":
-            task_services.task_cancel(task=task, actor=request.user, reason=request.POST.get("reason", ""))
+            cascades.task_cancel(task=task, actor=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, "任务已取消。")
         elif action == "complete":
-            task_services.task_complete(task=task, actor=request.user)
+            cascades.task_complete(task=task, actor=request.user)
             messages.success(request, "任务已完成，相关点单已办结。")
         elif action == "escalate":
-            esc_services.task_escalate(task=task, actor=request.user, reason=request.POST.get("reason", ""))
+            cascades.task_escalate(task=task, actor=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, "已上报街道联席会议，办理进展可在“联席会议”中查看。")
         else:
             raise Http404

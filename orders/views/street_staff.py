@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from orders.models import Escalation
 from orders.selectors import escalations as esc_selectors
+from orders.services import cascades
 from orders.services import escalations as esc_services
 from orders.views.shared import LIST_LIMIT, date_or_none, labelled, show_error, staff_only
 
@@ -49,7 +50,7 @@ def work_escalation(request, escalation_id: int):
             "assigned": list(esc.departments.all()),
             "responses": list(esc_selectors.escalation_responses(esc)),
             "events": labelled(esc_selectors.escalation_timeline(esc), Escalation.Status),
-            "can_handle": esc_services.can_handle(esc, request.user),
+            "can_handle": esc_selectors.can_handle(esc, request.user),
             "default_deadline": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
         },
     )
@@ -79,7 +80,7 @@ def work_escalation_action(request, escalation_id: int, action: str):
             )
             messages.success(request, "已记录办理意见。")
         elif action == "resolve":
-            esc_services.escalation_resolve(escalation=esc, actor=request.user, outcome=request.POST.get("outcome", ""))
+            cascades.escalation_resolve(escalation=esc, actor=request.user, outcome=request.POST.get("outcome", ""))
             messages.success(request, "事项已办结，已通知居民。")
         else:
             raise Http404

@@ -83,7 +83,7 @@ def test_order_to_rating_at_375(phone, live_server, resident, secretary, member,
     import time_machine
 
     from orders.services.acceptances import acceptance_check_in, acceptance_check_out
-    from orders.services.tasks import task_complete
+    from orders.services.cascades import task_complete
 
     with time_machine.travel(start + dt.timedelta(minutes=1)):
         acceptance_check_in(acceptance=acc, actor=member.user, lat=task.lat, lng=task.lng, coord_system="wgs84")

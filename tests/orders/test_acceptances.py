@@ -20,8 +20,7 @@ from orders.services.tasks import task_accept
 from reporting.models import CheckIn, ServiceRecord
 from tests.grids.factories import CommunityFactory, MemberFactory, UnitFactory
 from tests.orders.factories import TaskFactory
-from tests.orders.tasks_support import *  # noqa: F403
-from tests.orders.tasks_support import consent, member_in, on_site, recipients, take
+from tests.orders.support import consent, member_in, on_site, recipients, take
 
 A, T = Acceptance.Status, Task.Status
 pytestmark = pytest.mark.django_db

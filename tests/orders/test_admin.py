@@ -28,6 +28,7 @@ from orders.models import (
 )
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory
+from tests.orders.api_support import cn
 from tests.orders.factories import (
     AcceptanceFactory,
     DepartmentFactory,
@@ -584,3 +585,69 @@ def test_department_editable_by_superuser_only(client, admin_user, sec, ctx):
     assert response.status_code == 302
     d.refresh_from_db()
     assert (d.name, d.is_active, d.sort_order) == ("住建局", False, 1)
+
+
+# --- edits go through services and leave event rows ----------------------------------------------
+
+
+def _inlines():
+    return {f"{p}-{k}": 0 for p in ("acceptances", "events") for k in ("TOTAL_FORMS", "INITIAL_FORMS")}
+
+
+def test_editing_a_tasks_wording_writes_an_event_row(client, sec, ctx):
+    t = TaskFactory(community=ctx["community"], title="旧标题", description="说明", address="旧地点")
+    client.force_login(sec)
+    response = client.post(
+        change_url(t),
+        {"title": "新标题", "description": "说明", "address": "新地点", "status": "cancelled", **_inlines()},
+    )
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert (t.title, t.address, t.status) == ("新标题", "新地点", T.OPEN)
+    event = TaskEvent.objects.get(task=t)
+    assert (event.kind, event.actor_id, event.from_status, event.to_status) == ("edited", sec.pk, T.OPEN, T.OPEN)
+    assert event.note == "修改了标题、地点"
+
+
+def test_saving_a_task_unchanged_writes_nothing(client, sec, ctx):
+    t = TaskFactory(community=ctx["community"], title="夜巡", description="", address="东门")
+    client.force_login(sec)
+    response = client.post(change_url(t), {"title": "夜巡", "description": "", "address": "东门", **_inlines()})
+    assert response.status_code == 302
+    assert not TaskEvent.objects.filter(task=t).exists()
+
+
+def test_a_task_refused_by_the_service_leaves_no_row_and_no_event(client, sec, ctx):
+    client.force_login(sec)
+    response = client.post(add_url(Task), _task_form(ctx["community"], lat="39.9", lng="116.4"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() and all(cn(e) for e in form.non_field_errors())
+    assert not Task.objects.exists() and not TaskEvent.objects.exists()
+
+
+def test_tasks_are_cancelled_not_deleted(client, admin_user, ctx):
+    t = TaskFactory(community=ctx["community"])
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:orders_task_delete", args=[t.pk])).status_code == 403
+    response = client.get(changelist(Task))
+    assert "delete_selected" not in dict(response.context["action_form"].fields["action"].choices)
+    assert Task.objects.filter(pk=t.pk).exists()
+
+
+@pytest.mark.parametrize("model", [ServiceRequest, Acceptance, Escalation])
+def test_rows_of_other_machines_cannot_be_changed_or_deleted(client, admin_user, ctx, model):
+    row = BUILDERS[model](ctx)
+    client.force_login(admin_user)
+    assert client.post(change_url(row), {"status": "closed"}).status_code == 403
+    assert client.get(reverse(f"admin:orders_{model._meta.model_name}_delete", args=[row.pk])).status_code == 403
+    action_form = client.get(changelist(model)).context["action_form"]  # None: no actions at all
+    assert action_form is None or "delete_selected" not in dict(action_form.fields["action"].choices)
+
+
+def test_task_actions_write_event_rows(client, sec, ctx):
+    t = TaskFactory(community=ctx["community"])
+    client.force_login(sec)
+    act(client, Task, "complete", [t])
+    event = TaskEvent.objects.get(task=t)
+    assert (event.from_status, event.to_status, event.actor_id) == (T.OPEN, T.COMPLETED, sec.pk)

@@ -9,21 +9,17 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.models import Post
 from orders.models import Department, Escalation, EscalationResponse, ServiceRequest, Task
 from orders.selectors.escalations import escalations_for, open_escalation_of_task
+from orders.services.cascades import escalation_resolve, task_escalate
 from orders.services.escalations import (
     escalation_assign,
     escalation_create,
-    escalation_resolve,
     escalation_respond,
     escalations_mark_overdue,
-    task_escalate,
 )
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import CommunityFactory, DistrictFactory, PostFactory, StreetFactory
-from tests.orders import requests_support as support
 from tests.orders.factories import DepartmentFactory, EscalationFactory, ServiceRequestFactory, TaskFactory
-from tests.orders.requests_support import kinds, recipients, snapshot
-
-sent = support.sent  # fixture
+from tests.orders.support import kinds, recipients, snapshot
 
 R, E = ServiceRequest.Status, Escalation.Status
 SEVEN = ["政法", "住建", "公安", "民政", "自然资源", "消防", "工青妇"]

@@ -10,8 +10,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from grids.models import Member
-from orders.citygen.activity import scaled_activity
 from orders.citygen.bulk import constraints_checked_after
+from orders.citygen.planning import scaled_activity
 from orders.models import (
     Acceptance,
     Escalation,

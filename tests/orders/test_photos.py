@@ -9,10 +9,7 @@ from core.errors import ValidationFailed
 from orders.models import RequestPhoto, ServiceRequest
 from orders.services.photos import photo_clean, photos_clean
 from orders.services.requests import request_create
-from tests.orders import requests_support as support
-from tests.orders.requests_support import jpeg_bytes, order_fields, png_bytes
-
-media, sent = support.media, support.sent  # fixtures
+from tests.orders.support import jpeg_bytes, order_fields, png_bytes
 
 
 def _exif_of(data: bytes):

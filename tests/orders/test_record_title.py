@@ -12,8 +12,7 @@ from orders.services.acceptances import acceptance_check_in, acceptance_check_ou
 from orders.services.tasks import task_accept
 from reporting.models import ServiceRecord
 from tests.orders.factories import AcceptanceFactory, TaskFactory
-from tests.orders.tasks_support import *  # noqa: F403
-from tests.orders.tasks_support import consent, on_site
+from tests.orders.support import consent, on_site
 from tests.reporting.factories import ServiceRecordFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,21 +8,13 @@ from django.utils import timezone
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from grids.models import Post
 from orders.models import RequestEvent, RequestFollower, ServiceRequest, Task
-from orders.services.requests import (
-    request_approve,
-    request_create,
-    request_escalate,
-    request_join,
-    request_merge,
-    request_reject,
-)
+from orders.services.cascades import request_approve
+from orders.services.request_review import request_escalate, request_merge, request_reject
+from orders.services.requests import request_create, request_join
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import Level2GridFactory, MemberFactory, PostFactory, UnitFactory
-from tests.orders import requests_support as support
 from tests.orders.factories import ServiceRequestFactory, TaskFactory
-from tests.orders.requests_support import kinds, order_fields, recipients, snapshot
-
-sent, media, submitted = support.sent, support.media, support.submitted  # fixtures
+from tests.orders.support import kinds, order_fields, recipients, snapshot
 
 R = ServiceRequest.Status
 

@@ -9,22 +9,13 @@ from django.utils import timezone
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from notifications.models import Notification
 from orders.models import Acceptance, Escalation, Feedback, Like, RequestFollower, ServiceRequest, Task
-from orders.services.requests import (
-    request_confirm,
-    request_rate,
-    request_reopen,
-    requests_autoclose,
-    requests_reopen_for_cancelled_task,
-    requests_resolve_for_task,
-)
+from orders.services.cascades import requests_reopen_for_cancelled_task, requests_resolve_for_task
+from orders.services.request_closing import request_confirm, request_rate, request_reopen, requests_autoclose
 from reporting.models import CheckIn, ServiceRecord
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory
-from tests.orders import requests_support as support
 from tests.orders.factories import AcceptanceFactory, ServiceRequestFactory, TaskFactory
-from tests.orders.requests_support import recipients, snapshot
-
-sent = support.sent  # fixture
+from tests.orders.support import recipients, snapshot
 
 R = ServiceRequest.Status
 

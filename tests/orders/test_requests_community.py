@@ -7,7 +7,7 @@ from core.errors import ValidationFailed
 from grids.geo import wgs84_to_gcj02
 from orders.models import ServiceRequest
 from orders.services.requests import request_create
-from tests.orders.requests_support import order_fields
+from tests.orders.support import order_fields
 
 pytestmark = pytest.mark.django_db
 

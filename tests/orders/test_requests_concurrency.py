@@ -15,14 +15,10 @@ from django.utils import timezone
 from core.errors import Conflict
 from notifications.models import Notification
 from orders.models import Escalation, Feedback, RequestEvent, ServiceRequest
+from orders.services.cascades import request_approve
 from orders.services.escalations import escalations_mark_overdue
-from orders.services.requests import (
-    request_approve,
-    request_rate,
-    request_reject,
-    request_reopen,
-    requests_autoclose,
-)
+from orders.services.request_closing import request_rate, request_reopen, requests_autoclose
+from orders.services.request_review import request_reject
 from tests.grids.factories import PostFactory
 from tests.orders.factories import EscalationFactory, ServiceRequestFactory, TaskFactory
 

@@ -8,14 +8,13 @@ from django.utils import timezone
 
 from orders.models import Acceptance, Like, ServiceRequest
 from orders.services.acceptances import acceptance_check_in, acceptance_check_out
-from orders.services.requests import request_approve, request_create, request_rate
-from orders.services.tasks import task_accept, task_cancel, task_complete
+from orders.services.cascades import request_approve, task_cancel, task_complete
+from orders.services.request_closing import request_rate
+from orders.services.requests import request_create
+from orders.services.tasks import task_accept
 from reporting.models import ServiceRecord
 from reporting.services.consent import location_consent_grant
-from tests.orders import requests_support as support
-from tests.orders.requests_support import order_fields
-
-sent = support.sent  # fixture
+from tests.orders.support import order_fields
 
 R = ServiceRequest.Status
 

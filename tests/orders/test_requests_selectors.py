@@ -21,13 +21,10 @@ from orders.selectors.requests import (
     request_timeline,
     requests_for_requester,
 )
-from orders.services.requests import request_reject
+from orders.services.request_review import request_reject
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import Level2GridFactory, MemberFactory, PostFactory
-from tests.orders import requests_support as support
 from tests.orders.factories import AcceptanceFactory, ServiceRequestFactory, TaskFactory
-
-sent, submitted = support.sent, support.submitted  # fixtures
 
 R = ServiceRequest.Status
 

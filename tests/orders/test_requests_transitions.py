@@ -14,13 +14,18 @@ from django.utils import timezone
 from core.errors import Conflict
 from core.transitions import ALLOWED, transition
 from orders.models import Escalation, RequestEvent, ServiceRequest
-from orders.services import escalations as esc
-from orders.services import requests as svc
-from tests.orders import requests_support as support
+from orders.services.cascades import (
+    escalation_resolve,
+    request_approve,
+    request_resolve_from_escalation,
+    requests_reopen_for_cancelled_task,
+    requests_resolve_for_task,
+)
+from orders.services.escalations import escalation_assign
+from orders.services.request_closing import request_confirm, request_rate, request_reopen, requests_autoclose
+from orders.services.request_review import request_escalate, request_merge, request_reject
 from tests.orders.factories import DepartmentFactory, EscalationFactory, ServiceRequestFactory, TaskFactory
-from tests.orders.requests_support import snapshot
-
-sent = support.sent  # fixture
+from tests.orders.support import snapshot
 
 R, E = ServiceRequest.Status, Escalation.Status
 REQUEST_PAIRS = list(itertools.product(R.values, R.values))
@@ -60,35 +65,35 @@ def drive_request(request: ServiceRequest, to: str, *, secretary, resident):
     before = request.status
     community = request.community
     if to == R.APPROVED:
-        return svc.request_approve(request=request, actor=secretary, task=TaskFactory(community=community))
+        return request_approve(request=request, actor=secretary, task=TaskFactory(community=community))
     if to == R.REJECTED:
-        return svc.request_reject(request=request, actor=secretary, reason="不予受理")
+        return request_reject(request=request, actor=secretary, reason="不予受理")
     if to == R.MERGED:
-        return svc.request_merge(request=request, into=ServiceRequestFactory(community=community), actor=secretary)
+        return request_merge(request=request, into=ServiceRequestFactory(community=community), actor=secretary)
     if to == R.ESCALATED:
         if before == R.RESOLVED:  # the resident's second reopening
-            return svc.request_reopen(request=request, actor=resident, reason="仍未解决")
-        return svc.request_escalate(request=request, actor=secretary, reason="社区无法解决")
+            return request_reopen(request=request, actor=resident, reason="仍未解决")
+        return request_escalate(request=request, actor=secretary, reason="社区无法解决")
     if to == R.RESOLVED:
         if before == R.APPROVED:
-            svc.requests_resolve_for_task(task=request.task, actor=secretary)
+            requests_resolve_for_task(task=request.task, actor=secretary)
             return request
-        return svc.request_resolve_from_escalation(request=request, actor=secretary)
+        return request_resolve_from_escalation(request=request, actor=secretary)
     if to == R.CONFIRMED:
-        return svc.request_confirm(request=request, actor=resident)
+        return request_confirm(request=request, actor=resident)
     if to == R.RATED:
-        return svc.request_rate(request=request, actor=resident, score=5)
+        return request_rate(request=request, actor=resident, score=5)
     if to == R.CLOSED:
-        if svc.requests_autoclose() == 0:
+        if requests_autoclose() == 0:
             # The job passes over rows it may not close; the table refuses them too.
             with transaction.atomic():
                 transition(request, R.CLOSED)
         return request
     if to == R.SUBMITTED:
         if before == R.APPROVED:
-            svc.requests_reopen_for_cancelled_task(task=request.task, actor=secretary)
+            requests_reopen_for_cancelled_task(task=request.task, actor=secretary)
             return request
-        return svc.request_reopen(request=request, actor=resident, reason="仍未解决")
+        return request_reopen(request=request, actor=resident, reason="仍未解决")
     raise AssertionError(to)
 
 
@@ -117,8 +122,8 @@ def test_approved_to_resolved_and_back_to_review_are_task_driven_only(community,
     waiting.task = task
     waiting.save(update_fields=["task"])
     state = snapshot(waiting)
-    assert svc.requests_resolve_for_task(task=task, actor=secretary) == 0
-    assert svc.requests_reopen_for_cancelled_task(task=task, actor=secretary) == 0
+    assert requests_resolve_for_task(task=task, actor=secretary) == 0
+    assert requests_reopen_for_cancelled_task(task=task, actor=secretary) == 0
     assert snapshot(waiting) == state
 
 
@@ -137,11 +142,11 @@ def make_escalation(status: str, community, resident) -> Escalation:
 
 def drive_escalation(escalation: Escalation, to: str, *, street_officer):
     if to == E.ASSIGNED:
-        return esc.escalation_assign(
+        return escalation_assign(
             escalation=escalation, actor=street_officer, department_ids=[DepartmentFactory(name="住建").pk]
         )
     if to == E.RESOLVED:
-        return esc.escalation_resolve(escalation=escalation, actor=street_officer, outcome="已办结")
+        return escalation_resolve(escalation=escalation, actor=street_officer, outcome="已办结")
     # No service moves a case back to "open": it is only ever created so.
     with transaction.atomic():
         return transition(escalation, to, actor=street_officer)

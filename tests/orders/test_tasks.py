@@ -12,20 +12,13 @@ from grids.models import Post
 from orders import tasks as jobs
 from orders.models import Acceptance, ServiceRequest, Task, TaskEvent
 from orders.services.acceptances import acceptance_check_in
+from orders.services.cascades import task_cancel, task_complete
 from orders.services.dispatch import task_notify_top, tasks_send_reminders, tasks_widen
-from orders.services.tasks import (
-    WORKING_HOURS_WARNING,
-    task_accept,
-    task_cancel,
-    task_complete,
-    task_create,
-    task_working_hours_warning,
-)
+from orders.services.tasks import WORKING_HOURS_WARNING, task_accept, task_create, task_working_hours_warning
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import Level2GridFactory, MemberFactory, PostFactory
 from tests.orders.factories import ServiceRequestFactory, TaskFactory
-from tests.orders.tasks_support import *  # noqa: F403
-from tests.orders.tasks_support import consent, kinds, member_in, on_site, recipients, take
+from tests.orders.support import consent, kinds, member_in, on_site, recipients, take
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
 pytestmark = pytest.mark.django_db

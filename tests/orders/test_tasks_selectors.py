@@ -14,7 +14,6 @@ from reporting.models import ServiceRecord
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import CommunityFactory, Level2GridFactory, MemberFactory, PostFactory
 from tests.orders.factories import AcceptanceFactory, TaskFactory
-from tests.orders.tasks_support import *  # noqa: F403
 from tests.reporting.factories import ServiceRecordFactory
 
 T, V = Task.Status, Task.Visibility

@@ -23,7 +23,7 @@ from tests.orders.factories import (
     ServiceRequestFactory,
     TaskFactory,
 )
-from tests.orders.requests_support import snapshot
+from tests.orders.support import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -237,7 +237,7 @@ def test_join_a_nearby_request(resident, community):
 def test_order_with_photos(resident, community):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.orders.requests_support import jpeg_bytes
+    from tests.orders.support import jpeg_bytes
 
     photos = [SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes(), content_type="image/jpeg") for i in range(2)]
     data = {

@@ -20,7 +20,7 @@ from accounts.models import User
 from grids.citygen.demo_plan import ACCOUNT, ARTICLE_COMMUNITY
 from grids.models import Community, Member, Post
 from grids.vocab import Duty, Focus
-from orders.citygen.activity import generate_activity, has_activity
+from orders.citygen.writing import generate_activity, has_activity
 from orders.models import ServiceRequest, Task
 from orders.services.requests import request_create
 from orders.services.tasks import task_accept, task_create

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from tqdm import tqdm
 
-from orders.citygen.activity import TABLES, generate_activity, has_activity, scaled_activity, wipe_activity
+from orders.citygen.planning import TABLES, scaled_activity
+from orders.citygen.writing import generate_activity, has_activity, wipe_activity
 from orders.models import Acceptance, Escalation, Feedback, Like, RequestEvent, ServiceRequest, Task, TaskEvent
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit
 

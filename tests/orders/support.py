@@ -1,32 +1,16 @@
-"""Fixtures and helpers shared by the request and escalation tests (imported by those modules)."""
+"""Helpers shared by the orders tests (fixtures are in ``conftest.py``)."""
 
+import datetime as dt
 import io
 
-import pytest
 from PIL import Image
 
+from grids.models import Member
 from grids.vocab import Duty
-from orders.models import Escalation, EscalationEvent, RequestEvent, ServiceRequest
-from tests.orders.factories import ServiceRequestFactory
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """What would have been delivered to ``notifications.services.notify``, after commit."""
-    calls = []
-    monkeypatch.setattr("notifications.services.notify", lambda **kw: calls.append(kw))
-    return calls
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def submitted(community, resident):
-    return ServiceRequestFactory(community=community, requester=resident)
+from orders.models import Acceptance, Escalation, EscalationEvent, RequestEvent, ServiceRequest, Task
+from reporting.services.consent import location_consent_grant
+from tests.grids.factories import MemberFactory
+from tests.orders.factories import AcceptanceFactory
 
 
 def kinds(calls) -> list[str]:
@@ -83,3 +67,27 @@ def order_fields(community, **overrides) -> dict:
     }
     fields.update(overrides)
     return fields
+
+
+def member_in(community, **kwargs) -> Member:
+    return MemberFactory(community=community, **kwargs)
+
+
+def take(task: Task, member: Member, status: str = Acceptance.Status.ACCEPTED) -> Acceptance:
+    """An acceptance row plus the slot it holds (as ``task_accept`` would leave them)."""
+    acceptance = AcceptanceFactory(task=task, member=member, status=status)
+    Task.objects.filter(pk=task.pk).update(taken=task.taken + 1)
+    task.refresh_from_db()
+    return acceptance
+
+
+def consent(member: Member) -> None:
+    location_consent_grant(member=member)
+
+
+def on_site(task: Task) -> dict:
+    return {"lat": task.lat, "lng": task.lng, "coord_system": "wgs84"}
+
+
+def at(moment: dt.datetime, minutes: int = 0) -> dt.datetime:
+    return moment + dt.timedelta(minutes=minutes)
