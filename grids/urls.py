@@ -2,22 +2,22 @@
 
 from django.urls import path
 
-from grids import views
+from grids.views import staff, volunteers
 
 app_name = "grids"
 
 urlpatterns = [
-    path("me/join/", views.member_join, name="member_create"),
-    path("me/edit/", views.member_edit, name="member_edit"),
-    path("register/", views.registration, name="registration"),
-    path("register/withdraw/", views.registration_withdraw_view, name="registration_withdraw"),
-    path("grids/", views.browser, name="browser"),
-    path("grids/community/<int:community_id>/", views.community_detail, name="community"),
-    path("grids/<int:grid_id>/", views.grid_detail, name="grid"),
-    path("grids/registrations/<int:registration_id>/place/", views.registration_place_view, name="registration_place"),
+    path("me/join/", volunteers.member_join, name="member_create"),
+    path("me/edit/", volunteers.member_edit, name="member_edit"),
+    path("register/", volunteers.registration, name="registration"),
+    path("register/withdraw/", volunteers.registration_withdraw_view, name="registration_withdraw"),
+    path("grids/", staff.browser, name="browser"),
+    path("grids/community/<int:community_id>/", staff.community_detail, name="community"),
+    path("grids/<int:grid_id>/", staff.grid_detail, name="grid"),
+    path("grids/registrations/<int:registration_id>/place/", staff.registration_place_view, name="registration_place"),
     path(
         "grids/registrations/<int:registration_id>/decline/",
-        views.registration_decline_view,
+        staff.registration_decline_view,
         name="registration_decline",
     ),
 ]
