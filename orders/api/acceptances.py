@@ -7,11 +7,11 @@ from rest_framework.response import Response
 
 from grids.selectors.people import member_of
 from orders import filters
-from orders.api.shared import ID_PATTERN
+from orders.api.common import ID_PATTERN
 from orders.models import Acceptance
 from orders.selectors import tasks as task_selectors
 from orders.serializers.acceptances import AcceptanceOut
-from orders.serializers.shared import LocationIn
+from orders.serializers.common import LocationIn
 from orders.services import acceptances as acceptance_services
 
 

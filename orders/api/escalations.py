@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from grids.permissions import HoldsPost
 from orders import filters
-from orders.api.shared import ID_PATTERN
+from orders.api.common import ID_PATTERN
 from orders.models import Escalation
 from orders.selectors import escalations as escalation_selectors
 from orders.serializers.escalations import (

@@ -14,10 +14,11 @@ from core.errors import NotFound
 from grids.models import Community, Grid, Unit
 from grids.selectors.scope import scope_for
 from orders import filters
-from orders.api.shared import ID_PATTERN, get_or_400
+from orders.api.common import ID_PATTERN, get_or_400
 from orders.models import ServiceRequest, Task
 from orders.selectors import requests as request_selectors
 from orders.selectors import visible
+from orders.serializers.common import ReasonIn
 from orders.serializers.requests import (
     ApproveIn,
     MergeIn,
@@ -27,7 +28,6 @@ from orders.serializers.requests import (
     RequestDetailOut,
     RequestOut,
 )
-from orders.serializers.shared import ReasonIn
 from orders.services import cascades, request_closing, request_review
 from orders.services import requests as request_services
 

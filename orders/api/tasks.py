@@ -13,15 +13,15 @@ from grids.models import Community, Grid
 from grids.permissions import HoldsPost
 from grids.selectors.scope import scope_for
 from orders import filters
-from orders.api.shared import ID_PATTERN, get_or_400
+from orders.api.common import ID_PATTERN, get_or_400
 from orders.models import Task
 from orders.permissions import own_member
 from orders.selectors import escalations as escalation_selectors
 from orders.selectors import tasks as task_selectors
 from orders.selectors import visible
 from orders.serializers.acceptances import AcceptanceOut, TaskAcceptanceOut
+from orders.serializers.common import ReasonIn
 from orders.serializers.escalations import EscalationDetailOut
-from orders.serializers.shared import ReasonIn
 from orders.serializers.tasks import HallQuery, NotifyIn, SuggestionOut, TaskCreateIn, TaskNotifiedOut, TaskOut
 from orders.services import cascades
 from orders.services import dispatch as dispatch_services

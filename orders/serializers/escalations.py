@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from orders.models import Department, Escalation, EscalationResponse
 from orders.selectors.escalations import escalation_responses, escalation_timeline
-from orders.serializers.shared import EventOut, id_field, text_field
+from orders.serializers.common import EventOut, id_field, text_field
 
 
 class DepartmentOut(serializers.ModelSerializer):

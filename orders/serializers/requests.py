@@ -10,7 +10,7 @@ from grids.vocab import Duty, Focus
 from orders.models import RequestPhoto, ServiceRequest, Task
 from orders.permissions import sees_contact
 from orders.selectors.requests import request_timeline
-from orders.serializers.shared import EventOut, LocationIn, id_field, text_field
+from orders.serializers.common import EventOut, LocationIn, id_field, text_field
 
 
 class RequestPhotoOut(serializers.ModelSerializer):

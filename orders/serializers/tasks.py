@@ -9,7 +9,7 @@ from grids.geo import WGS84
 from grids.serializers.common import COORD_CHOICES
 from grids.vocab import Duty, Focus
 from orders.models import Task
-from orders.serializers.shared import LocationIn, id_field, text_field
+from orders.serializers.common import LocationIn, id_field, text_field
 from orders.services.tasks import task_working_hours_warning
 
 

@@ -26,7 +26,7 @@ from orders.selectors import visible
 from orders.services import cascades, request_review
 from orders.services import dispatch as dispatch_services
 from orders.services import tasks as task_services
-from orders.views.shared import LIST_LIMIT, amap_url, labelled, show_error, staff_only
+from orders.views.common import LIST_LIMIT, amap_url, labelled, show_error, staff_only
 from reporting import selectors as rep_selectors
 from reporting.models import ServiceRecord
 

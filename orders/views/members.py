@@ -16,7 +16,7 @@ from orders.models import Acceptance, Task
 from orders.selectors import tasks as task_selectors
 from orders.services import acceptances as acc_services
 from orders.services import tasks as task_services
-from orders.views.shared import (
+from orders.views.common import (
     LIST_LIMIT,
     amap_url,
     attempt,

@@ -21,7 +21,7 @@ from orders.selectors import requests as req_selectors
 from orders.selectors import visible
 from orders.services import request_closing
 from orders.services import requests as req_services
-from orders.views.shared import LIST_LIMIT, attempt, float_or_none, labelled, member_or_none, show_error
+from orders.views.common import LIST_LIMIT, attempt, float_or_none, labelled, member_or_none, show_error
 
 R = ServiceRequest.Status
 A = Acceptance.Status

@@ -17,7 +17,7 @@ from orders.models import Escalation
 from orders.selectors import escalations as esc_selectors
 from orders.services import cascades
 from orders.services import escalations as esc_services
-from orders.views.shared import LIST_LIMIT, date_or_none, labelled, show_error, staff_only
+from orders.views.common import LIST_LIMIT, date_or_none, labelled, show_error, staff_only
 
 
 @login_required
