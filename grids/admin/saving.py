@@ -6,8 +6,9 @@ its log entry and its inlines see the row as it is stored. Deleting — one row 
 "delete selected" action — goes through the service too.
 
 The form has already checked the model's constraints, so a service rarely refuses a save;
-when it does (a cross-row rule only the database knows) the error aborts the admin's
-transaction and nothing is written. A refused delete in "delete selected" is reported per row.
+when it does (a cross-row rule only the database knows) nothing is written and the form comes
+back with the service's message (``core.admin``). A refused delete in "delete selected" is
+reported per row.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import models
 
+from core.admin import ServiceRefused, ServiceSaveMixin, adopt
 from core.errors import DomainError
 from grids.admin.base import ScopedAdminMixin
 
@@ -28,15 +30,7 @@ def form_fields(form, model: type[models.Model], *, changed_only: bool) -> dict[
     return {name: form.cleaned_data[name] for name in wanted if name in names and name in form.cleaned_data}
 
 
-def adopt(obj: models.Model, saved: models.Model) -> None:
-    """Make the form's instance the stored row (its id and the values the service computed)."""
-    for field in obj._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-    obj._state.db = saved._state.db
-
-
-class ServiceAdminMixin(ScopedAdminMixin):
+class ServiceAdminMixin(ServiceSaveMixin, ScopedAdminMixin):
     """``service_create(request, fields)``, ``service_update(request, obj, changes)`` and
     ``service_delete(request, obj)``
     name the services; ``save_model``, ``delete_model`` and ``delete_queryset`` call them."""
@@ -52,10 +46,13 @@ class ServiceAdminMixin(ScopedAdminMixin):
 
     def save_model(self, request, obj, form, change):
         fields = form_fields(form, self.model, changed_only=change)
-        if change:
-            saved = self.service_update(request, obj, fields) if fields else obj
-        else:
-            saved = self.service_create(request, fields)
+        try:
+            if change:
+                saved = self.service_update(request, obj, fields) if fields else obj
+            else:
+                saved = self.service_create(request, fields)
+        except DomainError as exc:
+            raise ServiceRefused(exc) from exc
         adopt(obj, saved)
         self.check_saved_in_scope(request, obj)
 

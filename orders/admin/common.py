@@ -1,11 +1,9 @@
-"""Pieces shared by the orders admins: read-only event inlines, running a service per row, and
-change forms whose save calls a service."""
+"""Pieces shared by the orders admins: read-only event inlines and running a service per row."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 
@@ -63,47 +61,3 @@ def run_for_each(
 def action_text(request, name: str) -> str:
     """A text field of the action form (the bar above the list), stripped."""
     return request.POST.get(name, "").strip()
-
-
-class ServiceRefused(Exception):
-    """A service refused the save a change form asked for (raised from ``save_model``)."""
-
-    def __init__(self, error: DomainError):
-        super().__init__(error.message)
-        self.error = error
-
-
-class ServiceForm(forms.ModelForm):
-    """A change form whose save is a service call. Validating it writes nothing; when the service
-    refuses the save, the page shows the form again with the service's message on its field."""
-
-    refusal: DomainError | None = None  # set by ServiceSaveMixin for the second rendering
-
-    def clean(self):
-        data = super().clean()
-        if self.refusal is not None:
-            field = self.refusal.field if self.refusal.field in self.fields else None
-            self.add_error(field, self.refusal.message)
-        return data
-
-
-class ServiceSaveMixin:
-    """For admins whose ``save_model`` calls a service and raises ``ServiceRefused`` when it says no.
-
-    The admin saves inside one transaction, so a refusal leaves nothing behind; the form is then
-    validated again with the refusal attached, and shown with its error instead of a server error.
-    """
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        refusal = getattr(request, "_service_refusal", None)
-        if refusal is not None:
-            form = type(form.__name__, (form,), {"refusal": refusal})
-        return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceRefused as refused:
-            request._service_refusal = refused.error
-            return super().changeform_view(request, object_id, form_url, extra_context)

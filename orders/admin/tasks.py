@@ -12,18 +12,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 
+from core.admin import ServiceRefused, ServiceSaveMixin, adopt
 from core.errors import DomainError
 from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Skill
 from grids.vocab import CoordSystem
-from orders.admin.common import (
-    EventInline,
-    ServiceForm,
-    ServiceRefused,
-    ServiceSaveMixin,
-    action_text,
-    run_for_each,
-)
+from orders.admin.common import EventInline, action_text, run_for_each
 from orders.models import Acceptance, AcceptanceEvent, Task, TaskEvent
 from orders.services.cascades import task_cancel, task_complete
 from orders.services.tasks import task_create, task_edit
@@ -49,7 +43,7 @@ ADD_FIELDS = (
 EDITABLE = ("title", "description", "address")
 
 
-class TaskAddForm(ServiceForm):
+class TaskAddForm(forms.ModelForm):
     """The fields ``task_create`` takes; validating them writes nothing (``save_model`` creates)."""
 
     coord_system = forms.ChoiceField(label="坐标系", choices=CoordSystem.choices, initial=CoordSystem.WGS84)
@@ -111,7 +105,6 @@ class TaskAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     inlines = (AcceptanceInline, TaskEventInline)
     actions = ("cancel", "complete")
     action_form = TaskActionForm
-    form = ServiceForm
     add_form = TaskAddForm
     fieldsets = (
         (None, {"fields": ("title", "description", "focus", "duty", "status", "cancel_reason")}),
@@ -167,11 +160,7 @@ class TaskAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
                 )
         except DomainError as exc:
             raise ServiceRefused(exc) from exc
-        # The admin goes on (history entry, redirect) with the row the service saved.
-        for f in Task._meta.concrete_fields:
-            setattr(obj, f.attname, getattr(saved, f.attname))
-        obj._state.adding = False
-        obj._state.db = saved._state.db
+        adopt(obj, saved)
 
     @admin.display(description="已接/名额")
     def slot_figure(self, obj):

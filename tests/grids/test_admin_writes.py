@@ -234,3 +234,19 @@ def test_registration_history_costs_the_same_queries_however_long(
         registration_place(registration=registration, grid=target, actor=secretary)
     assert registration.events.count() == 6
     assert queries() == short
+
+
+def test_a_save_the_service_refuses_comes_back_as_a_form_error(client, sec, community, monkeypatch):
+    """Not a server error: the form again, with the service's message on its field, nothing saved."""
+    from core.errors import ValidationFailed
+
+    def refuse(**kwargs):
+        raise ValidationFailed("该街道下已有同名社区。", field="name")
+
+    monkeypatch.setattr(organisation, "community_update", refuse)
+    client.force_login(sec)
+    response = client.post(change_url(community), community_form(community, name="西河社区"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"name": ["该街道下已有同名社区。"]}
+    community.refresh_from_db()
+    assert community.name != "西河社区"

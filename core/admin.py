@@ -1,0 +1,55 @@
+"""Admin change forms whose save is a service call.
+
+Every admin save goes through a service (it computes, locks and writes the event row). The form
+validates what was typed; ``save_model`` calls the service and, when the service refuses, raises
+``ServiceRefused``. The admin saves inside one transaction, so the refusal leaves nothing behind;
+``ServiceSaveMixin`` then shows the form again with the service's message on its field instead of
+a server error.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.errors import DomainError
+
+
+class ServiceRefused(Exception):
+    """A service refused the save a change form asked for (raised from ``save_model``)."""
+
+    def __init__(self, error: DomainError):
+        super().__init__(error.message)
+        self.error = error
+
+
+class ServiceSaveMixin:
+    """For ModelAdmins whose ``save_model`` raises ``ServiceRefused`` when the service says no."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal: DomainError | None = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form
+
+        def clean(self):
+            data = form.clean(self)
+            self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)
+            return data
+
+        return type(form.__name__, (form,), {"clean": clean})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            request._service_refusal = refused.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def adopt(obj: models.Model, saved: models.Model) -> None:
+    """Make the admin's instance the row the service stored (its id and the values it computed),
+    so the history entry, the redirect and the inlines see the row as it is."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
