@@ -157,3 +157,11 @@ def district_officer(district):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(phone="13800000009", name="管理员", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def placed(community, grid, member):
+    """The member, registered with the community and placed in its grid."""
+    member.community, member.grid = community, grid
+    member.save(update_fields=["community", "grid"])
+    return member

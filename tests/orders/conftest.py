@@ -3,7 +3,6 @@ are not fixtures are in ``tests.orders.support``)."""
 
 import pytest
 
-from grids.models import Member
 from orders.models import Task
 from tests.orders.factories import ServiceRequestFactory, TaskFactory
 
@@ -26,14 +25,6 @@ def media(settings, tmp_path):
 @pytest.fixture
 def submitted(community, resident):
     return ServiceRequestFactory(community=community, requester=resident)
-
-
-@pytest.fixture
-def placed(community, grid, member) -> Member:
-    """The conftest member, registered with the community (placed in its grid)."""
-    member.community, member.grid = community, grid
-    member.save(update_fields=["community", "grid"])
-    return member
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 
-from grids.models import Member
 from orders.models import Acceptance, Feedback, Like, ServiceRequest, Task
 from reporting.models import ServiceRecord
 from tests.conftest import client_for
@@ -14,13 +13,6 @@ from tests.orders.api_support import V1, assert_error, evening
 from tests.orders.factories import ServiceRequestFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def placed(community, grid, member) -> Member:
-    member.community, member.grid = community, grid
-    member.save(update_fields=["community", "grid"])
-    return member
 
 
 def request_body(community, **extra):

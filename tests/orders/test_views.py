@@ -6,9 +6,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +21,7 @@ from tests.orders.factories import (
     TaskFactory,
 )
 from tests.orders.support import snapshot
+from tests.pages import browser_for, html, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -32,34 +30,6 @@ pytestmark = pytest.mark.django_db
 def _fast_hashing(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def placed(community, grid, member):
-    member.community, member.grid = community, grid
-    member.save(update_fields=["community", "grid"])
-    return member
-
-
-def browser_for(user) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
-
-
-def count_queries(client: Client, url: str) -> int:
-    """Queries of one page view, not counting the session store (cached; a cache miss reads
-    the database, which has nothing to do with the page)."""
-    client.get(url)  # warm the session cache
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == 200, r.status_code
-    return len([q for q in ctx.captured_queries if "django_session" not in q["sql"]])
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def local(moment: dt.datetime) -> str:
@@ -282,11 +252,11 @@ def test_rejected_request_shows_the_reason(resident, community, secretary):
 def test_my_requests_query_count_is_flat(resident, community):
     c = browser_for(resident)
     ServiceRequestFactory(community=community, requester=resident)
-    few = count_queries(c, "/my/requests/")
+    few = page_queries(c, "/my/requests/")
     for _ in range(6):
         ServiceRequestFactory(community=community, requester=resident)
         RequestFollower.objects.create(request=ServiceRequestFactory(community=community), user=resident)
-    assert count_queries(c, "/my/requests/") == few
+    assert page_queries(c, "/my/requests/") == few
 
 
 # --- 接单 ------------------------------------------------------------------------------------
@@ -307,11 +277,11 @@ def test_task_hall_lists_visible_tasks_nearest_first(placed, community, other_co
 def test_task_hall_query_count_is_flat(placed, community, secretary):
     c = browser_for(placed.user)
     TaskFactory(community=community, created_by=secretary)
-    few = count_queries(c, "/tasks/")
+    few = page_queries(c, "/tasks/")
     for _ in range(6):
         TaskFactory(community=community, created_by=secretary)
     AcceptanceFactory(task=TaskFactory(community=community, created_by=secretary), member=placed)
-    assert count_queries(c, "/tasks/") == few
+    assert page_queries(c, "/tasks/") == few
 
 
 def test_task_page_has_an_amap_link_in_gcj02(placed, community, secretary):
@@ -372,11 +342,11 @@ def test_withdraw_only_ones_own(placed, community, secretary):
 def test_my_tasks_query_count_is_flat(placed, community, secretary):
     c = browser_for(placed.user)
     AcceptanceFactory(member=placed, task=TaskFactory(community=community, created_by=secretary))
-    few = count_queries(c, "/my/tasks/")
+    few = page_queries(c, "/my/tasks/")
     for d in range(2, 7):
         t = TaskFactory(community=community, created_by=secretary, starts_at=evening(d))
         AcceptanceFactory(member=placed, task=t)
-    assert count_queries(c, "/my/tasks/") == few
+    assert page_queries(c, "/my/tasks/") == few
 
 
 # --- 审核派单 --------------------------------------------------------------------------------
@@ -399,10 +369,10 @@ def test_pending_requests_oldest_first_with_waiting_time(secretary, community):
 def test_work_request_list_query_count_is_flat(secretary, community):
     c = browser_for(secretary)
     ServiceRequestFactory(community=community)
-    few = count_queries(c, "/work/requests/")
+    few = page_queries(c, "/work/requests/")
     for _ in range(6):
         ServiceRequestFactory(community=community)
-    assert count_queries(c, "/work/requests/") == few
+    assert page_queries(c, "/work/requests/") == few
 
 
 def test_outsider_cannot_see_or_review(outsider, community, resident):
@@ -524,10 +494,10 @@ def test_secretary_escalates_a_task_to_the_street(secretary, community):
 def test_task_board_query_count_is_flat(secretary, community):
     c = browser_for(secretary)
     TaskFactory(community=community, created_by=secretary)
-    few = count_queries(c, "/work/tasks/")
+    few = page_queries(c, "/work/tasks/")
     for _ in range(6):
         TaskFactory(community=community)
-    assert count_queries(c, "/work/tasks/") == few
+    assert page_queries(c, "/work/tasks/") == few
 
 
 # --- 联席会议 ---------------------------------------------------------------------------------
@@ -564,10 +534,10 @@ def test_other_street_cannot_see_escalations(outsider, community):
 def test_escalations_query_count_is_flat(street_officer, community):
     c = browser_for(street_officer)
     EscalationFactory(request=ServiceRequestFactory(community=community, status=ServiceRequest.Status.ESCALATED))
-    few = count_queries(c, "/work/escalations/")
+    few = page_queries(c, "/work/escalations/")
     for _ in range(5):
         EscalationFactory(request=ServiceRequestFactory(community=community, status=ServiceRequest.Status.ESCALATED))
-    assert count_queries(c, "/work/escalations/") == few
+    assert page_queries(c, "/work/escalations/") == few
 
 
 # --- 消息 -------------------------------------------------------------------------------------
@@ -594,10 +564,10 @@ def test_inbox_open_marks_read_and_follows_the_link(resident, member):
 def test_inbox_query_count_is_flat(resident):
     c = browser_for(resident)
     Notification.objects.create(user=resident, kind="k", title="t")
-    few = count_queries(c, "/inbox/")
+    few = page_queries(c, "/inbox/")
     for i in range(10):
         Notification.objects.create(user=resident, kind="k", title=f"t{i}")
-    assert count_queries(c, "/inbox/") == few
+    assert page_queries(c, "/inbox/") == few
 
 
 # --- the whole flow ---------------------------------------------------------------------------

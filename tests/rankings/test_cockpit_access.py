@@ -15,16 +15,11 @@ from rankings.cockpit import services
 from rankings.models import CockpitFigures
 from tests.conftest import client_for
 from tests.grids.factories import CommunityFactory, DistrictFactory, MemberFactory, StreetFactory
+from tests.pages import browser_for
 from tests.rankings.cockpit_support import staff, yesterday
 
 API = "/api/v1/cockpit/"
 PAGE = "/cockpit/"
-
-
-def browser_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 pytestmark = pytest.mark.django_db

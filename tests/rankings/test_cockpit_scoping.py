@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from grids.models import Post, Street
 from rankings.cockpit import services
 from tests.conftest import client_for
+from tests.pages import browser_for
 from tests.rankings.cockpit_support import (
     busiest_street,
     communities_of,
@@ -20,12 +20,6 @@ from tests.rankings.cockpit_support import (
 
 API = "/api/v1/cockpit/"
 PAGE = "/cockpit/"
-
-
-def browser_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def other_district_street(district):

@@ -6,13 +6,13 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rankings.models import Board
 from rankings.scoring import TIE_RULE
 from tests.grids.factories import DistrictFactory, MemberFactory
+from tests.pages import browser_for, html
 from tests.rankings.board_support import publish, ranked
 
 pytestmark = pytest.mark.django_db
@@ -21,30 +21,11 @@ TODAY = timezone.localdate()
 DAY = TODAY - dt.timedelta(days=1)
 
 
-def browser_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def html(r) -> str:
-    return r.content.decode()
-
-
 @pytest.fixture
 def placed(member, community):
     member.community = community
     member.save(update_fields=["community"])
     return member
-
-
-def page_queries(client, url) -> int:
-    """Queries of one page view, not counting the cached session store."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == 200
-    return len([q for q in ctx.captured_queries if "django_session" not in q["sql"]])
 
 
 @pytest.mark.parametrize(

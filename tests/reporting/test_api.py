@@ -12,13 +12,6 @@ V1 = "/api/v1"
 
 
 @pytest.fixture
-def placed(community, grid, member):
-    member.community, member.grid = community, grid
-    member.save(update_fields=["community", "grid"])
-    return member
-
-
-@pytest.fixture
 def record(placed, community):
     return ServiceRecordFactory(member=placed, community=community)
 

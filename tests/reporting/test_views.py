@@ -4,46 +4,16 @@ visitor and an outsider; list pages whose query count does not grow."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from reporting.models import LocationConsent, ServiceRecord
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory
+from tests.pages import browser_for, html, page_queries
 from tests.reporting.factories import LocationConsentFactory, ServiceRecordFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def placed(community, grid, member):
-    member.community, member.grid = community, grid
-    member.save(update_fields=["community", "grid"])
-    return member
-
-
-def browser_for(user) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
-
-
-def count_queries(client: Client, url: str) -> int:
-    """Queries of one page view, not counting the session store (cached; a cache miss reads
-    the database, which has nothing to do with the page)."""
-    client.get(url)  # warm the session cache
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == 200, r.status_code
-    return len([q for q in ctx.captured_queries if "django_session" not in q["sql"]])
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def this_year(days_ago: int = 1) -> dt.datetime:
@@ -98,11 +68,11 @@ def test_my_hours_query_count_is_flat(placed, community):
     LocationConsentFactory(member=placed)
     ServiceRecordFactory(member=placed, community=community, started_at=this_year())
     VisitFactory(member=placed, community=community, visited_at=this_year(1))
-    few = count_queries(c, "/my/hours/")
+    few = page_queries(c, "/my/hours/")
     for d in range(2, 7):
         ServiceRecordFactory(member=placed, community=community, started_at=this_year(d))
         VisitFactory(member=placed, community=community, visited_at=this_year(d))
-    assert count_queries(c, "/my/hours/") == few
+    assert page_queries(c, "/my/hours/") == few
 
 
 def test_consent_and_its_revocation(placed):
@@ -186,7 +156,7 @@ def test_hours_reject_and_unknown_action(secretary, outsider, community, placed)
 def test_hours_query_count_is_flat(secretary, community):
     c = browser_for(secretary)
     ServiceRecordFactory(member=MemberFactory(community=community), community=community)
-    few = count_queries(c, "/work/hours/")
+    few = page_queries(c, "/work/hours/")
     for _ in range(5):
         ServiceRecordFactory(member=MemberFactory(community=community), community=community)
-    assert count_queries(c, "/work/hours/") == few
+    assert page_queries(c, "/work/hours/") == few
