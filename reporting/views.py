@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from grids.models import Member
 from grids.selectors.people import member_of
-from grids.selectors.scope import scope_for
+from grids.views.common import staff_only
 from reporting import selectors
 from reporting.models import ServiceRecord
 from reporting.services import consent as consent_services
@@ -38,13 +38,6 @@ def _require_member(request) -> Member:
 def _next(request, default: str) -> str:
     nxt = request.POST.get("next") or ""
     return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
-
-
-def _staff_only(request):
-    scope = scope_for(request.user)
-    if scope.is_empty:
-        return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
-    return scope, None
 
 
 # --- the member's side ----------------------------------------------------------------------
@@ -89,7 +82,7 @@ def my_hours(request):
 
 @login_required
 def work_hours(request):
-    scope, denied = _staff_only(request)
+    scope, denied = staff_only(request)
     if denied:
         return denied
     rows = list(
@@ -103,7 +96,7 @@ def work_hours(request):
 @login_required
 @require_POST
 def work_hours_action(request, record_id: int, action: str):
-    scope, denied = _staff_only(request)
+    scope, denied = staff_only(request)
     if denied:
         return denied
     record = get_object_or_404(selectors.records_for(request.user), pk=record_id)

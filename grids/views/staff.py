@@ -13,19 +13,13 @@ from core.errors import DomainError
 from grids.forms import DeclineForm, PlaceForm, grid_label
 from grids.models import Community, Grid, Member, Post, Registration
 from grids.selectors.registration import registrations_for
-from grids.selectors.scope import communities_for, grids_for, members_for, scope_for
+from grids.selectors.scope import communities_for, grids_for, members_for
 from grids.services import registration as registration_services
+from grids.views.common import staff_only
 
 
 def _community_secretary(community: Community) -> Post | None:
     return Post.objects.select_related("user").filter(community=community, role=Post.Role.SECRETARY).first()
-
-
-def _require_scope(request):
-    scope = scope_for(request.user)
-    if scope.is_empty:
-        return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
-    return scope, None
 
 
 def _count_rows(qs):
@@ -37,7 +31,7 @@ def _count_rows(qs):
 @login_required
 def browser(request):
     """Communities in the user's scope; a secretary of one community goes straight to it."""
-    scope, denied = _require_scope(request)
+    scope, denied = staff_only(request)
     if denied:
         return denied
     communities = (
@@ -60,7 +54,7 @@ def browser(request):
 @login_required
 def community_detail(request, community_id: int):
     """A community's level-2 grids with counts, and the registrations waiting to be placed."""
-    scope, denied = _require_scope(request)
+    scope, denied = staff_only(request)
     if denied:
         return denied
     community = get_object_or_404(communities_for(request.user), pk=community_id)
@@ -105,7 +99,7 @@ def community_detail(request, community_id: int):
 @login_required
 def grid_detail(request, grid_id: int):
     """A grid's buildings and members."""
-    scope, denied = _require_scope(request)
+    scope, denied = staff_only(request)
     if denied:
         return denied
     grid = get_object_or_404(grids_for(request.user).select_related("community__street"), pk=grid_id)
@@ -142,7 +136,7 @@ def _registration_for_staff(request, registration_id: int) -> Registration:
 @login_required
 @require_POST
 def registration_place_view(request, registration_id: int):
-    scope, denied = _require_scope(request)
+    scope, denied = staff_only(request)
     if denied:
         return denied
     reg = _registration_for_staff(request, registration_id)
@@ -168,7 +162,7 @@ def registration_place_view(request, registration_id: int):
 @login_required
 @require_POST
 def registration_decline_view(request, registration_id: int):
-    scope, denied = _require_scope(request)
+    scope, denied = staff_only(request)
     if denied:
         return denied
     reg = _registration_for_staff(request, registration_id)

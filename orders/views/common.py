@@ -8,13 +8,11 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
 
 from core.errors import DomainError
 from grids.geo import wgs84_to_gcj02
 from grids.models import Member
 from grids.selectors.people import member_of
-from grids.selectors.scope import scope_for
 from orders.models import Escalation, EscalationEvent
 
 LIST_LIMIT = 100  # rows a list page shows; older ones are reached by filters, not pages
@@ -59,14 +57,6 @@ def attempt(request, success: str, action, /, **kwargs) -> bool:
         return False
     messages.success(request, success)
     return True
-
-
-def staff_only(request):
-    """The user's staff scope, or (None, a 403 page) for those who hold no post."""
-    scope = scope_for(request.user)
-    if scope.is_empty:
-        return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
-    return scope, None
 
 
 def amap_url(lat: float, lng: float, name: str) -> str:

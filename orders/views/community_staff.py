@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.forms import form_error_from
 from core.errors import DomainError
 from grids.selectors.scope import communities_for
+from grids.views.common import staff_only
 from orders import forms
 from orders.models import Escalation, ServiceRequest, Task
 from orders.selectors import escalations as esc_selectors
@@ -26,7 +27,7 @@ from orders.selectors import visible
 from orders.services import cascades, request_review
 from orders.services import dispatch as dispatch_services
 from orders.services import tasks as task_services
-from orders.views.common import LIST_LIMIT, amap_url, labelled, show_error, staff_only
+from orders.views.common import LIST_LIMIT, amap_url, labelled, show_error
 from reporting import selectors as rep_selectors
 from reporting.models import ServiceRecord
 

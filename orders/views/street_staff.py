@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from grids.views.common import staff_only
 from orders.models import Escalation
 from orders.selectors import escalations as esc_selectors
 from orders.services import cascades
 from orders.services import escalations as esc_services
-from orders.views.common import LIST_LIMIT, date_or_none, labelled, show_error, staff_only
+from orders.views.common import LIST_LIMIT, date_or_none, labelled, show_error
 
 
 @login_required
