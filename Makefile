@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers: one per core (a module's tests stay together, sharing its fixtures).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev browser-deps lint format migrate demo city bench clean
 
@@ -46,7 +48,7 @@ test: install-dev browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses $(PYTEST_WORKERS) --maxprocesses 8 --dist loadscope $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -100,12 +100,17 @@ def transition(
     return row
 
 
+def record_created(obj: models.Model, *, actor=None, note: str = "", kind: str = "", at=None) -> None:
+    """A row's first event: from no status to the one it was created in (``at``: its creation time)."""
+    _write_event(obj, before="", actor=actor, note=note, kind=kind, at=at)
+
+
 def record_event(obj: models.Model, *, actor=None, note: str = "", kind: str = "") -> None:
     """An event without a change of state (a follower joined, a choice passed on, a response recorded)."""
     _write_event(obj, before=obj.status, actor=actor, note=note, kind=kind)
 
 
-def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str) -> None:
+def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str, at=None) -> None:
     machine = MACHINES[type(row)]
     machine.event_model.objects.create(
         **{machine.event_fk: row},
@@ -114,5 +119,5 @@ def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str)
         to_status=row.status,
         actor=actor,
         note=(note or "")[:500],
-        created_at=timezone.now(),
+        created_at=at or timezone.now(),
     )

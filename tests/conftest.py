@@ -7,6 +7,7 @@ with ``REQUIRE_ALL_SERVICES=1`` (set by ``.ci/run``) a missing service fails the
 
 import os
 import shutil
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -25,6 +26,23 @@ from tests.grids.factories import (
 )
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker gets a Redis database of its own (1, 2, …; 0 stays the
+    developer's): every test starts by clearing the cache, and one worker's clear must not wipe
+    another's throttle counters or take its Celery messages. PostgreSQL needs nothing: each
+    worker already has its own test database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (worker and settings.REDIS_URL):
+        return
+    url = urlunsplit(urlsplit(settings.REDIS_URL)._replace(path=f"/{int(worker.removeprefix('gw')) + 1}"))
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
+    settings.CACHES["default"]["LOCATION"] = url
+
+    from shaoguan.celery import app
+
+    app.conf.broker_url = app.conf.result_backend = url
 
 
 def _service_gaps() -> dict[str, str]:

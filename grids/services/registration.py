@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.transitions import can_transition, transition
+from core.transitions import can_transition, record_created, transition
 from grids.models import Community, Grid, Member, Registration, RegistrationChoice, RegistrationEvent
 from grids.selectors.registration import communities_in_reach, registration_in_scope
 from grids.selectors.scope import scope_for
@@ -26,17 +26,8 @@ Kind = RegistrationEvent.Kind
 
 
 def _created_event(registration: Registration, *, actor, kind: str, note: str = "") -> None:
-    # A registration is born pending; its first event says how (self-selected or adjusted)
-    # and comes from no status at all, which ``transition()`` does not write.
-    RegistrationEvent.objects.create(
-        registration=registration,
-        kind=kind,
-        from_status="",
-        to_status=registration.status,
-        actor=actor,
-        note=note,
-        created_at=registration.created_at,
-    )
+    # A registration is born pending; its first event says how (self-selected or adjusted).
+    record_created(registration, actor=actor, kind=kind, note=note, at=registration.created_at)
 
 
 def _lock_member(member: Member) -> Member:

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, ValidationFailed
-from core.transitions import lock, record_event, transition
+from core.transitions import lock, record_created, record_event, transition
 from grids.selectors.organisation import community_staff, street_staff
 from notifications.services import notify_on_commit
-from orders.models import Department, Escalation, EscalationEvent, EscalationResponse, ServiceRequest, Task
+from orders.models import Department, Escalation, EscalationResponse, ServiceRequest, Task
 from orders.services.common import clean_text, escalation_url, lock_escalation_for_street
 
 E = Escalation.Status
@@ -52,14 +52,7 @@ def escalation_create(
         reason=reason,
         created_by=actor,
     )
-    EscalationEvent.objects.create(
-        escalation=escalation,
-        from_status="",
-        to_status=E.OPEN,
-        actor=actor,
-        note=reason,
-        created_at=escalation.created_at,
-    )
+    record_created(escalation, actor=actor, note=reason, at=escalation.created_at)
     subject = request.title if request is not None else task.title
     notify_on_commit(
         street_staff(community.street_id),

@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from accounts.services import phone_normalize
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.transitions import lock, record_event
+from core.transitions import lock, record_created, record_event
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Unit
 from grids.selectors.organisation import community_staff
 from grids.vocab import CoordSystem, Duty
 from notifications.services import notify_on_commit
-from orders.models import RequestEvent, RequestFollower, ServiceRequest
+from orders.models import RequestFollower, ServiceRequest
 from orders.selectors.requests import nearest_community
 from orders.services.common import clean_text, no_nul, request_url
 from orders.services.photos import photos_attach, photos_clean
@@ -110,14 +110,7 @@ def request_create(
         preferred_time=preferred_time,
         contact_phone=phone,
     )
-    RequestEvent.objects.create(
-        request=service_request,
-        from_status="",
-        to_status=R.SUBMITTED,
-        actor=requester,
-        note="提交点单",
-        created_at=service_request.created_at,
-    )
+    record_created(service_request, actor=requester, note="提交点单", at=service_request.created_at)
     photos_attach(request=service_request, photos=cleaned)
     notify_on_commit(
         community_staff(community, grid),

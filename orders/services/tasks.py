@@ -19,12 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.transitions import record_event, transition
+from core.transitions import record_created, record_event, transition
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Skill
 from grids.selectors.organisation import community_staff
 from grids.vocab import Duty, Focus
-from orders.models import Acceptance, AcceptanceEvent, ServiceRequest, Task, TaskEvent
+from orders.models import Acceptance, ServiceRequest, Task
 from orders.selectors.tasks import LIVE, member_may_see
 from orders.services.common import clean_text, format_time, lock_task, notify_users, require_task_staff
 from reporting.worktime import overlaps_working_hours
@@ -136,7 +136,7 @@ def task_create(
         created_by=actor,
         created_at=now,
     )
-    TaskEvent.objects.create(task=task, from_status="", to_status=T.OPEN, actor=actor, note="发布任务", created_at=now)
+    record_created(task, actor=actor, note="发布任务", at=now)
     if requests:
         ServiceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(task=task)
     return task
@@ -241,9 +241,7 @@ def task_accept(*, task: Task, member: Member | None) -> Acceptance:
     except IntegrityError as exc:
         # Leaving by the exception rolls back the slot taken above, too.
         raise _integrity_conflict(exc)
-    AcceptanceEvent.objects.create(
-        acceptance=acceptance, from_status="", to_status=A.ACCEPTED, actor=member.user, note="接单", created_at=now
-    )
+    record_created(acceptance, actor=member.user, note="接单", at=now)
     task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if task.taken >= task.slots and task.status == T.OPEN:
         transition(task, T.FULL, actor=member.user, note="名额已满", locked=True)

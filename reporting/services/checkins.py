@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, ValidationFailed
+from core.transitions import record_created
 from grids.geo import WGS84, haversine_m, location_to_wgs84
 from grids.models import Community, Grid, Member
 from grids.vocab import Duty
-from reporting.models import CheckIn, ServiceRecord, ServiceRecordEvent
+from reporting.models import CheckIn, ServiceRecord
 from reporting.selectors import has_location_consent
 from reporting.services.records import MAX_RECORD_MINUTES
 from reporting.worktime import overlaps_working_hours
@@ -158,14 +159,12 @@ def checkout_create(
     except IntegrityError:  # the one-to-one on checkin: another check-out won
         return ServiceRecord.objects.get(checkin=checkin)
     auto_out = checkin.auto_checked_out
-    ServiceRecordEvent.objects.create(
-        record=record,
+    record_created(
+        record,
         kind="auto_checked_out" if auto_out else "checked_out",
-        from_status="",
-        to_status=record.status,
         actor=actor if getattr(actor, "pk", None) else None,
         note=f"{'系统自动签退' if auto_out else '签退'}，打卡时长 {minutes} 分钟",
-        created_at=record.created_at,
+        at=record.created_at,
     )
     return record
 

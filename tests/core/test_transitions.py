@@ -4,7 +4,16 @@ import pytest
 from django.db import transaction
 
 from core.errors import Conflict
-from core.transitions import ALLOWED, MACHINES, StateMachine, can_transition, record_event, table, transition
+from core.transitions import (
+    ALLOWED,
+    MACHINES,
+    StateMachine,
+    can_transition,
+    record_created,
+    record_event,
+    table,
+    transition,
+)
 from orders.models import Task, TaskEvent
 from tests.orders.factories import TaskFactory
 
@@ -74,3 +83,16 @@ def test_record_event_keeps_the_status_and_names_the_kind(secretary):
     record_event(task, actor=secretary, kind="whistled", note="吹哨通知 3 名党员")
     event = TaskEvent.objects.get(task=task)
     assert (event.from_status, event.to_status, event.kind) == (T.OPEN, T.OPEN, "whistled")
+
+
+@pytest.mark.django_db
+def test_record_created_writes_the_first_event_from_no_status(secretary):
+    task = TaskFactory(status=T.OPEN)
+    record_created(task, actor=secretary, note="发布任务", at=task.created_at)
+    event = TaskEvent.objects.get(task=task)
+    assert (event.from_status, event.to_status, event.actor, event.created_at) == (
+        "",
+        T.OPEN,
+        secretary,
+        task.created_at,
+    )
