@@ -1,6 +1,6 @@
 """A small generated city with a year of activity, and an independent count of the cockpit's figures.
 
-``generated_city`` builds the city once per test module (scale 0.01: 3 districts' worth of
+``build_city()`` makes it; the ``generated_city`` fixture (``conftest.py``) builds it once per test module (scale 0.01: 3 districts' worth of
 streets and communities, ~600 members, ~600 tasks, ~5,000 service records) inside a transaction
 that is rolled back when the module ends; each test runs in a savepoint inside it.
 
@@ -15,10 +15,9 @@ import itertools
 import statistics
 from io import StringIO
 
-import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from grids.models import Community, District, Member, Street
@@ -39,15 +38,6 @@ def build_city() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-@pytest.fixture(scope="module")
-def generated_city(django_db_setup, django_db_blocker):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), transaction.atomic():
-        build_city()
-        yield
-        transaction.set_rollback(True)
 
 
 def yesterday() -> dt.date:

@@ -11,12 +11,11 @@ from django.utils import timezone
 from rankings.management.commands.bench_boards import run_floor
 from rankings.models import BoardEntry
 from rankings.services import board_rebuild
-from tests.rankings.test_scoring import city  # noqa: F401 - the generated city fixture
 
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_the_floor_ranks_like_the_rebuild(city):  # noqa: F811
+def test_the_floor_ranks_like_the_rebuild(city):
     day = timezone.localdate() - timedelta(days=1)
     board_rebuild(day=day - timedelta(days=1), triggered_by="测试")
     board_rebuild(day=day, triggered_by="测试")
@@ -35,7 +34,7 @@ def test_the_floor_ranks_like_the_rebuild(city):  # noqa: F811
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_the_command_prints_the_figures(city):  # noqa: F811
+def test_the_command_prints_the_figures(city):
     out = StringIO()
     call_command("bench_boards", "--repeat", "1", stdout=out)
     text = out.getvalue()

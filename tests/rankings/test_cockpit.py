@@ -23,7 +23,6 @@ from tests.rankings.cockpit_support import (
     communities_of,
     expected,
     first_district,
-    generated_city,  # noqa: F401  (module fixture)
     local_date,
     yesterday,
 )

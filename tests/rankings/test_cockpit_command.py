@@ -8,7 +8,6 @@ from django.core.management.base import CommandError
 
 from rankings.models import CockpitFigures
 from tests.rankings.cockpit_support import (
-    generated_city,  # noqa: F401  (module fixture)
     yesterday,
 )
 

@@ -3,11 +3,9 @@ checked against a calculation written here in plain Python."""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -77,21 +75,6 @@ def test_sql_score_is_bit_identical_to_python():
 
 
 # --- a generated city, checked board by board ---------------------------------------------
-
-
-def _check_deferred() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-@pytest.fixture
-def city(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("generate_city", "--scale", "0.01", "--seed", "1", "--quiet", stdout=StringIO())
-    call_command("generate_activity", "--scale", "0.01", "--seed", "1", "--quiet", stdout=StringIO())
-    _check_deferred()
 
 
 def _within(start, end):
