@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers: one per core (a module's tests stay together, sharing its fixtures).
+# pytest-xdist workers, one per core. Its default "load" scheduling hands each worker tests in
+# collection order, in which pytest-django puts the transactional tests last; so the tables they
+# flush (with the departments a migration seeds) are flushed only after that worker's other tests.
 PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev browser-deps lint format migrate demo city bench clean
@@ -48,7 +50,7 @@ test: install-dev browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest --numprocesses $(PYTEST_WORKERS) --maxprocesses 8 --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
