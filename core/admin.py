@@ -1,4 +1,5 @@
-"""Admin change forms whose save is a service call.
+"""The admin's share of the machinery: change forms whose save is a service call, and the
+machines' histories.
 
 Every admin save goes through a service (it computes, locks and writes the event row). The form
 validates what was typed; ``save_model`` calls the service and, when the service refuses, raises
@@ -9,6 +10,7 @@ a server error.
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.db import models
 
 from core.errors import DomainError
@@ -53,3 +55,43 @@ def adopt(obj: models.Model, saved: models.Model) -> None:
         setattr(obj, field.attname, getattr(saved, field.attname))
     obj._state.adding = False
     obj._state.db = saved._state.db
+
+
+class TransitionEventInline(admin.TabularInline):
+    """A state machine's history on its row's page: one row per change, written by the services
+    through ``core.transitions``, never edited here. Statuses are labelled from the parent's
+    ``Status`` choices, kinds from the event model's ``KIND_LABELS``."""
+
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind_label", "from_label", "to_label", "actor", "note")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="事件")
+    def kind_label(self, obj):
+        return obj.kind_label or "—"
+
+    @admin.display(description="原状态")
+    def from_label(self, obj):
+        return self._status_labels.get(obj.from_status, obj.from_status) or "—"
+
+    @admin.display(description="新状态")
+    def to_label(self, obj):
+        return self._status_labels.get(obj.to_status, obj.to_status)
+
+    @property
+    def _status_labels(self) -> dict[str, str]:
+        return dict(self.parent_model.Status.choices)

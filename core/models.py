@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,6 +12,10 @@ class TransitionEvent(models.Model):
     on to the next choice, hours confirmed with corrected minutes, a follower joining); for a
     plain change of status it is empty and ``from``/``to`` say it all.
     """
+
+    # Every kind a machine's services write, with its Chinese label: ``transition()`` refuses a
+    # kind missing here, so the admin and the timelines can always name it.
+    KIND_LABELS: ClassVar[dict[str, str]] = {}
 
     kind = models.CharField("事件", max_length=30, blank=True, default="")
     from_status = models.CharField("原状态", max_length=20, blank=True)
@@ -28,3 +34,7 @@ class TransitionEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS.get(self.kind, self.kind)

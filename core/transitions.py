@@ -112,6 +112,8 @@ def record_event(obj: models.Model, *, actor=None, note: str = "", kind: str = "
 
 def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str, at=None) -> None:
     machine = MACHINES[type(row)]
+    if kind and kind not in machine.event_model.KIND_LABELS:
+        raise ValueError(f"{machine.event_model.__name__}: kind {kind!r} is not in its KIND_LABELS")
     machine.event_model.objects.create(
         **{machine.event_fk: row},
         kind=kind,

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 
 from core.errors import DomainError
-from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
+from grids.admin.base import EventInline, ScopedAdminMixin, node_filters
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit, VisitCode
 from reporting.services.records import service_record_confirm, service_record_reject
 from reporting.services.visits import visit_code_rotate
@@ -106,34 +106,8 @@ class RecordActionForm(helpers.ActionForm):
     reason = forms.CharField(required=False, max_length=200, label="更正/不予认定理由")
 
 
-_STATUS_LABELS = dict(ServiceRecord.Status.choices)
-
-
-class ServiceRecordEventInline(ParentScopedInlineMixin, admin.TabularInline):
-    """The record's history: one row per change, written by the services, never edited here."""
-
+class ServiceRecordEventInline(EventInline):
     model = ServiceRecordEvent
-    read_only = True
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "kind_label", "from_label", "to_label", "actor", "note")
-    readonly_fields = fields
-    ordering = ("created_at", "id")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description="事件")
-    def kind_label(self, obj):
-        return ServiceRecordEvent.KIND_LABELS.get(obj.kind, obj.kind) or "—"
-
-    @admin.display(description="原状态")
-    def from_label(self, obj):
-        return _STATUS_LABELS.get(obj.from_status, obj.from_status) or "—"
-
-    @admin.display(description="新状态")
-    def to_label(self, obj):
-        return _STATUS_LABELS.get(obj.to_status, obj.to_status)
 
 
 @admin.register(ServiceRecord)

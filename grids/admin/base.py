@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.admin import TransitionEventInline
 from grids.selectors.scope import Scope, communities_for, districts_for, scope_for, streets_for, units_for
 
 # Post levels from the lowest to the highest; an admin names the lowest level allowed to write.
@@ -191,6 +192,12 @@ class ParentScopedInlineMixin(ScopedChoicesMixin):
 
     def has_delete_permission(self, request, obj=None):
         return not self.read_only and self._parent_admin().has_change_permission(request, obj)
+
+
+class EventInline(ParentScopedInlineMixin, TransitionEventInline):
+    """A state machine's history, shown to whoever may see its row."""
+
+    read_only = True
 
 
 # --- list filters that offer only nodes in the user's scope ------------------------------

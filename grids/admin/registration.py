@@ -6,7 +6,7 @@ from django.contrib.admin import helpers
 from django.db.models import Q
 
 from core.errors import DomainError
-from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
+from grids.admin.base import EventInline, ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Registration, RegistrationChoice, RegistrationEvent
 from grids.selectors.scope import Scope
 from grids.services.registration import registration_decline
@@ -37,32 +37,9 @@ class RegistrationChoiceInline(ParentScopedInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("community")
 
 
-class RegistrationEventInline(ParentScopedInlineMixin, admin.TabularInline):
-    """The registration's history: one row per change, written by the services, never edited here."""
-
+class RegistrationEventInline(EventInline):
     model = RegistrationEvent
-    read_only = True
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "kind_label", "from_label", "to_label", "actor", "note")
-    readonly_fields = fields
-    ordering = ("created_at", "id")
     verbose_name = verbose_name_plural = "报到进度"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description="事件")
-    def kind_label(self, obj):
-        return RegistrationEvent.Kind(obj.kind).label if obj.kind in RegistrationEvent.Kind.values else "—"
-
-    @admin.display(description="原状态")
-    def from_label(self, obj):
-        return dict(Registration.Status.choices).get(obj.from_status, obj.from_status) or "—"
-
-    @admin.display(description="新状态")
-    def to_label(self, obj):
-        return dict(Registration.Status.choices).get(obj.to_status, obj.to_status)
 
 
 @admin.register(Registration)

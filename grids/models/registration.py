@@ -136,6 +136,8 @@ class RegistrationEvent(TransitionEvent):
         PASSED_ON = "passed_on", "转下一志愿"
         REGRIDDED = "regridded", "调整网格"
 
+    KIND_LABELS = dict(Kind.choices)
+
     registration = models.ForeignKey(Registration, verbose_name="报到", on_delete=models.CASCADE, related_name="events")
 
     class Meta(TransitionEvent.Meta):

@@ -1,4 +1,4 @@
-"""Pieces shared by the orders admins: read-only event inlines and running a service per row."""
+"""What the orders admins share: running a service for each selected row, the action form's text."""
 
 from __future__ import annotations
 
@@ -8,31 +8,6 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 
 from core.errors import DomainError
-from grids.admin.base import ParentScopedInlineMixin
-
-
-class EventInline(ParentScopedInlineMixin, admin.TabularInline):
-    """A status timeline: one row per change, written by the services, never edited here."""
-
-    read_only = True
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "from_label", "to_label", "actor", "note")
-    readonly_fields = fields
-    ordering = ("created_at", "id")
-    # The status labels of the parent's machine (value → Chinese label).
-    labels: dict[str, str] = {}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description="原状态")
-    def from_label(self, obj):
-        return self.labels.get(obj.from_status, obj.from_status) or "—"
-
-    @admin.display(description="新状态")
-    def to_label(self, obj):
-        return self.labels.get(obj.to_status, obj.to_status)
 
 
 def run_for_each(

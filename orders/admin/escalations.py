@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 
 from grids.admin.base import (
     LEVELS,
+    EventInline,
     ParentScopedInlineMixin,
     ScopedAdminMixin,
     community_filter,
@@ -17,7 +18,7 @@ from grids.admin.base import (
     scope_level,
     street_filter,
 )
-from orders.admin.common import EventInline, action_text, run_for_each
+from orders.admin.common import action_text, run_for_each
 from orders.models import Department, Escalation, EscalationEvent, EscalationResponse
 from orders.services.cascades import escalation_resolve
 from orders.services.escalations import escalation_assign, escalations_mark_overdue
@@ -68,7 +69,6 @@ class EscalationResponseInline(ParentScopedInlineMixin, admin.TabularInline):
 
 class EscalationEventInline(EventInline):
     model = EscalationEvent
-    labels = dict(Escalation.Status.choices)
 
 
 @admin.register(Escalation)

@@ -6,9 +6,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 
-from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, count_of, node_filters
+from grids.admin.base import EventInline, ParentScopedInlineMixin, ScopedAdminMixin, count_of, node_filters
 from grids.selectors.scope import scope_for
-from orders.admin.common import EventInline, action_text, run_for_each
+from orders.admin.common import action_text, run_for_each
 from orders.models import Feedback, Like, RequestEvent, RequestFollower, RequestPhoto, ServiceRequest
 from orders.selectors.requests import masked_address, masked_contact
 from orders.services.request_review import request_escalate, request_reject
@@ -41,7 +41,6 @@ class RequestFollowerInline(ParentScopedInlineMixin, admin.TabularInline):
 
 class RequestEventInline(EventInline):
     model = RequestEvent
-    labels = dict(ServiceRequest.Status.choices)
 
 
 @admin.register(ServiceRequest)

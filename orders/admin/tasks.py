@@ -14,10 +14,10 @@ from django.contrib.admin import helpers
 
 from core.admin import ServiceRefused, ServiceSaveMixin, adopt
 from core.errors import DomainError
-from grids.admin.base import ParentScopedInlineMixin, ScopedAdminMixin, node_filters
+from grids.admin.base import EventInline, ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Skill
 from grids.vocab import CoordSystem
-from orders.admin.common import EventInline, action_text, run_for_each
+from orders.admin.common import action_text, run_for_each
 from orders.models import Acceptance, AcceptanceEvent, Task, TaskEvent
 from orders.services.cascades import task_cancel, task_complete
 from orders.services.tasks import task_create, task_edit
@@ -62,7 +62,6 @@ class TaskActionForm(helpers.ActionForm):
 
 class TaskEventInline(EventInline):
     model = TaskEvent
-    labels = dict(Task.Status.choices)
 
 
 class AcceptanceInline(ParentScopedInlineMixin, admin.TabularInline):
@@ -190,7 +189,6 @@ class TaskAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 class AcceptanceEventInline(EventInline):
     model = AcceptanceEvent
-    labels = dict(Acceptance.Status.choices)
 
 
 @admin.register(Acceptance)

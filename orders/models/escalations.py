@@ -120,6 +120,12 @@ class EscalationResponse(models.Model):
 
 
 class EscalationEvent(TransitionEvent):
+    KIND_LABELS = {
+        "reassigned": "重新分派",
+        "department_response": "部门办理意见",
+        "overdue": "超过办理期限",
+    }
+
     escalation = models.ForeignKey(Escalation, verbose_name="事项", on_delete=models.CASCADE, related_name="events")
 
     class Meta(TransitionEvent.Meta):

@@ -139,6 +139,18 @@ class RequestFollower(models.Model):
 
 
 class RequestEvent(TransitionEvent):
+    KIND_LABELS = {
+        "follower_joined": "居民附议",
+        "merged_in": "合并同类点单",
+        "task_created": "派单（新建任务）",
+        "task_joined": "派单（并入已有任务）",
+        "task_completed": "任务完成",
+        "task_cancelled": "任务取消，退回审核",
+        "escalation_resolved": "联席会议办结",
+        "reopened": "居民重新反映",
+        "auto_closed": "到期自动关闭",
+    }
+
     request = models.ForeignKey(ServiceRequest, verbose_name="点单", on_delete=models.CASCADE, related_name="events")
 
     class Meta(TransitionEvent.Meta):

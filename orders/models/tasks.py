@@ -97,6 +97,15 @@ class Task(models.Model):
 
 
 class TaskEvent(TransitionEvent):
+    KIND_LABELS = {
+        "widened": "扩大招募范围",
+        "whistled": "吹哨通知党员",
+        "escalated": "上报街道联席会议",
+        "slot_released": "名额空出",
+        "first_check_in": "首位党员签到",
+        "edited": "修改任务信息",
+    }
+
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="events")
 
     class Meta(TransitionEvent.Meta):
@@ -166,6 +175,13 @@ class Acceptance(models.Model):
 
 
 class AcceptanceEvent(TransitionEvent):
+    KIND_LABELS = {
+        "withdrawn": "党员退出",
+        "task_cancelled": "任务取消",
+        "task_completed": "任务完成时未签到",
+        "auto_check_out": "自动签退",
+    }
+
     acceptance = models.ForeignKey(Acceptance, verbose_name="接单", on_delete=models.CASCADE, related_name="events")
 
     class Meta(TransitionEvent.Meta):

@@ -39,12 +39,10 @@ def test_a_table_leading_to_an_unknown_status_is_refused():
 
 
 @pytest.mark.django_db
-def test_transition_saves_the_change_and_writes_one_event_with_kind_and_reason(secretary):
+def test_transition_saves_the_change_and_writes_one_event_with_its_reason(secretary):
     task = TaskFactory(status=T.OPEN)
     with transaction.atomic():
-        row = transition(
-            task, T.CANCELLED, actor=secretary, note="天气原因", kind="cancelled_by_staff", cancel_reason="天气原因"
-        )
+        row = transition(task, T.CANCELLED, actor=secretary, note="天气原因", cancel_reason="天气原因")
     task.refresh_from_db()
     assert (task.status, task.cancel_reason) == (T.CANCELLED, "天气原因")
     assert row.status == T.CANCELLED
@@ -53,7 +51,7 @@ def test_transition_saves_the_change_and_writes_one_event_with_kind_and_reason(s
         T.OPEN,
         T.CANCELLED,
         secretary,
-        "cancelled_by_staff",
+        "",
         "天气原因",
     )
 
@@ -96,3 +94,17 @@ def test_record_created_writes_the_first_event_from_no_status(secretary):
         secretary,
         task.created_at,
     )
+
+
+@pytest.mark.django_db
+def test_a_kind_the_event_model_does_not_declare_is_a_programming_error():
+    task = TaskFactory(status=T.OPEN)
+    with pytest.raises(ValueError, match="KIND_LABELS"):
+        record_event(task, kind="no_such_kind")
+    assert not TaskEvent.objects.filter(task=task).exists()
+
+
+def test_every_kind_has_a_chinese_label():
+    for machine in MACHINES.values():
+        for kind, label in machine.event_model.KIND_LABELS.items():
+            assert kind and any("\u4e00" <= ch <= "\u9fff" for ch in label), (machine.event_model, kind)
