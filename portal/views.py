@@ -8,10 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.phone import mask_phone
-from grids.selectors.people import member_of, posts_of
+from grids.selectors.people import member_of, posts_of, team_memberships_of
 from grids.selectors.registration import active_registration
 from grids.selectors.scope import scope_for
-from portal.selectors import team_memberships_of
 
 
 def home(request):

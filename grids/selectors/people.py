@@ -1,10 +1,10 @@
-"""Reads of people: a user's own member profile and posts."""
+"""Reads of people: a user's own member profile, posts and vanguard teams."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from grids.models import Member, Post
+from grids.models import Member, Post, TeamMembership
 
 
 def member_of(user) -> Member | None:
@@ -16,3 +16,13 @@ def member_of(user) -> Member | None:
 
 def posts_of(user) -> QuerySet[Post]:
     return Post.objects.select_related("district", "street", "community", "grid").filter(user=user)
+
+
+def team_memberships_of(member: Member) -> QuerySet[TeamMembership]:
+    """The member's vanguard teams, each with its grid and its size (``team_size``)."""
+    return (
+        TeamMembership.objects.filter(member=member)
+        .select_related("team__grid")
+        .annotate(team_size=Count("team__memberships"))
+        .order_by("team__name")
+    )
