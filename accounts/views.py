@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import CodeSignInForm, PasswordSignInForm, PhoneForm, form_error_from
@@ -16,6 +15,7 @@ from accounts.phone import mask_phone, normalize_phone
 from accounts.services import signin_code_send, signin_with_code, signin_with_password
 from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
 from core.errors import DomainError
+from core.pages import safe_next
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -31,13 +31,9 @@ class _PagePhoneThrottle(CodePhoneThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.phone}
 
 
-def _safe_next(request) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return nxt
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+def _after_sign_in(request) -> str:
+    """Where sign-in leads: the ``next`` the page was asked for, if on this site; else home."""
+    return safe_next(request, resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def _render_login(request, *, form, mode="code", sent_to=None, debug_code=None, status=200):
@@ -47,7 +43,7 @@ def _render_login(request, *, form, mode="code", sent_to=None, debug_code=None, 
         {
             "form": form,
             "mode": mode,
-            "next": _safe_next(request),
+            "next": _after_sign_in(request),
             "sent_to": sent_to,
             "debug_code": debug_code,
             "tab": "me",
@@ -61,7 +57,7 @@ def login_view(request):
     mode = "password" if (request.POST.get("mode") or request.GET.get("mode")) == "password" else "code"
     if request.method == "GET":
         if request.user.is_authenticated:
-            return redirect(_safe_next(request))
+            return redirect(_after_sign_in(request))
         form = PasswordSignInForm() if mode == "password" else CodeSignInForm()
         return _render_login(request, form=form, mode=mode)
 
@@ -82,7 +78,7 @@ def login_view(request):
             form_error_from(form, exc)
         else:
             login(request, user, backend=SESSION_BACKEND)
-            return redirect(_safe_next(request))
+            return redirect(_after_sign_in(request))
     return _render_login(request, form=form, mode=mode)
 
 

@@ -13,32 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from grids.models import Member
-from grids.selectors.people import member_of
-from grids.views.common import staff_only
+from core.pages import LIST_LIMIT, safe_next
+from grids.views.common import member_or_none, require_member, staff_only
 from reporting import selectors
 from reporting.models import ServiceRecord
 from reporting.services import consent as consent_services
 from reporting.services import records as record_services
-
-LIST_LIMIT = 100  # rows a list page shows; older ones are reached by filters, not pages
-
-
-def _member(user) -> Member | None:
-    return member_of(user) if user.is_authenticated else None
-
-
-def _require_member(request) -> Member:
-    member = _member(request.user)
-    if member is None:
-        raise Http404
-    return member
-
-
-def _next(request, default: str) -> str:
-    nxt = request.POST.get("next") or ""
-    return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
-
 
 # --- the member's side ----------------------------------------------------------------------
 
@@ -46,16 +26,16 @@ def _next(request, default: str) -> str:
 @login_required
 @require_POST
 def consent_agree(request):
-    member = _require_member(request)
+    member = require_member(request)
     consent_services.location_consent_grant(member=member)
     messages.success(request, "已同意定位签到。")
-    return redirect(_next(request, "/my/tasks/"))
+    return redirect(safe_next(request, "/my/tasks/"))
 
 
 @login_required
 @require_POST
 def consent_withdraw(request):
-    member = _require_member(request)
+    member = require_member(request)
     consent_services.location_consent_revoke(member=member)
     messages.success(request, "已撤回定位签到同意。")
     return redirect("reporting:my_hours")
@@ -63,7 +43,7 @@ def consent_withdraw(request):
 
 @login_required
 def my_hours(request):
-    member = _member(request.user)
+    member = member_or_none(request.user)
     context = {"tab": "me", "member": member}
     if member is not None:
         year = timezone.localdate().year

@@ -11,7 +11,6 @@ from core.errors import DomainError
 from grids.forms import MemberCreateForm, MemberProfileForm, RegistrationForm
 from grids.models import Member
 from grids.selectors.organisation import organisation_units
-from grids.selectors.people import member_of
 from grids.selectors.registration import (
     active_registration,
     communities_in_reach,
@@ -19,13 +18,10 @@ from grids.selectors.registration import (
 )
 from grids.services import people as people_services
 from grids.services import registration as registration_services
+from grids.views.common import member_or_none
 
 # 我的 is the portal's page, above grids: named by its H5 path, which never changes, not by URL name.
 PROFILE_PATH = "/me/"
-
-
-def _member_or_none(user) -> Member | None:
-    return member_of(user)
 
 
 # --- 我的：志愿者资料 -------------------------------------------------------------------
@@ -34,7 +30,7 @@ def _member_or_none(user) -> Member | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_join(request):
-    if _member_or_none(request.user) is not None:
+    if member_or_none(request.user) is not None:
         return redirect("grids:member_edit")
     units = organisation_units().order_by("name")
     form = MemberCreateForm(request.POST or None, units=units, initial={"name": request.user.name})
@@ -63,7 +59,7 @@ def member_join(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request):
-    member = _member_or_none(request.user)
+    member = member_or_none(request.user)
     if member is None:
         return redirect("grids:member_create")
     initial = {"name": request.user.name, "skills": member.skills, "home_address": member.home_address}
@@ -99,7 +95,7 @@ def _location_field(exc: DomainError) -> DomainError:
 @login_required
 @require_http_methods(["GET", "POST"])
 def registration(request):
-    member = _member_or_none(request.user)
+    member = member_or_none(request.user)
     context = {"member": member, "tab": "me"}
     if member is None:
         return render(request, "grids/registration.html", context)
@@ -133,7 +129,7 @@ def registration(request):
 @login_required
 @require_POST
 def registration_withdraw_view(request):
-    member = _member_or_none(request.user)
+    member = member_or_none(request.user)
     active = active_registration(member) if member else None
     if active is None:
         messages.warning(request, "没有进行中的报到。")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import form_error_from
 from core.errors import DomainError
+from core.pages import LIST_LIMIT, show_error
 from grids.selectors.scope import communities_for
 from grids.views.common import staff_only
 from orders import forms
@@ -27,7 +28,7 @@ from orders.selectors import visible
 from orders.services import cascades, request_review
 from orders.services import dispatch as dispatch_services
 from orders.services import tasks as task_services
-from orders.views.common import LIST_LIMIT, amap_url, labelled, show_error
+from orders.views.common import amap_url, labelled
 from reporting import selectors as rep_selectors
 from reporting.models import ServiceRecord
 

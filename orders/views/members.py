@@ -10,21 +10,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.pages import LIST_LIMIT, attempt
 from grids.geo import location_to_wgs84
+from grids.views.common import member_or_none, require_member
 from grids.vocab import Duty
 from orders.models import Acceptance, Task
 from orders.selectors import tasks as task_selectors
 from orders.services import acceptances as acc_services
 from orders.services import tasks as task_services
-from orders.views.common import (
-    LIST_LIMIT,
-    amap_url,
-    attempt,
-    date_or_none,
-    float_or_none,
-    member_or_none,
-    require_member,
-)
+from orders.views.common import amap_url, date_or_none, float_or_none
 from reporting.selectors import has_location_consent
 
 T = Task.Status

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import form_error_from
 from core.errors import DomainError
+from core.pages import LIST_LIMIT, attempt, show_error
 from grids.geo import location_to_wgs84
 from grids.selectors.organisation import communities_near
+from grids.views.common import member_or_none
 from grids.vocab import Duty
 from orders import forms
 from orders.models import Acceptance, ServiceRequest
@@ -21,7 +23,7 @@ from orders.selectors import requests as req_selectors
 from orders.selectors import visible
 from orders.services import request_closing
 from orders.services import requests as req_services
-from orders.views.common import LIST_LIMIT, attempt, float_or_none, labelled, member_or_none, show_error
+from orders.views.common import float_or_none, labelled
 
 R = ServiceRequest.Status
 A = Acceptance.Status

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.pages import LIST_LIMIT, show_error
 from grids.views.common import staff_only
 from orders.models import Escalation
 from orders.selectors import escalations as esc_selectors
 from orders.services import cascades
 from orders.services import escalations as esc_services
-from orders.views.common import LIST_LIMIT, date_or_none, labelled, show_error
+from orders.views.common import date_or_none, labelled
 
 
 @login_required
