@@ -45,6 +45,16 @@ class QuotaProgress:
         return min(100, int(self.confirmed_minutes * 100 / (self.quota_hours * 60))) if self.quota_hours else 100
 
 
+def location_consent_notice() -> str:
+    """What a member agrees to before location check-in (位置信息处理告知), with the retention
+    period this deployment keeps raw coordinates for."""
+    return (
+        "为核实您到场服务，签到和签退时将获取您手机的当前位置（经纬度），仅用于判断是否在任务地点附近并计算服务时长。"
+        f"位置信息在社区服务台账中保存，{settings.LOCATION_RETENTION_DAYS} 天后只保留到约 1 公里的精度。"
+        "您可以随时在“我的服务时长”页面撤回同意；不同意不影响您接单，但无法通过定位签到。"
+    )
+
+
 def has_location_consent(member: Member) -> bool:
     return LocationConsent.objects.filter(member=member, revoked_at__isnull=True).exists()
 

@@ -19,16 +19,10 @@ from orders.selectors import tasks as task_selectors
 from orders.services import acceptances as acc_services
 from orders.services import tasks as task_services
 from orders.views.common import amap_url, date_or_none, float_or_none
-from reporting.selectors import has_location_consent
+from reporting.selectors import has_location_consent, location_consent_notice
 
 T = Task.Status
 A = Acceptance.Status
-
-CONSENT_TEXT = (
-    "为核实您到场服务，签到和签退时将获取您手机的当前位置（经纬度），仅用于判断是否在任务地点附近并计算服务时长。"
-    "位置信息在社区服务台账中保存，180 天后只保留到约 1 公里的精度。您可以随时在“我的服务时长”页面撤回同意；"
-    "不同意不影响您接单，但无法通过定位签到。"
-)
 
 
 def tasks(request):
@@ -86,7 +80,7 @@ def task_detail(request, task_id: int):
             "can_accept": not holding and task.status == T.OPEN and task.starts_at > timezone.now(),
             "map_url": amap_url(task.lat, task.lng, task.title),
             "needs_consent": holding and mine.status == A.ACCEPTED and not has_location_consent(member),
-            "consent_text": CONSENT_TEXT,
+            "consent_text": location_consent_notice(),
             "warning": task_services.task_working_hours_warning(task),
         },
     )

@@ -160,3 +160,10 @@ def test_hours_query_count_is_flat(secretary, community):
     for _ in range(5):
         ServiceRecordFactory(member=MemberFactory(community=community), community=community)
     assert page_queries(c, "/work/hours/") == few
+
+
+def test_the_consent_notice_states_the_configured_retention(settings):
+    from reporting.selectors import location_consent_notice
+
+    settings.LOCATION_RETENTION_DAYS = 90
+    assert "90 天后只保留到约 1 公里的精度" in location_consent_notice()
