@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,21 +9,21 @@ from django.views.decorators.http import require_POST
 from accounts.phone import mask_phone
 from core.errors import DomainError
 from grids.forms import DeclineForm, PlaceForm, grid_label
-from grids.models import Community, Grid, Member, Post, Registration
+from grids.models import Grid, Registration
+from grids.selectors.browser import (
+    buildings_with_counts,
+    communities_with_counts,
+    community_secretary,
+    grids_of_community,
+    level2_grids_with_counts,
+    members_in_grid,
+    registrations_to_place,
+    teams_of_grid,
+)
 from grids.selectors.registration import registrations_for
-from grids.selectors.scope import communities_for, grids_for, members_for
+from grids.selectors.scope import communities_for, grids_for
 from grids.services import registration as registration_services
 from grids.views.common import staff_only
-
-
-def _community_secretary(community: Community) -> Post | None:
-    return Post.objects.select_related("user").filter(community=community, role=Post.Role.SECRETARY).first()
-
-
-def _count_rows(qs):
-    """A correlated ``(SELECT COUNT(*) …)`` for annotating a list, so counts cost no query per row."""
-    sub = qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
 @login_required
@@ -34,18 +32,7 @@ def browser(request):
     scope, denied = staff_only(request)
     if denied:
         return denied
-    communities = (
-        communities_for(request.user)
-        .annotate(
-            grid_count=_count_rows(Grid.objects.filter(community_id=OuterRef("pk"), level=2)),
-            member_count=_count_rows(Member.objects.filter(community_id=OuterRef("pk"))),
-            pending_count=_count_rows(
-                Registration.objects.filter(community_id=OuterRef("pk"), status=Registration.Status.PENDING)
-            ),
-        )
-        .order_by("street__district__code", "street__name", "name")
-    )
-    rows = list(communities)
+    rows = list(communities_with_counts(request.user))
     if len(rows) == 1 and not (scope.city or scope.district_ids or scope.street_ids):
         return redirect("grids:community", community_id=rows[0].pk)
     return render(request, "grids/browser.html", {"communities": rows, "tab": "home"})
@@ -58,28 +45,12 @@ def community_detail(request, community_id: int):
     if denied:
         return denied
     community = get_object_or_404(communities_for(request.user), pk=community_id)
-    grids = list(
-        grids_for(request.user)
-        .filter(community=community, level=Grid.Level.SECOND)
-        .annotate(
-            building_count=_count_rows(Grid.objects.filter(parent_id=OuterRef("pk"))),
-            member_count=_count_rows(
-                Member.objects.filter(Q(grid_id=OuterRef("pk")) | Q(grid__parent_id=OuterRef("pk")))
-            ),
-        )
-        .order_by("name")
-    )
+    grids = list(level2_grids_with_counts(request.user, community))
     can_place = scope.covers_community(community)
     pending, place_grids = [], []
     if can_place:
-        pending = list(
-            registrations_for(request.user)
-            .filter(community=community, status=Registration.Status.PENDING)
-            .order_by("created_at")
-        )
-        place_grids = list(
-            Grid.objects.filter(community=community).select_related("parent").order_by("parent__name", "level", "name")
-        )
+        pending = list(registrations_to_place(request.user, community))
+        place_grids = list(grids_of_community(community.pk))
     grid_options = [(g.pk, grid_label(g)) for g in place_grids]
     return render(
         request,
@@ -90,7 +61,7 @@ def community_detail(request, community_id: int):
             "pending": pending,
             "grid_options": grid_options,
             "can_place": can_place,
-            "secretary": _community_secretary(community),
+            "secretary": community_secretary(community),
             "tab": "home",
         },
     )
@@ -103,21 +74,12 @@ def grid_detail(request, grid_id: int):
     if denied:
         return denied
     grid = get_object_or_404(grids_for(request.user).select_related("community__street"), pk=grid_id)
-    buildings = []
-    if grid.level == Grid.Level.SECOND:
-        buildings = list(
-            Grid.objects.filter(parent=grid)
-            .annotate(member_count=_count_rows(Member.objects.filter(grid_id=OuterRef("pk"))))
-            .order_by("name")
-        )
-        in_grid = Q(grid=grid) | Q(grid__parent=grid)
-    else:
-        in_grid = Q(grid=grid)
-    members = list(members_for(request.user).filter(in_grid).select_related("grid").order_by("grid__name", "pk"))
+    buildings = list(buildings_with_counts(grid)) if grid.level == Grid.Level.SECOND else []
+    members = list(members_in_grid(request.user, grid))
     whole_phone = scope.covers_community(grid.community)
     for m in members:
         m.phone_shown = m.user.phone if whole_phone else mask_phone(m.user.phone)
-    teams = list(grid.teams.annotate(size=Count("memberships")).order_by("name"))
+    teams = list(teams_of_grid(grid))
     return render(
         request,
         "grids/grid.html",
@@ -141,7 +103,7 @@ def registration_place_view(request, registration_id: int):
         return denied
     reg = _registration_for_staff(request, registration_id)
     community_id = reg.community_id
-    grids = list(Grid.objects.filter(community_id=community_id).select_related("parent"))
+    grids = list(grids_of_community(community_id))
     form = PlaceForm(request.POST, grids=grids)
     if not form.is_valid():
         messages.error(request, form.errors["grid"][0])
