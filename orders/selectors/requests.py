@@ -15,7 +15,7 @@ from grids.geo import WGS84, bbox_around, haversine_m, to_wgs84
 from grids.models import Community
 from grids.selectors.organisation import communities_near
 from grids.selectors.scope import scope_for
-from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest
+from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest, Task
 from orders.selectors.tasks import LIVE
 
 R = ServiceRequest.Status
@@ -175,3 +175,24 @@ def masked_address(request: ServiceRequest, user, *, now: datetime | None = None
     if request_contact_visible_to(request, user, now=now):
         return request.address
     return f"{request.community.name}（详细地址已隐藏）"
+
+
+def review_choices(service_request: ServiceRequest, *, limit: int = 50) -> tuple[list[Task], list[ServiceRequest]]:
+    """What a reviewer may link a request to: its community's active tasks (soonest first) and
+    its other open requests (newest first), to join or merge."""
+    tasks = Task.objects.filter(community_id=service_request.community_id, status__in=Task.ACTIVE)
+    others = ServiceRequest.objects.filter(
+        community_id=service_request.community_id, status__in=ServiceRequest.OPEN
+    ).exclude(pk=service_request.pk)
+    return list(tasks.order_by("starts_at")[:limit]), list(others.order_by("-created_at")[:limit])
+
+
+def members_who_served(service_request: ServiceRequest) -> list[Acceptance]:
+    """The acceptances that completed the request's task: whom the resident may like."""
+    if not service_request.task_id:
+        return []
+    return list(
+        Acceptance.objects.filter(task_id=service_request.task_id, status=Acceptance.Status.COMPLETED)
+        .select_related("member__user")
+        .order_by("pk")
+    )

@@ -83,16 +83,7 @@ def work_request(request, request_id: int):
     if denied:
         return denied
     service_request = get_object_or_404(visible.requests_in_scope(request.user), pk=request_id)
-    open_tasks = list(
-        Task.objects.filter(community_id=service_request.community_id, status__in=Task.ACTIVE).order_by("starts_at")[
-            :50
-        ]
-    )
-    others = list(
-        ServiceRequest.objects.filter(community_id=service_request.community_id, status__in=ServiceRequest.OPEN)
-        .exclude(pk=service_request.pk)
-        .order_by("-created_at")[:50]
-    )
+    open_tasks, others = req_selectors.review_choices(service_request)
     return render(
         request,
         "orders/work_request.html",

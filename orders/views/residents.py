@@ -138,13 +138,7 @@ def my_request(request, request_id: int):
     service_request = get_object_or_404(
         req_selectors.requests_for_requester(request.user).select_related("merged_into", "feedback"), pk=request_id
     )
-    served = []
-    if service_request.task_id:
-        served = list(
-            Acceptance.objects.filter(task_id=service_request.task_id, status=A.COMPLETED)
-            .select_related("member__user")
-            .order_by("pk")
-        )
+    served = req_selectors.members_who_served(service_request)
     is_requester = service_request.requester_id == request.user.pk
     closable = service_request.status in (R.RESOLVED, R.CONFIRMED)
     return render(
