@@ -18,7 +18,7 @@ class ServiceRecordOut(serializers.ModelSerializer):
     source_label = serializers.CharField(source="get_source_display")
     status = serializers.CharField(read_only=True, help_text="状态代码（中文见 status_label）")
     status_label = serializers.CharField(source="get_status_display")
-    confirmed_by_name = serializers.CharField(source="confirmed_by.name", default=None)
+    confirmed_by_name = serializers.CharField(source="confirmed_by.name", default=None, allow_null=True)
 
     class Meta:
         model = ServiceRecord

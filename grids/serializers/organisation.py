@@ -1,7 +1,5 @@
 """Output serializers of the organisation tree (read by every signed-in user) and the near-me query."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.geo import WGS84
@@ -57,7 +55,6 @@ class CommunityOut(serializers.ModelSerializer):
             "distance_m",
         ]
 
-    @extend_schema_field(OpenApiTypes.INT)
     def get_distance_m(self, obj) -> int | None:
         d = getattr(obj, "distance_m", None)
         return None if d is None else round(d)
@@ -74,7 +71,7 @@ class GridOut(serializers.ModelSerializer):
     level_label = serializers.CharField(source="get_level_display")
     kind_label = serializers.CharField(source="get_kind_display")
     community_name = serializers.CharField(source="community.name")
-    parent_name = serializers.CharField(source="parent.name", default=None)
+    parent_name = serializers.CharField(source="parent.name", default=None, allow_null=True)
 
     class Meta:
         model = Grid
@@ -94,7 +91,7 @@ class GridOut(serializers.ModelSerializer):
 
 class UnitOut(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
-    district_name = serializers.CharField(source="district.name", default=None)
+    district_name = serializers.CharField(source="district.name", default=None, allow_null=True)
 
     class Meta:
         model = Unit

@@ -1,7 +1,5 @@
 """Members' profiles, posts and ``me/``: input serializers check shapes only; rules live in services."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.phone import mask_phone
@@ -15,10 +13,10 @@ class MemberOut(serializers.ModelSerializer):
     name = serializers.CharField(source="user.name")
     phone = serializers.SerializerMethodField(help_text="本人及其所属社区、网格的工作人员可见完整号码，其余为掩码")
     kind_label = serializers.CharField(source="get_kind_display")
-    unit_name = serializers.CharField(source="unit.name", default=None)
+    unit_name = serializers.CharField(source="unit.name", default=None, allow_null=True)
     skill_labels = serializers.ListField(child=serializers.CharField())
-    community_name = serializers.CharField(source="community.name", default=None)
-    grid_name = serializers.CharField(source="grid.name", default=None)
+    community_name = serializers.CharField(source="community.name", default=None, allow_null=True)
+    grid_name = serializers.CharField(source="grid.name", default=None, allow_null=True)
 
     class Meta:
         model = Member
@@ -99,7 +97,6 @@ class PostOut(serializers.ModelSerializer):
                 return kind
         return "city"
 
-    @extend_schema_field(OpenApiTypes.INT)
     def get_node_id(self, obj: Post) -> int | None:
         node = obj.node
         return node.pk if node is not None else None

@@ -21,12 +21,12 @@ class RegistrationOut(serializers.ModelSerializer):
     member_phone = serializers.SerializerMethodField()
     member_kind = serializers.CharField(source="member.kind")
     member_kind_label = serializers.CharField(source="member.get_kind_display")
-    unit_name = serializers.CharField(source="member.unit.name", default=None)
-    community_name = serializers.CharField(source="community.name", default=None)
-    grid_name = serializers.CharField(source="grid.name", default=None)
+    unit_name = serializers.CharField(source="member.unit.name", default=None, allow_null=True)
+    community_name = serializers.CharField(source="community.name", default=None, allow_null=True)
+    grid_name = serializers.CharField(source="grid.name", default=None, allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
     source_label = serializers.CharField(source="get_source_display")
-    decided_by_name = serializers.CharField(source="decided_by.name", default=None)
+    decided_by_name = serializers.CharField(source="decided_by.name", default=None, allow_null=True)
     choices = RegistrationChoiceOut(many=True, read_only=True)
 
     class Meta:

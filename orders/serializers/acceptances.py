@@ -11,11 +11,11 @@ class AcceptanceOut(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="状态代码（中文见 status_label）")
     status_label = serializers.CharField(source="get_status_display")
     task = TaskOut()
-    checked_in_at = serializers.DateTimeField(source="checkin.checked_in_at", default=None)
-    checked_out_at = serializers.DateTimeField(source="checkin.checked_out_at", default=None)
+    checked_in_at = serializers.DateTimeField(source="checkin.checked_in_at", default=None, allow_null=True)
+    checked_out_at = serializers.DateTimeField(source="checkin.checked_out_at", default=None, allow_null=True)
     record_id = serializers.IntegerField(allow_null=True)
-    record_status = serializers.CharField(source="record.status", default=None)
-    record_minutes = serializers.IntegerField(source="record.minutes", default=None)
+    record_status = serializers.CharField(source="record.status", default=None, allow_null=True)
+    record_minutes = serializers.IntegerField(source="record.minutes", default=None, allow_null=True)
 
     class Meta:
         model = Acceptance
@@ -45,12 +45,12 @@ class TaskAcceptanceOut(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.user.name")
     member_phone = serializers.CharField(source="member.user.phone")
     member_kind_label = serializers.CharField(source="member.get_kind_display")
-    unit_name = serializers.CharField(source="member.unit.name", default=None)
-    checked_in_at = serializers.DateTimeField(source="checkin.checked_in_at", default=None)
-    checked_out_at = serializers.DateTimeField(source="checkin.checked_out_at", default=None)
+    unit_name = serializers.CharField(source="member.unit.name", default=None, allow_null=True)
+    checked_in_at = serializers.DateTimeField(source="checkin.checked_in_at", default=None, allow_null=True)
+    checked_out_at = serializers.DateTimeField(source="checkin.checked_out_at", default=None, allow_null=True)
     record_id = serializers.IntegerField(allow_null=True)
-    record_status = serializers.CharField(source="record.status", default=None)
-    record_minutes = serializers.IntegerField(source="record.minutes", default=None)
+    record_status = serializers.CharField(source="record.status", default=None, allow_null=True)
+    record_minutes = serializers.IntegerField(source="record.minutes", default=None, allow_null=True)
 
     class Meta:
         model = Acceptance

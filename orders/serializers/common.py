@@ -30,6 +30,6 @@ class ReasonIn(serializers.Serializer):
 class EventOut(serializers.Serializer):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
-    actor_name = serializers.CharField(source="actor.name", default=None)
+    actor_name = serializers.CharField(source="actor.name", default=None, allow_null=True)
     note = serializers.CharField()
     created_at = serializers.DateTimeField()

@@ -17,7 +17,7 @@ class DepartmentOut(serializers.ModelSerializer):
 
 class EscalationResponseOut(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name")
-    recorded_by_name = serializers.CharField(source="recorded_by.name", default=None)
+    recorded_by_name = serializers.CharField(source="recorded_by.name", default=None, allow_null=True)
 
     class Meta:
         model = EscalationResponse
@@ -29,10 +29,10 @@ class EscalationOut(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     street_name = serializers.CharField(source="street.name")
     community_name = serializers.CharField(source="community.name")
-    request_title = serializers.CharField(source="request.title", default=None)
-    task_title = serializers.CharField(source="task.title", default=None)
+    request_title = serializers.CharField(source="request.title", default=None, allow_null=True)
+    task_title = serializers.CharField(source="task.title", default=None, allow_null=True)
     departments = DepartmentOut(many=True, read_only=True)
-    created_by_name = serializers.CharField(source="created_by.name", default=None)
+    created_by_name = serializers.CharField(source="created_by.name", default=None, allow_null=True)
 
     class Meta:
         model = Escalation

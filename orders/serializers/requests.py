@@ -1,7 +1,6 @@
 """Serializers of 点单 and its review: a request as each viewer may see it (PIPL), and the inputs
 of placing, approving, merging and rating one."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,8 +28,8 @@ class RequestOut(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     requester_kind_label = serializers.CharField(source="get_requester_kind_display")
     community_name = serializers.CharField(source="community.name")
-    grid_name = serializers.CharField(source="grid.name", default=None)
-    task_title = serializers.CharField(source="task.title", default=None)
+    grid_name = serializers.CharField(source="grid.name", default=None, allow_null=True)
+    task_title = serializers.CharField(source="task.title", default=None, allow_null=True)
     requester_name = serializers.SerializerMethodField(help_text="有权查看联系方式者可见全名，其余只显示姓")
     contact_phone = serializers.SerializerMethodField(help_text="有权者可见完整号码，其余为掩码")
     address = serializers.SerializerMethodField(help_text="有权者可见详细地址，其余只显示社区")
@@ -100,15 +99,12 @@ class RequestOut(serializers.ModelSerializer):
     def get_address(self, obj) -> str:
         return obj.address if self._visible(obj) else f"{obj.community.name}（详细地址已隐藏）"
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
     def get_lat(self, obj) -> float | None:
         return obj.lat if self._visible(obj) else None
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
     def get_lng(self, obj) -> float | None:
         return obj.lng if self._visible(obj) else None
 
-    @extend_schema_field(OpenApiTypes.INT)
     def get_distance_m(self, obj) -> int | None:
         d = getattr(obj, "distance_m", None)
         return None if d is None else round(d)

@@ -1,8 +1,6 @@
 """Serializers of 下单/吹哨: a task, publishing one, the task hall's query, notifying members and
 the dispatch suggestions."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grids.geo import WGS84
@@ -20,7 +18,7 @@ class TaskOut(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     visibility_label = serializers.CharField(source="get_visibility_display")
     community_name = serializers.CharField(source="community.name")
-    grid_name = serializers.CharField(source="grid.name", default=None)
+    grid_name = serializers.CharField(source="grid.name", default=None, allow_null=True)
     slots_left = serializers.IntegerField()
     warning = serializers.SerializerMethodField(help_text="安排在工作日 9:00–17:00 之间时的提醒，否则为空")
     distance_m = serializers.SerializerMethodField(help_text="与所给位置（或居住地）的距离（米），仅任务大厅有值")
@@ -60,11 +58,9 @@ class TaskOut(serializers.ModelSerializer):
             "cancel_reason",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
     def get_warning(self, obj) -> str | None:
         return task_working_hours_warning(obj)
 
-    @extend_schema_field(OpenApiTypes.INT)
     def get_distance_m(self, obj) -> int | None:
         d = getattr(obj, "distance_m", None)
         return None if d is None else round(d)
@@ -110,13 +106,12 @@ class SuggestionOut(serializers.Serializer):
     member_id = serializers.IntegerField(source="member.pk")
     name = serializers.CharField(source="member.user.name")
     kind = serializers.CharField(source="member.kind")
-    unit_name = serializers.CharField(source="member.unit.name", default=None)
+    unit_name = serializers.CharField(source="member.unit.name", default=None, allow_null=True)
     matched_skills = serializers.ListField(child=serializers.CharField())
     distance_m = serializers.SerializerMethodField()
     remaining_minutes = serializers.IntegerField(help_text="本年度尚需服务的分钟数")
     score = serializers.FloatField()
 
-    @extend_schema_field(OpenApiTypes.INT)
     def get_distance_m(self, obj) -> int | None:
         return None if obj.distance_m is None else round(obj.distance_m)
 
