@@ -21,7 +21,6 @@ from accounts.serializers import (
     BindRequiredOut,
     CodeSendIn,
     DebugCodeOut,
-    ErrorOut,
     TokenIn,
     TokenOut,
     UserOut,
@@ -30,6 +29,7 @@ from accounts.serializers import (
 )
 from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
 from core.errors import ValidationFailed
+from core.schema import ErrorOut
 
 TAG = "登录"
 

@@ -84,12 +84,6 @@ class TokenOut(serializers.Serializer):
     user = UserOut()
 
 
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
 class BindRequiredOut(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField(help_text="固定为 bind_required")
