@@ -245,6 +245,10 @@ REQUEST_PHOTO_MAX_SIDE = env.int("REQUEST_PHOTO_MAX_SIDE", default=2048)
 # this many days after the request closes (PIPL: no longer than the purpose needs).
 REQUEST_CONTACT_VISIBLE_DAYS = env.int("REQUEST_CONTACT_VISIBLE_DAYS", default=7)
 ESCALATION_DEFAULT_DAYS = env.int("ESCALATION_DEFAULT_DAYS", default=7)
+# How often one person may order, take and give back work (fairness; 429 with Retry-After beyond).
+REQUESTS_PER_DAY = env.int("REQUESTS_PER_DAY", default=10)
+ACCEPTS_PER_HOUR = env.int("ACCEPTS_PER_HOUR", default=10)
+WITHDRAWALS_PER_HOUR = env.int("WITHDRAWALS_PER_HOUR", default=5)
 
 # --- Tasks (下单/吹哨) and acceptances (接单) --------------------------------------------
 # A member may withdraw freely until this many hours before the start; later is recorded as late.

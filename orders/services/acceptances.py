@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, PermissionDenied
+from core.limits import refuse_over_limit
 from core.transitions import can_transition, illegal, transition
+from grids.models import Member
 from orders.models import Acceptance, Task
 from orders.services.common import notify_users
 from reporting.services.checkins import checkin_create, checkout_create
@@ -76,6 +78,7 @@ def acceptance_withdraw(*, acceptance: Acceptance, actor) -> Acceptance:
     now = timezone.now()
     if now >= acceptance.starts_at:
         raise Conflict("任务已经开始，不能再退出。", code="task_started")
+    _refuse_too_many_withdrawals(acceptance.member_id, now)
     cutoff = acceptance.starts_at - timedelta(hours=settings.ACCEPT_WITHDRAW_CUTOFF_HOURS)
     late = now >= cutoff
     note = f"开始前 {settings.ACCEPT_WITHDRAW_CUTOFF_HOURS} 小时内退出" if late else "党员退出"
@@ -208,3 +211,18 @@ def acceptances_mark_no_show(*, now: datetime | None = None) -> int:
             transition(acceptance, A.NO_SHOW, note="任务结束时未签到", locked=True)
             done += 1
     return done
+
+
+def _refuse_too_many_withdrawals(member_id: int, now) -> None:
+    """``WITHDRAWALS_PER_HOUR`` withdrawals a member may make in an hour (taking and giving back
+    slots in a loop keeps them from others); the member's row lock counts a burst one by one."""
+    Member.objects.select_for_update(of=("self",)).filter(pk=member_id).first()
+    window = timedelta(hours=1)
+    recent = Acceptance.objects.filter(member_id=member_id, withdrawn_at__gt=now - window).order_by("-withdrawn_at")
+    refuse_over_limit(
+        times=list(recent.values_list("withdrawn_at", flat=True)[: settings.WITHDRAWALS_PER_HOUR]),
+        limit=settings.WITHDRAWALS_PER_HOUR,
+        window=window,
+        now=now,
+        message=f"每小时最多退出 {settings.WITHDRAWALS_PER_HOUR} 次已接的任务，请稍后再试。",
+    )

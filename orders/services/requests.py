@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import phone_normalize
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.limits import refuse_over_limit
 from core.transitions import lock, record_created, record_event
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Unit
@@ -93,6 +96,7 @@ def request_create(
     elif unit is not None:
         raise ValidationFailed("只有以单位党组织身份点单时才能选择单位。", field="unit")
     cleaned = photos_clean(photos)  # every photo checked before anything is written
+    _refuse_too_many_requests(requester)
 
     service_request = ServiceRequest.objects.create(
         requester=requester,
@@ -135,3 +139,23 @@ def request_join(*, request: ServiceRequest, user) -> RequestFollower:
     if created:
         record_event(row, actor=user, kind="follower_joined", note="又有居民反映了同一问题")
     return follower
+
+
+def _refuse_too_many_requests(requester) -> None:
+    """``REQUESTS_PER_DAY`` requests a requester may place in 24 hours; the requester's row lock
+    makes a burst of submissions count one after another."""
+    get_user_model().objects.select_for_update().filter(pk=requester.pk).first()
+    now = timezone.now()
+    window = timedelta(days=1)
+    times = list(
+        ServiceRequest.objects.filter(requester=requester, created_at__gt=now - window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: settings.REQUESTS_PER_DAY]
+    )
+    refuse_over_limit(
+        times=times,
+        limit=settings.REQUESTS_PER_DAY,
+        window=window,
+        now=now,
+        message=f"每人每天最多点单 {settings.REQUESTS_PER_DAY} 次，请稍后再试。",
+    )

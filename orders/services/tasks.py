@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.limits import refuse_over_limit
 from core.transitions import record_created, record_event, transition
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Skill
@@ -214,6 +216,15 @@ def task_accept(*, task: Task, member: Member | None) -> Acceptance:
         raise PermissionDenied("该任务不在您的可接范围内。", code="not_visible")
     now = timezone.now()
     _refuse_untakeable(task, now)
+    window = timedelta(hours=1)
+    recent = Acceptance.objects.filter(member=member, accepted_at__gt=now - window).order_by("-accepted_at")
+    refuse_over_limit(
+        times=list(recent.values_list("accepted_at", flat=True)[: settings.ACCEPTS_PER_HOUR]),
+        limit=settings.ACCEPTS_PER_HOUR,
+        window=window,
+        now=now,
+        message=f"每小时最多接单 {settings.ACCEPTS_PER_HOUR} 次，请稍后再试。",
+    )
     if Acceptance.objects.filter(task=task, member=member, status__in=LIVE).exists():
         raise Conflict("您已接过该任务。", code="already_accepted")
     clash = (
