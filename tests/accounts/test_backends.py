@@ -1,39 +1,15 @@
 """What only PostgreSQL and Redis can show: row locks under concurrency, throttles shared in Redis."""
 
-import threading
-
 import pytest
 from django.core.cache import caches
-from django.db import connection
 
 from accounts import services
 from accounts.models import SignInCode, User
 from accounts.throttles import CodePhoneThrottle
 from core.errors import Conflict, ValidationFailed
+from tests.accounts.together import run_together
 
 PHONE = "13900000123"
-
-
-def _run_together(n: int, fn) -> list:
-    """Run ``fn(i)`` in ``n`` threads released at once; return what each returned or raised."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except Exception as exc:  # collected and asserted on by the caller
-            results[i] = exc
-        finally:
-            connection.close()  # each thread has its own connection; do not leak it
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.mark.postgres
@@ -45,7 +21,7 @@ def test_concurrent_wrong_guesses_each_count(settings):
     code = services.signin_code_send(phone=PHONE)
     wrong = "000000" if code != "000000" else "111111"
 
-    results = _run_together(5, lambda i: services.signin_code_verify(phone=PHONE, code=wrong))
+    results = run_together(5, lambda i: services.signin_code_verify(phone=PHONE, code=wrong))
 
     assert all(isinstance(r, ValidationFailed) for r in results), results
     assert SignInCode.objects.get().attempts == 5
@@ -66,7 +42,7 @@ def test_one_openid_bound_by_two_numbers_at_once(settings):
     codes = [services.signin_code_send(phone=p) for p in phones]
     ticket = services.wechat_ticket_issue(openid="oshared")
 
-    results = _run_together(len(phones), lambda i: services.wechat_bind(ticket=ticket, phone=phones[i], code=codes[i]))
+    results = run_together(len(phones), lambda i: services.wechat_bind(ticket=ticket, phone=phones[i], code=codes[i]))
 
     winners = [r for r in results if isinstance(r, User)]
     losers = [r for r in results if isinstance(r, Conflict)]
