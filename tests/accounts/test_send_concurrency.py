@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import SignInCode
-from accounts.throttles import CodeIPThrottle, CodePhoneThrottle
+from accounts.throttles import configured_rate
 from tests.accounts.together import run_together
 
 CODE_URL = "/api/v1/auth/code/"
@@ -69,7 +69,7 @@ def test_fifty_simultaneous_requests_for_one_number_send_one_code(quiet, address
 
 def test_hourly_limit_per_number_holds_under_a_burst(quiet, settings):
     settings.SIGNIN_CODE_RESEND_SECONDS = 0  # only the hourly count stands in the way
-    limit = CodePhoneThrottle().num_requests
+    limit = configured_rate("code_phone").count
     requests = [(PHONE, f"10.7.1.{i + 1}") for i in range(BURST)]
 
     responses, seconds = _burst(requests)
@@ -82,7 +82,7 @@ def test_hourly_limit_per_number_holds_under_a_burst(quiet, settings):
 
 
 def test_per_address_limit_holds_under_a_burst(quiet):
-    limit = CodeIPThrottle().num_requests
+    limit = configured_rate("code_ip").count
     requests = [(f"139{i:08d}", "10.7.2.1") for i in range(BURST)]
 
     responses, seconds = _burst(requests)
