@@ -415,6 +415,24 @@ def test_junk_is_a_4xx_json_error(url, name, body, content_type, settings):
 # --- OpenAPI ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (CODE_URL, {"phone": "139\x0000000123"}, "phone"),
+        (TOKEN_URL, {"phone": PHONE, "password": "pass\x00word"}, "password"),
+        (TOKEN_URL, {"phone": PHONE, "code": "12\x003456"}, "code"),
+    ],
+)
+def test_a_nul_byte_is_named_as_what_is_wrong(api, url, body, field):
+    # Django's Chinese for "Null characters are not allowed." reads "no empty strings allowed".
+    resp = api.post(url, body, format="json")
+    assert resp.status_code == 400
+    expected = "内容包含不允许的空字符（\\x00）。"
+    assert resp.json() == {"detail": expected, "code": "invalid", "fields": {field: [expected]}}
+    assert "空字符串" not in resp.content.decode()
+    assert not SignInCode.objects.exists()
+
+
 def test_schema_documents_the_sign_in_endpoints(api):
     resp = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert resp.status_code == 200

@@ -120,6 +120,21 @@ def test_hourly_limit_per_number_applies_to_the_page(client, settings):
     assert SignInCode.objects.filter(phone="13800001111").count() == configured_rate("code_phone").count
 
 
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (SEND, {"phone": "138\x0000001111"}),
+        (LOGIN, {"phone": "13800001111", "code": "12\x003456"}),
+        (LOGIN, {"mode": "password", "phone": "13800001111", "password": "pass\x00word"}),
+    ],
+)
+def test_a_nul_byte_is_named_as_what_is_wrong_on_the_pages(client, url, data):
+    html = client.post(url, data).content.decode()
+    assert "内容包含不允许的空字符（\\x00）。" in html
+    assert "空字符串" not in html
+    assert not SignInCode.objects.exists()
+
+
 def test_unsafe_next_goes_home(client, settings):
     settings.DEBUG = True
     code = _debug_code(client.post(SEND, {"phone": "13800001111"}).content.decode())
