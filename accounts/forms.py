@@ -2,7 +2,7 @@
 
 from django import forms
 
-from core.errors import DomainError
+from core.errors import NUL_BYTE_MESSAGE, DomainError
 
 
 def form_error_from(form: forms.Form, exc: DomainError) -> None:
@@ -15,7 +15,7 @@ class PhoneForm(forms.Form):
     phone = forms.CharField(
         label="手机号",
         max_length=20,
-        error_messages={"required": "请输入手机号。"},
+        error_messages={"required": "请输入手机号。", "null_characters_not_allowed": NUL_BYTE_MESSAGE},
         widget=forms.TextInput(
             attrs={
                 "class": "weui-input",
@@ -32,7 +32,7 @@ class CodeSignInForm(PhoneForm):
     code = forms.CharField(
         label="验证码",
         max_length=6,
-        error_messages={"required": "请输入验证码。"},
+        error_messages={"required": "请输入验证码。", "null_characters_not_allowed": NUL_BYTE_MESSAGE},
         widget=forms.TextInput(
             attrs={
                 "class": "weui-input",
@@ -48,7 +48,7 @@ class PasswordSignInForm(PhoneForm):
     password = forms.CharField(
         label="密码",
         max_length=128,
-        error_messages={"required": "请输入密码。"},
+        error_messages={"required": "请输入密码。", "null_characters_not_allowed": NUL_BYTE_MESSAGE},
         widget=forms.PasswordInput(
             attrs={"class": "weui-input", "autocomplete": "current-password", "placeholder": "请输入密码"}
         ),

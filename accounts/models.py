@@ -82,7 +82,31 @@ class SignInCode(models.Model):
     class Meta:
         verbose_name = "登录验证码"
         verbose_name_plural = "登录验证码"
-        indexes = [models.Index(fields=["phone", "-created_at"], name="signincode_phone_recent")]
+        indexes = [
+            models.Index(fields=["phone", "-created_at"], name="signincode_phone_recent"),
+            # The per-address limit counts an address's codes of the last hour.
+            models.Index(fields=["requested_ip", "-created_at"], name="signincode_ip_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{mask_phone(self.phone)} @ {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class SignInCodeLock(models.Model):
+    """One row per number and per address that has asked for a code, locked while a code is sent.
+
+    ``key`` is ``phone:<number>`` or ``ip:<address>`` (``ip:unknown`` when the address is not
+    known). The row holds nothing of value: it is what ``accounts.send_limits`` locks so that
+    the limits on sending codes are checked and the code written as one step per number and
+    per address. Rows are created on first use and purged with the codes.
+    """
+
+    key = models.CharField("键", max_length=64, primary_key=True)
+    touched_at = models.DateTimeField("最近请求", default=timezone.now)
+
+    class Meta:
+        verbose_name = "验证码发送锁"
+        verbose_name_plural = "验证码发送锁"
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,19 +1,18 @@
-"""Rate limits on the sign-in endpoints, kept in the cache (Redis in production).
+"""Rate limits on sign-in, and the client's address they are keyed on.
 
-Rates are ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``: ``code_ip`` and ``code_phone`` for
-sending codes, ``token_ip`` for signing in. The service adds its own one-code-per-minute
-rule per number on top of these.
+Rates are ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``: ``token_ip`` for signing in, a DRF
+throttle kept in the cache (Redis in production); ``code_ip`` and ``code_phone`` for sending
+codes, which are not cache throttles: ``accounts.send_limits`` counts them in the database,
+atomically per number and per address, for the API and the page alike.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
-
-from accounts.phone import normalize_phone
 
 
 def client_ip(request) -> str | None:
@@ -43,30 +42,24 @@ class _IPThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class CodeIPThrottle(_IPThrottle):
-    """Codes sent from one address."""
-
-    scope = "code_ip"
-
-
 class TokenIPThrottle(_IPThrottle):
     """Sign-in attempts (code or password) from one address."""
 
     scope = "token_ip"
 
 
-class CodePhoneThrottle(SimpleRateThrottle):
-    """Codes sent to one number, however it is written (+86, spaces) and from wherever."""
+class Rate(NamedTuple):
+    count: int
+    seconds: int
 
-    scope = "code_phone"
 
-    def get_cache_key(self, request, view):
-        data = request.data
-        raw = data.get("phone") if hasattr(data, "get") else None
-        if not isinstance(raw, str):
-            return None  # nothing to key on; the serializer will refuse the request
-        try:
-            phone = normalize_phone(raw)
-        except ValidationError:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": phone}
+class _ConfiguredRate(SimpleRateThrottle):
+    def __init__(self, scope: str):
+        self.scope = scope
+        super().__init__()
+
+
+def configured_rate(scope: str) -> Rate:
+    """The rate configured for ``scope`` ("5/hour"), read and parsed as DRF's throttles read theirs."""
+    rate = _ConfiguredRate(scope)
+    return Rate(rate.num_requests, rate.duration)

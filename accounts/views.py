@@ -12,23 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import CodeSignInForm, PasswordSignInForm, PhoneForm, form_error_from
 from accounts.phone import mask_phone, normalize_phone
+from accounts.send_limits import CodeRateLimited
 from accounts.services import signin_code_send, signin_with_code, signin_with_password
-from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle, client_ip
+from accounts.throttles import TokenIPThrottle, client_ip
 from core.errors import DomainError
 from core.pages import safe_next
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-class _PagePhoneThrottle(CodePhoneThrottle):
-    """The API's per-number limit, keyed the same way, reading the number from the page's form."""
-
-    def __init__(self, phone: str):
-        self.phone = phone
-        super().__init__()
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.phone}
 
 
 def _after_sign_in(request) -> str:
@@ -94,14 +84,11 @@ def send_code_view(request):
     except ValidationError as exc:
         return _render_login(request, form=_bound_with_error(raw, exc.messages[0]))
 
-    # Same limits, scopes and cache keys as the API: switching between page and API gains nothing.
-    for throttle in (CodeIPThrottle(), _PagePhoneThrottle(phone)):
-        if not throttle.allow_request(request, None):
-            wait = int(throttle.wait() or 60)
-            code_form = _bound_with_error(raw, f"获取验证码过于频繁，请 {max(wait, 1)} 秒后再试。")
-            return _render_login(request, form=code_form)
+    # The service holds the limits, the same for page and API: switching between them gains nothing.
     try:
         code = signin_code_send(phone=phone, ip=client_ip(request))
+    except CodeRateLimited as exc:
+        return _render_login(request, form=_bound_with_error(raw, f"获取验证码过于频繁，请 {exc.wait} 秒后再试。"))
     except DomainError as exc:
         return _render_login(request, form=_bound_with_error(raw, exc.message))
     return _render_login(

@@ -10,7 +10,7 @@ from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from core.errors import DomainError, Throttled
+from core.errors import NUL_BYTE_MESSAGE, DomainError, Throttled
 
 
 class Pagination(PageNumberPagination):
@@ -54,12 +54,20 @@ _DEFAULT_MESSAGES = {
 }
 
 
+# Django's and DRF's messages whose Chinese translation misstates what is wrong, by error code.
+# "Null characters are not allowed." comes out as "不允许是用空字符串。" ("no empty strings"):
+# the text was not empty, it held a NUL byte, which every serializer CharField refuses.
+_REWORDED = {
+    "null_characters_not_allowed": NUL_BYTE_MESSAGE,
+}
+
+
 def _flatten(detail) -> list[str]:
     if isinstance(detail, dict):
         return [m for v in detail.values() for m in _flatten(v)]
     if isinstance(detail, list):
         return [m for v in detail for m in _flatten(v)]
-    return [str(detail)]
+    return [_REWORDED.get(getattr(detail, "code", None), str(detail))]
 
 
 def _fields(detail) -> dict[str, list[str]]:

@@ -5,6 +5,9 @@ turns them into ``{"detail", "code", "fields"}`` with the right status, and the 
 ``message`` as it is.
 """
 
+# What to tell someone who sent text holding a NUL byte (PostgreSQL cannot store one in text).
+NUL_BYTE_MESSAGE = "内容包含不允许的空字符（\\x00）。"
+
 
 class DomainError(Exception):
     status = 400

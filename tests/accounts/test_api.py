@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from accounts.models import SignInCode, User
-from accounts.throttles import CodeIPThrottle, CodePhoneThrottle, TokenIPThrottle
+from accounts.throttles import TokenIPThrottle, configured_rate
 from tests.accounts.factories import UserFactory
 
 CODE_URL = "/api/v1/auth/code/"
@@ -89,7 +90,7 @@ class TestSendThrottles:
         settings.SIGNIN_CODE_RESEND_SECONDS = 0
 
     def test_per_phone_however_written_and_from_wherever(self, api):
-        limit = CodePhoneThrottle().num_requests
+        limit = configured_rate("code_phone").count
         spellings = [PHONE, "+86 139 0000 0123", "139-0000-0123", "008613900000123"]
         for i in range(limit):
             resp = send_code(api, spellings[i % len(spellings)], REMOTE_ADDR=f"10.0.0.{i + 1}")
@@ -103,7 +104,7 @@ class TestSendThrottles:
         assert send_code(api, "13900000999", REMOTE_ADDR="10.9.9.9").status_code == 204
 
     def test_per_ip(self, api):
-        limit = CodeIPThrottle().num_requests
+        limit = configured_rate("code_ip").count
         for i in range(limit):
             assert send_code(api, f"139{i:08d}", REMOTE_ADDR="10.1.1.1").status_code == 204
         resp = send_code(api, "13811111111", REMOTE_ADDR="10.1.1.1")
@@ -115,15 +116,26 @@ class TestSendThrottles:
         assert send_code(api, "13811111111", REMOTE_ADDR="10.1.1.2").status_code == 204
 
     def test_forwarded_for_header_does_not_dodge_the_ip_limit(self, api):
-        limit = CodeIPThrottle().num_requests
+        limit = configured_rate("code_ip").count
         for i in range(limit):
             resp = send_code(api, f"139{i:08d}", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
             assert resp.status_code == 204
         resp = send_code(api, "13811111111", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
         assert resp.status_code == 429
 
+    def test_limits_hold_with_the_cache_unreachable(self, api):
+        # Sending codes touches no cache: its limits are counted in the database.
+        closed = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+        limit = configured_rate("code_phone").count
+        with override_settings(CACHES={"default": closed}):
+            for i in range(limit):
+                assert send_code(api, REMOTE_ADDR=f"10.2.0.{i + 1}").status_code == 204
+            resp = send_code(api, REMOTE_ADDR="10.2.9.9")
+        assert resp.status_code == 429
+        assert resp.json()["detail"].startswith("操作太频繁")
+
     def test_throttle_window_passes(self, api):
-        limit = CodePhoneThrottle().num_requests
+        limit = configured_rate("code_phone").count
         with time_machine.travel("2026-03-02 12:00 +0800", tick=False) as t:
             for _ in range(limit):
                 assert send_code(api).status_code == 204
@@ -401,6 +413,24 @@ def test_junk_is_a_4xx_json_error(url, name, body, content_type, settings):
 
 
 # --- OpenAPI ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (CODE_URL, {"phone": "139\x0000000123"}, "phone"),
+        (TOKEN_URL, {"phone": PHONE, "password": "pass\x00word"}, "password"),
+        (TOKEN_URL, {"phone": PHONE, "code": "12\x003456"}, "code"),
+    ],
+)
+def test_a_nul_byte_is_named_as_what_is_wrong(api, url, body, field):
+    # Django's Chinese for "Null characters are not allowed." reads "no empty strings allowed".
+    resp = api.post(url, body, format="json")
+    assert resp.status_code == 400
+    expected = "内容包含不允许的空字符（\\x00）。"
+    assert resp.json() == {"detail": expected, "code": "invalid", "fields": {field: [expected]}}
+    assert "空字符串" not in resp.content.decode()
+    assert not SignInCode.objects.exists()
 
 
 def test_schema_documents_the_sign_in_endpoints(api):

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import SignInCode, User
+from accounts.models import SignInCode, SignInCodeLock, User
 from accounts.tasks import purge_expired_codes
 from core.errors import Throttled, ValidationFailed
 from tests.accounts.factories import UserFactory
@@ -153,3 +153,19 @@ def test_purge_task_deletes_only_long_dead_codes():
     assert set(SignInCode.objects.values_list("pk", flat=True)) == {recent.pk, live.pk}
     assert not SignInCode.objects.filter(pk__in=[old.pk, older.pk]).exists()
     assert purge_expired_codes.delay().get() == 0  # safe to run twice
+
+
+@pytest.mark.django_db
+def test_purge_also_deletes_send_locks_nobody_used_for_a_week():
+    now = timezone.now()
+    SignInCodeLock.objects.create(key=f"phone:{PHONE}", touched_at=now - timedelta(days=8))
+    SignInCodeLock.objects.create(key="ip:10.0.0.1", touched_at=now - timedelta(days=6))
+    services.signin_code_send(phone="13900000124", ip="10.0.0.2")  # takes (and keeps) its own locks
+
+    services.signin_codes_purge()
+
+    assert set(SignInCodeLock.objects.values_list("key", flat=True)) == {
+        "ip:10.0.0.1",
+        "ip:10.0.0.2",
+        "phone:13900000124",
+    }

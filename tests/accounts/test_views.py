@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import SignInCode, User
+from accounts.throttles import configured_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,30 @@ def test_per_ip_limit_applies_to_the_page(client, monkeypatch):
     assert re.search(r"获取验证码过于频繁，请 \d+ 秒后再试。", r.content.decode())
     assert not SignInCode.objects.filter(phone="13800001009").exists()
     assert SignInCode.objects.count() == 2
+
+
+def test_hourly_limit_per_number_applies_to_the_page(client, settings):
+    settings.SIGNIN_CODE_RESEND_SECONDS = 0
+    for n in range(configured_rate("code_phone").count):
+        client.post(SEND, {"phone": "13800001111"}, REMOTE_ADDR=f"10.5.0.{n + 1}")
+    r = client.post(SEND, {"phone": "+86 138 0000 1111"}, REMOTE_ADDR="10.5.9.9")
+    assert re.search(r"获取验证码过于频繁，请 \d+ 秒后再试。", r.content.decode())
+    assert SignInCode.objects.filter(phone="13800001111").count() == configured_rate("code_phone").count
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (SEND, {"phone": "138\x0000001111"}),
+        (LOGIN, {"phone": "13800001111", "code": "12\x003456"}),
+        (LOGIN, {"mode": "password", "phone": "13800001111", "password": "pass\x00word"}),
+    ],
+)
+def test_a_nul_byte_is_named_as_what_is_wrong_on_the_pages(client, url, data):
+    html = client.post(url, data).content.decode()
+    assert "内容包含不允许的空字符（\\x00）。" in html
+    assert "空字符串" not in html
+    assert not SignInCode.objects.exists()
 
 
 def test_unsafe_next_goes_home(client, settings):
