@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import NUL_BYTE_MESSAGE, PermissionDenied, ValidationFailed
 from core.transitions import lock
 from grids.models import Community, Grid
 from grids.selectors.scope import scope_for
@@ -25,7 +25,7 @@ def no_nul(**values) -> None:
     """PostgreSQL cannot store a NUL byte in text; refuse it as bad input, not a server error."""
     for name, value in values.items():
         if isinstance(value, str) and "\x00" in value:
-            raise ValidationFailed("内容包含非法字符。", code="nul_byte", field=name)
+            raise ValidationFailed(NUL_BYTE_MESSAGE, code="nul_byte", field=name)
 
 
 def clean_text(value, *, field: str, label: str, most: int, required: bool = True) -> str:
