@@ -11,7 +11,7 @@ from django.contrib.admin import helpers
 from core.errors import DomainError
 from grids.admin.base import EventInline, ScopedAdminMixin, node_filters
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit, VisitCode
-from reporting.services.records import service_record_confirm, service_record_reject
+from reporting.services.records import service_record_confirm, service_record_correct, service_record_reject
 from reporting.services.visits import visit_code_rotate
 
 _MEMBER_SEARCH = ("member__user__name", "member__user__name_initials", "member__user__phone")
@@ -142,7 +142,7 @@ class ServiceRecordAdmin(_MemberColumns, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = (*_MEMBER_SEARCH, "community__name")
     date_hierarchy = "started_at"
     ordering = ("-id",)
-    actions = ("confirm", "reject")
+    actions = ("confirm", "reject", "correct")
     action_form = RecordActionForm
     fields = (
         "member",
@@ -183,6 +183,17 @@ class ServiceRecordAdmin(_MemberColumns, ScopedAdminMixin, admin.ModelAdmin):
             queryset.select_related("member__user"),
             lambda r: service_record_confirm(record=r, actor=request.user, minutes=minutes, reason=reason),
             "已确认 {n} 条服务时长。",
+        )
+
+    @admin.action(description="更正已确认的时长（确认人以外的工作人员，须填理由）")
+    def correct(self, request, queryset):
+        minutes, reason = self._form_values(request)
+        _run(
+            self,
+            request,
+            queryset.select_related("member__user"),
+            lambda r: service_record_correct(record=r, actor=request.user, minutes=minutes, reason=reason),
+            "已更正 {n} 条服务时长。",
         )
 
     @admin.action(description="不予认定")

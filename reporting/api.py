@@ -46,7 +46,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if self.action == "list" and _mine(self.request):
             member = member_of(user)
             return selectors.records_of(member) if member else ServiceRecord.objects.none()
-        if self.action in ("confirm", "reject"):
+        if self.action in ("confirm", "reject", "correct"):
             return selectors.records_for(user)
         member = member_of(user)
         staff = selectors.records_for(user)
@@ -69,6 +69,22 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         v = data.validated_data
         record = record_services.service_record_confirm(
             record=self.get_object(), actor=request.user, minutes=v.get("minutes"), reason=v["reason"]
+        )
+        return self._render(record)
+
+    @extend_schema(
+        summary="更正已确认的服务时长（确认人以外的工作人员，须填理由；不超过签到时段）",
+        request=s.CorrectIn,
+        responses=s.ServiceRecordOut,
+        tags=["服务时长"],
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        data = s.CorrectIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        record = record_services.service_record_correct(
+            record=self.get_object(), actor=request.user, minutes=v["minutes"], reason=v["reason"]
         )
         return self._render(record)
 

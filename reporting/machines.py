@@ -2,7 +2,8 @@
 
 Changes go through ``core.transitions.transition``, which checks this table and writes the
 event rows; ``ReportingConfig.ready`` registers it. How a record was confirmed (by the community,
-by the resident's confirmation, with corrected minutes) is the event's kind, not a status.
+by the resident's confirmation, with corrected minutes, corrected afterwards) is the event's kind,
+not a status.
 """
 
 from core.transitions import StateMachine, table
@@ -17,7 +18,9 @@ SERVICE_RECORD = StateMachine(
     allowed=table(
         {
             S.PENDING: [S.CONFIRMED, S.REJECTED],
-            S.CONFIRMED: [],
+            # confirmed → confirmed: a correction after confirming (``service_record_correct``,
+            # event kind ``corrected``); the minutes change, the history keeps what they were.
+            S.CONFIRMED: [S.CONFIRMED],
             S.REJECTED: [],
         }
     ),

@@ -179,7 +179,8 @@ class ServiceRecord(models.Model):
 
 
 class ServiceRecordEvent(TransitionEvent):
-    """A record's history: made at check-out, confirmed (how, with what correction) or rejected."""
+    """A record's history: made at check-out, confirmed (how, with what correction) or rejected,
+    and every correction after confirming (``corrected``, confirmed → confirmed)."""
 
     # What the services write as ``kind`` (a rejection is a plain change of status: no kind).
     KIND_LABELS = {

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from grids.models import Member
 from grids.selectors.scope import scope_for
-from reporting.models import CheckIn, LocationConsent, ServiceRecord, Visit
+from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit
 from reporting.worktime import quarter_of, year_bounds
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -116,6 +116,25 @@ def records_for(user, *, status: str | None = None) -> QuerySet[ServiceRecord]:
 def records_of(member: Member) -> QuerySet[ServiceRecord]:
     """A member's own records, newest first."""
     return _records().filter(member=member)
+
+
+def with_corrections(records: QuerySet[ServiceRecord]) -> QuerySet[ServiceRecord]:
+    """``records`` with each one's corrections (events of kind ``corrected``: who, when, the
+    minutes before → after and the reason in the note) as ``record.corrections``, oldest first;
+    one more query whatever the number of records."""
+    events = ServiceRecordEvent.objects.filter(kind="corrected").select_related("actor").order_by("created_at", "id")
+    return records.prefetch_related(Prefetch("events", queryset=events, to_attr="corrections"))
+
+
+def recently_confirmed_for(user, *, days: int = 30) -> QuerySet[ServiceRecord]:
+    """Records the user may see as staff, confirmed in the last ``days``, newest first: the ones
+    a correction is still likely for."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        records_for(user, status=ServiceRecord.Status.CONFIRMED)
+        .filter(confirmed_at__gte=since)
+        .order_by("-confirmed_at", "-pk")
+    )
 
 
 def visits_of(member: Member) -> QuerySet[Visit]:

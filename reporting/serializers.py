@@ -64,6 +64,11 @@ class ConfirmIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class CorrectIn(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, help_text="更正后的认定时长（分钟）")
+    reason = serializers.CharField(max_length=200, allow_blank=True, help_text="更正理由（必填）")
+
+
 class RejectIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200, allow_blank=True)
 

@@ -1,6 +1,7 @@
-"""The duty ledger's H5 pages: a member's hours and location consent, the community's list of
-hours to confirm. Thin: reads through the selectors (which scope what a user may see — anything
-else is a 404), writes through the services, a service's ``DomainError`` shown as a message.
+"""The duty ledger's H5 pages: a member's hours (with every correction) and location consent,
+the community's list of hours to confirm and of recently confirmed ones to correct. Thin: reads
+through the selectors (which scope what a user may see — anything else is a 404), writes
+through the services, a service's ``DomainError`` shown as a message.
 """
 
 from __future__ import annotations
@@ -51,7 +52,11 @@ def my_hours(request):
             year=year,
             progress=selectors.quota_progress(member, year),
             consented=selectors.has_location_consent(member),
-            records=list(selectors.records_of(member).filter(started_at__year=year).order_by("-started_at")),
+            records=list(
+                selectors.with_corrections(selectors.records_of(member))
+                .filter(started_at__year=year)
+                .order_by("-started_at")
+            ),
             visits=list(selectors.visits_of(member).filter(visited_on__year=year)),
         )
     return render(request, "reporting/my_hours.html", context)
@@ -70,7 +75,8 @@ def work_hours(request):
             :LIST_LIMIT
         ]
     )
-    return render(request, "reporting/work_hours.html", {"tab": "home", "rows": rows})
+    confirmed = list(selectors.recently_confirmed_for(request.user)[:LIST_LIMIT])
+    return render(request, "reporting/work_hours.html", {"tab": "home", "rows": rows, "confirmed": confirmed})
 
 
 @login_required
@@ -94,6 +100,15 @@ def work_hours_action(request, record_id: int, action: str):
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, f"已确认{record.member.user.name}的服务时长。")
+        elif action == "correct":
+            raw = (request.POST.get("minutes") or "").strip()
+            if not raw.isdigit():
+                messages.error(request, "请填写更正后的时长（分钟数，整数）。")
+                return redirect("reporting:work_hours")
+            record_services.service_record_correct(
+                record=record, actor=request.user, minutes=int(raw), reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"已更正{record.member.user.name}的服务时长。")
         elif action == "reject":
             record_services.service_record_reject(
                 record=record, actor=request.user, reason=request.POST.get("reason", "")

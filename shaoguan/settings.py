@@ -258,6 +258,8 @@ TASK_WIDEN_AFTER_HOURS = env.int("TASK_WIDEN_AFTER_HOURS", default=24)
 
 # --- The duty ledger (签到、服务时长、报到) ------------------------------------------
 QUOTA_HOURS_PER_YEAR = env.int("QUOTA_HOURS_PER_YEAR", default=20)
+# A correction may raise a record only up to its check-in window; without a check-in, to this.
+RECORD_MAX_MINUTES_WITHOUT_CHECKIN = env.int("RECORD_MAX_MINUTES_WITHOUT_CHECKIN", default=240)
 # How early before a task starts a member may check in.
 CHECKIN_EARLY_MINUTES = env.int("CHECKIN_EARLY_MINUTES", default=30)
 # Raw check-in coordinates are kept this long, then coarsened (PIPL: no longer than needed).

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, ValidationFailed
+from core.rules import refuse_own
 from core.transitions import can_transition, illegal, lock, record_event, transition
 from grids.selectors.organisation import community_staff
 from grids.vocab import CoordSystem, Focus
@@ -57,6 +58,7 @@ def request_approve(*, request: ServiceRequest, actor, task: Task | None = None,
         # deadlock against them.
         task = lock(task)
     row = lock_request_for_review(request, actor)
+    refuse_own(actor, row.requester_id, message="不能受理自己提交的点单，请由其他工作人员审核。", code="own_request")
     if not can_transition(row, R.APPROVED):
         raise illegal(row, R.APPROVED)
     if task is not None and new_task_fields:

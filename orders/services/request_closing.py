@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.rules import refuse_own
 from core.transitions import can_transition, illegal, lock, transition
 from grids.selectors.organisation import community_staff
 from notifications.services import notify_on_commit
@@ -34,14 +35,18 @@ def _lock_own(request: ServiceRequest, actor) -> ServiceRequest:
 
 
 def _confirm_records(row: ServiceRequest, actor) -> int:
-    """The resident's word confirms the pending hours of the members who completed the task."""
+    """The resident's word confirms the pending hours of the members who completed the task —
+    except the requester's own, if they served too: nobody confirms their own hours (the
+    service refuses it), so that record waits for the community."""
     if row.task_id is None:
         return 0
     records = [
         a.record
         for a in Acceptance.objects.filter(
             task_id=row.task_id, status=Acceptance.Status.COMPLETED, record__isnull=False
-        ).select_related("record")
+        )
+        .exclude(member__user_id=actor.pk)
+        .select_related("record")
         if a.record.status == ServiceRecord.Status.PENDING
     ]
     for record in records:
@@ -49,12 +54,13 @@ def _confirm_records(row: ServiceRequest, actor) -> int:
     return len(records)
 
 
-def _served_member_ids(row: ServiceRequest) -> set[int]:
+def _served(row: ServiceRequest) -> dict[int, int]:
+    """Who completed the request's task: member id → that member's user id."""
     if row.task_id is None:
-        return set()
-    return set(
+        return {}
+    return dict(
         Acceptance.objects.filter(task_id=row.task_id, status=Acceptance.Status.COMPLETED).values_list(
-            "member_id", flat=True
+            "member_id", "member__user_id"
         )
     )
 
@@ -89,7 +95,20 @@ def request_rate(
         liked = {int(i) for i in liked_member_ids}
     except (TypeError, ValueError) as exc:
         raise ValidationFailed("点赞对象不正确。", field="liked_member_ids") from exc
-    if liked - _served_member_ids(row):
+    served = _served(row)
+    refuse_own(
+        actor,
+        *(served[m] for m in liked if m in served),
+        message="不能为自己点赞。",
+        code="own_service",
+    )
+    refuse_own(
+        actor,
+        *served.values(),
+        message="您参与了这次服务，不能评价自己参与的服务。",
+        code="own_service",
+    )
+    if liked - served.keys():
         raise ValidationFailed("只能为参与这次服务的党员点赞。", code="not_served", field="liked_member_ids")
     was_confirmed = row.status == R.CONFIRMED
     Feedback.objects.create(request=row, score=score, comment=comment)

@@ -1,13 +1,21 @@
 """Confirming hours: the community (or the resident's confirmation) confirms a pending service
-record, possibly with corrected minutes, or the community rejects it. Both go through the
-record's state machine (``reporting.machines``), which writes the event row."""
+record, possibly with corrected minutes, or the community rejects it; a confirmed record is
+changed afterwards only by a correction (``service_record_correct``). All go through the
+record's state machine (``reporting.machines``), which writes the event row.
+
+Two rules hold for every way in: nobody confirms, corrects or rejects a record of their own
+(``core.rules.refuse_own``), and no change raises a record above what happened — its check-in
+window, or ``RECORD_MAX_MINUTES_WITHOUT_CHECKIN`` for a record without a check-in.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.rules import refuse_own
 from core.transitions import can_transition, illegal, transition
 from grids.selectors.scope import scope_for
 from reporting.models import ServiceRecord
@@ -21,9 +29,49 @@ VIA = ServiceRecord.ConfirmedVia
 def _lock_record(record: ServiceRecord) -> ServiceRecord:
     return (
         ServiceRecord.objects.select_for_update(of=("self",))
-        .select_related("community__street", "member__user")
+        .select_related("community__street", "member__user", "checkin")
         .get(pk=record.pk)
     )
+
+
+def _refuse_own_record(actor, record: ServiceRecord) -> None:
+    refuse_own(
+        actor,
+        record.member.user_id,
+        message="不能确认、更正或处理本人的服务时长，请由其他工作人员办理。",
+        code="own_record",
+    )
+
+
+def minutes_limit(record: ServiceRecord) -> int:
+    """The most minutes a correction may give a record: its check-in window's length, or the
+    setting for a record without a check-in."""
+    if record.checkin_id:
+        return int((record.checkin.closes_at - record.checkin.opens_at).total_seconds() // 60)
+    return settings.RECORD_MAX_MINUTES_WITHOUT_CHECKIN
+
+
+def _within_what_happened(record: ServiceRecord, minutes: int, current: int) -> None:
+    """A change may lower a record freely; it may raise it only up to ``minutes_limit``."""
+    limit = minutes_limit(record)
+    if minutes <= current or minutes <= limit:
+        return
+    if record.checkin_id:
+        opens = timezone.localtime(record.checkin.opens_at)
+        closes = timezone.localtime(record.checkin.closes_at)
+        window = f"签到时段（{opens:%m月%d日 %H:%M}–{closes:%H:%M}，共 {limit} 分钟）"
+    else:
+        window = f"无签到记录的服务时长上限（{limit} 分钟）"
+    raise ValidationFailed(
+        f"认定时长（{minutes} 分钟）超过了{window}，不能认定。", code="above_what_happened", field="minutes"
+    )
+
+
+def _clean_reason(reason: str, *, label: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationFailed(f"{label}不超过 200 个字。", field="reason")
+    return reason
 
 
 def _valid_minutes(minutes) -> bool:
@@ -60,22 +108,25 @@ def service_record_confirm(
     record = _lock_record(record)
     if via == VIA.COMMUNITY:
         _require_community_staff(actor, record, "确认")
+    _refuse_own_record(actor, record)
     if minutes is not None and not _valid_minutes(minutes):
         raise ValidationFailed(f"时长应为 0 到 {MAX_RECORD_MINUTES} 分钟之间的整数。", field="minutes")
-    reason = (reason or "").strip()
-    if len(reason) > 200:
-        raise ValidationFailed("更正理由不超过 200 个字。", field="reason")
+    reason = _clean_reason(reason, label="更正理由")
 
     if record.status == S.CONFIRMED:
         if minutes is None or minutes == record.minutes:
             return record
-        raise Conflict("该服务时长已确认，不能再更改。", code="already_confirmed")
+        raise Conflict(
+            "该服务时长已确认，不能再更改。如需更正，请由确认人以外的工作人员填写理由更正。",
+            code="already_confirmed",
+        )
     if not can_transition(record, S.CONFIRMED):
         if record.status == S.REJECTED:
             raise Conflict("该服务记录已不予认定，不能确认。", code="illegal_transition")
         raise illegal(record, S.CONFIRMED)
 
     final = record.reported_minutes if minutes is None else minutes
+    _within_what_happened(record, final, record.reported_minutes)
     corrected = final != record.reported_minutes
     if corrected and not reason:
         raise ValidationFailed(
@@ -107,11 +158,10 @@ def service_record_reject(*, record: ServiceRecord, actor, reason: str) -> Servi
     """The community does not count a record (e.g. the member was not there); a reason is required."""
     record = _lock_record(record)
     _require_community_staff(actor, record, "处理")
-    reason = (reason or "").strip()
+    _refuse_own_record(actor, record)
+    reason = _clean_reason(reason, label="理由")
     if not reason:
         raise ValidationFailed("请填写不予认定的理由。", code="reason_required", field="reason")
-    if len(reason) > 200:
-        raise ValidationFailed("理由不超过 200 个字。", field="reason")
     if record.status == S.REJECTED:
         return record
     if not can_transition(record, S.REJECTED):
@@ -127,4 +177,43 @@ def service_record_reject(*, record: ServiceRecord, actor, reason: str) -> Servi
         reject_reason=reason,
         rejected_at=timezone.now(),
         confirmed_by=_user_or_none(actor),
+    )
+
+
+@transaction.atomic
+def service_record_correct(*, record: ServiceRecord, actor, minutes: int, reason: str) -> ServiceRecord:
+    """Change the minutes of a confirmed record: a new event, never an overwrite of the history.
+
+    Staff over the record's community, neither the member nor whoever confirmed it, with a
+    reason; the record stays confirmed. The event (kind ``corrected``) keeps the minutes it had
+    and the reason. Giving the minutes it already has changes nothing (a repeated tap).
+    """
+    record = _lock_record(record)
+    _require_community_staff(actor, record, "更正")
+    _refuse_own_record(actor, record)
+    refuse_own(
+        actor,
+        record.confirmed_by_id,
+        message="确认人不能更正自己确认的时长，请由其他工作人员更正。",
+        code="own_confirmation",
+    )
+    if not _valid_minutes(minutes):
+        raise ValidationFailed(f"时长应为 0 到 {MAX_RECORD_MINUTES} 分钟之间的整数。", field="minutes")
+    reason = _clean_reason(reason, label="更正理由")
+    if record.status != S.CONFIRMED:
+        raise Conflict("只能更正已确认的服务时长；待确认的请在确认时更正。", code="not_confirmed")
+    if minutes == record.minutes:
+        return record
+    if not reason:
+        raise ValidationFailed("请填写更正理由。", code="reason_required", field="reason")
+    _within_what_happened(record, minutes, record.minutes)
+    return transition(
+        record,
+        S.CONFIRMED,
+        actor=_user_or_none(actor),
+        kind="corrected",
+        note=f"{record.minutes} → {minutes} 分钟：{reason}",
+        locked=True,
+        minutes=minutes,
+        correction_reason=reason,
     )

@@ -59,3 +59,28 @@ def test_concurrent_scans_make_one_visit(community, grid, secretary):
     assert {r[0] for r in results} == {"ok"}, results
     assert len({r[1] for r in results}) == 1
     assert Visit.objects.filter(member=m).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_corrections_keep_an_unbroken_history(member, community, secretary, street_officer):
+    """Ten corrections at once (each its own minutes): the row lock serialises them, so each
+    event's "before" is the previous one's "after", and the record ends on the last one's."""
+    from reporting.services.records import service_record_confirm, service_record_correct
+    from tests.reporting.factories import ServiceRecordFactory
+
+    record = service_record_confirm(
+        record=ServiceRecordFactory(member=member, community=community, source="manual", minutes=120), actor=secretary
+    )
+    n = 10
+    results = _race(
+        n, lambda i: service_record_correct(record=record, actor=street_officer, minutes=130 + i, reason=f"核实{i}")
+    )
+    assert {r[0] for r in results} == {"ok"}, results
+    notes = list(record.events.filter(kind="corrected").order_by("created_at", "id").values_list("note", flat=True))
+    assert len(notes) == n
+    chain = [(int(note.split(" → ")[0]), int(note.split(" → ")[1].split(" ")[0])) for note in notes]
+    assert chain[0][0] == 120
+    assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:], strict=False))
+    record.refresh_from_db()
+    assert record.minutes == chain[-1][1]

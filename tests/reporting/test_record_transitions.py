@@ -16,7 +16,7 @@ from core.errors import Conflict, PermissionDenied
 from core.transitions import ALLOWED, transition
 from reporting.models import ServiceRecord, ServiceRecordEvent
 from reporting.services.checkins import checkin_create, checkout_create
-from reporting.services.records import service_record_confirm, service_record_reject
+from reporting.services.records import service_record_confirm, service_record_correct, service_record_reject
 from tests.reporting.factories import SAT_9, ServiceRecordFactory
 
 S = ServiceRecord.Status
@@ -28,7 +28,6 @@ ILLEGAL = {
     (S.PENDING, S.PENDING): ("illegal_transition", "不能变为“待确认”"),
     (S.CONFIRMED, S.PENDING): ("illegal_transition", "不能变为“待确认”"),
     (S.REJECTED, S.PENDING): ("illegal_transition", "不能变为“待确认”"),
-    (S.CONFIRMED, S.CONFIRMED): ("already_confirmed", "该服务时长已确认，不能再更改。"),
     (S.CONFIRMED, S.REJECTED): ("already_confirmed", "该服务时长已确认，不能再不予认定。"),
     (S.REJECTED, S.CONFIRMED): ("illegal_transition", "该服务记录已不予认定，不能确认。"),
 }
@@ -51,10 +50,11 @@ def make_record(status: str, member, community) -> ServiceRecord:
 
 def drive(record: ServiceRecord, to: str, *, secretary) -> None:
     """Ask the service that moves a record to ``to`` (the one a page, the API or the admin calls)."""
-    if to == S.CONFIRMED:
-        # Other minutes than the confirmed ones: a change, not a repeated tap.
-        minutes = 90 if record.status == S.CONFIRMED else None
-        service_record_confirm(record=record, actor=secretary, minutes=minutes, reason="提前离开")
+    if to == S.CONFIRMED and record.status == S.CONFIRMED:
+        # Other minutes than the confirmed ones: a correction, not a repeated tap.
+        service_record_correct(record=record, actor=secretary, minutes=90, reason="提前离开")
+    elif to == S.CONFIRMED:
+        service_record_confirm(record=record, actor=secretary, reason="提前离开")
     elif to == S.REJECTED:
         service_record_reject(record=record, actor=secretary, reason="本人未到场")
     else:
@@ -91,7 +91,8 @@ def test_record_pair(before, to, member, community, secretary):
         assert record.status == to
         event = record.events.get()
         assert (event.from_status, event.to_status, event.actor) == (before, to, secretary)
-        assert event.kind == ("community_confirmed" if to == S.CONFIRMED else "")
+        expected = {S.PENDING: "community_confirmed", S.CONFIRMED: "corrected"}.get(before) if to == S.CONFIRMED else ""
+        assert event.kind == expected
     elif (before, to) in REPEATED:
         was = state(record)
         drive(record, to, secretary=secretary)
@@ -104,6 +105,15 @@ def test_record_pair(before, to, member, community, secretary):
         assert exc.value.code == code
         assert message in exc.value.message
         assert state(record) == was
+
+
+def test_confirm_never_overwrites_a_confirmed_record(member, community, secretary):
+    record = make_record(S.CONFIRMED, member, community)
+    was = state(record)
+    with pytest.raises(Conflict) as exc:
+        service_record_confirm(record=record, actor=secretary, minutes=90, reason="提前离开")
+    assert exc.value.code == "already_confirmed" and "该服务时长已确认，不能再更改。" in exc.value.message
+    assert state(record) == was
 
 
 def test_confirming_again_with_the_same_minutes_changes_nothing(member, community, secretary):
