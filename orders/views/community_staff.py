@@ -98,6 +98,8 @@ def work_request(request, request_id: int):
             "others": others,
             "task_form": forms.TaskTimesForm(),
             "reviewable": service_request.status == R.SUBMITTED,
+            # Nobody approves a request they placed (the service refuses it too).
+            "own": service_request.requester_id == request.user.pk,
             "escalatable": service_request.status in (R.SUBMITTED, R.APPROVED),
         },
     )

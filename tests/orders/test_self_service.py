@@ -197,3 +197,10 @@ def test_another_secretary_approves_it(placed_by_committee, open_task, secretary
         f"{V1}/requests/{placed_by_committee.pk}/approve/", {"task_id": open_task.pk}, format="json"
     )
     assert resp.status_code == 200 and resp.json()["status"] == "approved", resp.content.decode()
+
+
+def test_the_review_page_offers_no_approval_of_ones_own_request(placed_by_committee, open_task, secretary):
+    own = browser_for(placed_by_committee.requester).get(f"/work/requests/{placed_by_committee.pk}/").content.decode()
+    assert 'data-testid="own-request"' in own and 'data-testid="approve-new"' not in own
+    theirs = browser_for(secretary).get(f"/work/requests/{placed_by_committee.pk}/").content.decode()
+    assert 'data-testid="approve-new"' in theirs and 'data-testid="own-request"' not in theirs
