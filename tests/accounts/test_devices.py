@@ -278,3 +278,41 @@ class TestDeviceNames:
         )
         assert resp.status_code == 400
         assert resp.json()["fields"]["device_name"] == ["设备名称过长。"]
+
+
+class TestWechatSignIn:
+    def test_each_wechat_sign_in_is_a_new_mini_program_token(self, api, wechat_server, resident):
+        resident.wechat_openid = "oabc"
+        resident.save()
+        first = api.post("/api/v1/auth/wechat/", {"code": "ok-abc"}, format="json").json()["token"]
+        second = api.post("/api/v1/auth/wechat/", {"code": "ok-abc", "device_name": "我的手机"}, format="json")
+        assert second.status_code == 200
+        assert first != second.json()["token"]
+        names = sorted(DeviceToken.objects.filter(user=resident).values_list("device_name", flat=True))
+        assert names == ["微信小程序", "我的手机"]
+        assert with_token(api, first).get(ME_URL).status_code == 200
+
+    def test_binding_issues_a_new_token_too(self, api, wechat_server, settings):
+        ticket = api.post("/api/v1/auth/wechat/", {"code": "ok-new"}, format="json").json()["ticket"]
+        settings.DEBUG = True
+        code = api.post("/api/v1/auth/code/", {"phone": PHONE}, format="json").json()["debug_code"]
+        resp = api.post("/api/v1/auth/wechat/bind/", {"ticket": ticket, "phone": PHONE, "code": code}, format="json")
+        assert resp.status_code == 200
+        assert DeviceToken.objects.get().device_name == "微信小程序"
+        assert with_token(api, resp.json()["token"]).get(ME_URL).status_code == 200
+
+
+def test_dead_tokens_are_purged_after_a_while(staff, settings):
+    from accounts.tasks import purge_dead_tokens
+
+    settings.TOKEN_IDLE_DAYS = 30
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as t:
+        expired = device_token_issue(user=staff, device_name="旧").token
+        t.shift(timedelta(days=40))
+        revoked = device_token_issue(user=staff, device_name="已退出").token
+        DeviceToken.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+        live = device_token_issue(user=staff, device_name="在用").token
+        t.shift(timedelta(days=25))
+        assert purge_dead_tokens.delay().get() == 1  # expired 35 days ago; revoked only 25
+        assert set(DeviceToken.objects.values_list("pk", flat=True)) == {revoked.pk, live.pk}
+        assert expired.pk not in DeviceToken.objects.values_list("pk", flat=True)
