@@ -1,4 +1,5 @@
-"""Sign-in API: one-time codes, tokens, sign-out, WeChat mini-program login and binding.
+"""Sign-in API: one-time codes, tokens, sign-out, WeChat mini-program login and binding, and
+the signed-in devices (one token each).
 
 Thin views: each validates its body, calls one service and shapes the answer. The sign-in
 endpoints ignore any credentials sent with them (no authentication classes), so a client
@@ -11,19 +12,28 @@ from django.conf import settings
 from django.contrib.auth import logout
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.device_tokens import (
+    MINI_PROGRAM,
+    device_name_from,
+    device_token_issue,
+    device_token_revoke,
+    device_tokens_revoke_all,
+)
+from accounts.models import DeviceToken
+from accounts.selectors import live_devices
 from accounts.serializers import (
     BindRequiredOut,
     CodeSendIn,
     DebugCodeOut,
+    DeviceOut,
     TokenIn,
     TokenOut,
-    UserOut,
     WechatBindIn,
     WechatSignInIn,
 )
@@ -43,8 +53,10 @@ def _validated(serializer_class, request) -> dict:
     return body.validated_data
 
 
-def _signed_in(user) -> Response:
-    return Response({"token": services.token_for(user), "user": UserOut(user).data})
+def _signed_in(user, *, device_name: str) -> Response:
+    """A new token for this device: a sign-in never hands back a token issued before."""
+    issued = device_token_issue(user=user, device_name=device_name)
+    return Response(TokenOut({"token": issued.plain, "expires": issued.token.expires_at, "user": user}).data)
 
 
 def _with_400(responses: dict) -> dict:
@@ -109,7 +121,7 @@ class TokenView(_SignInView):
             user = services.signin_with_code(phone=data["phone"], code=data["code"])
         else:
             user = services.signin_with_password(phone=data["phone"], password=data["password"], request=request)
-        return _signed_in(user)
+        return _signed_in(user, device_name=data.get("device_name") or device_name_from(request))
 
 
 class LogoutView(APIView):
@@ -118,7 +130,7 @@ class LogoutView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="退出登录",
-        description="用令牌调用时作废该令牌（所有使用它的客户端都需重新登录）；用会话调用时结束会话。",
+        description="用令牌调用时只作废本设备的令牌（其他设备保持登录）；用会话调用时结束会话。",
         request=None,
         responses={
             204: OpenApiResponse(description="已退出"),
@@ -126,8 +138,8 @@ class LogoutView(APIView):
         },
     )
     def post(self, request):
-        if isinstance(request.auth, Token):
-            services.token_revoke(user=request.user)
+        if isinstance(request.auth, DeviceToken):
+            device_token_revoke(user=request.user, token_id=request.auth.pk)
         else:
             logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -162,7 +174,7 @@ class WechatSignInView(_SignInView):
             return Response(
                 {"detail": exc.message, "code": exc.code, "ticket": exc.ticket}, status=status.HTTP_409_CONFLICT
             )
-        return _signed_in(user)
+        return _signed_in(user, device_name=data.get("device_name") or MINI_PROGRAM)
 
 
 class WechatBindView(_SignInView):
@@ -185,4 +197,57 @@ class WechatBindView(_SignInView):
     def post(self, request):
         data = _validated(WechatBindIn, request)
         user = services.wechat_bind(ticket=data["ticket"], phone=data["phone"], code=data["code"])
-        return _signed_in(user)
+        return _signed_in(user, device_name=data.get("device_name") or MINI_PROGRAM)
+
+
+# --- signed-in devices --------------------------------------------------------------------
+
+
+def _current_id(request) -> int | None:
+    return request.auth.pk if isinstance(request.auth, DeviceToken) else None
+
+
+class DeviceListView(ListAPIView):
+    serializer_class = DeviceOut
+    queryset = DeviceToken.objects.none()  # for the schema only: get_queryset is what lists
+
+    def get_queryset(self):
+        return live_devices(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "current_id": _current_id(self.request)}
+
+    @extend_schema(
+        tags=[TAG],
+        summary="我的登录设备",
+        description="仍有效的令牌，每台设备一个：设备名称、登录与最近使用时间、过期时间；"
+        "`current` 标出本次请求所用的令牌。",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DeviceRevokeView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="退出某台设备",
+        description="作废该设备的令牌，该设备需重新登录。只能作废自己的设备，其他的一律 404。",
+        request=None,
+        responses={204: OpenApiResponse(description="已退出该设备")},
+    )
+    def post(self, request, pk: int):
+        device_token_revoke(user=request.user, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DevicesRevokeAllView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="退出全部设备",
+        description="作废自己的全部令牌，包括本次请求所用的令牌；所有设备都需重新登录。网页的会话不受影响。",
+        request=None,
+        responses={204: OpenApiResponse(description="已退出全部设备")},
+    )
+    def post(self, request):
+        device_tokens_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -110,3 +110,31 @@ class SignInCodeLock(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DeviceToken(models.Model):
+    """An API token of one signed-in device, stored only as the SHA-256 of its secret.
+
+    The client holds the secret (``Authorization: Token <secret>``); the database holds its
+    digest, looked up by its unique index, and the first characters (``prefix``) so that a row
+    can be recognised without revealing the rest. ``expires_at`` slides: each use moves it to
+    ``TOKEN_IDLE_DAYS`` after that use. Signing out or revoking sets ``revoked_at``; rows long
+    dead are purged with the sign-in codes.
+    """
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="device_tokens")
+    digest = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    prefix = models.CharField("令牌前缀", max_length=8, editable=False)
+    device_name = models.CharField("设备", max_length=40)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间")
+    revoked_at = models.DateTimeField("作废时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录设备"
+        verbose_name_plural = "登录设备"
+        indexes = [models.Index(fields=["user", "-last_used_at"], name="devicetoken_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.device_name}（{self.prefix}…）"

@@ -6,7 +6,7 @@ number is, whether a code is right — live in ``accounts.services``.
 
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import DeviceToken, User
 
 
 def _text(label: str, *, max_length: int, required: bool = True, allow_blank: bool = False) -> serializers.CharField:
@@ -34,8 +34,15 @@ class DebugCodeOut(serializers.Serializer):
     debug_code = serializers.CharField(help_text="仅在调试模式（DEBUG）下返回的验证码")
 
 
+def _device_name() -> serializers.CharField:
+    field = _text("设备名称", max_length=40, required=False, allow_blank=True)
+    field.help_text = "可选：本设备的名称，显示在“登录设备”中；不填则按 User-Agent 推断（如“iPhone Safari”）"
+    return field
+
+
 class TokenIn(serializers.Serializer):
     phone = _text("手机号", max_length=32)
+    device_name = _device_name()
     # Either may come blank: a sign-in form posts both fields and fills one.
     code = _text("验证码", max_length=16, required=False, allow_blank=True)
     password = serializers.CharField(
@@ -65,12 +72,14 @@ class TokenIn(serializers.Serializer):
 
 class WechatSignInIn(serializers.Serializer):
     code = _text("微信登录凭证", max_length=128)
+    device_name = _device_name()
 
 
 class WechatBindIn(serializers.Serializer):
     ticket = _text("绑定凭证", max_length=512)
     phone = _text("手机号", max_length=32)
     code = _text("验证码", max_length=16)
+    device_name = _device_name()
 
 
 class UserOut(serializers.ModelSerializer):
@@ -80,8 +89,22 @@ class UserOut(serializers.ModelSerializer):
 
 
 class TokenOut(serializers.Serializer):
-    token = serializers.CharField(help_text="请求时放在请求头：Authorization: Token <token>")
+    token = serializers.CharField(
+        help_text="本设备的令牌，请求时放在请求头：Authorization: Token <token>。每次登录签发新令牌，只返回这一次"
+    )
+    expires = serializers.DateTimeField(help_text="令牌过期时间；每次使用后顺延（闲置一段时间即过期）")
     user = UserOut()
+
+
+class DeviceOut(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="是否为本次请求所用的令牌")
+
+    class Meta:
+        model = DeviceToken
+        fields = ["id", "device_name", "created_at", "last_used_at", "expires_at", "current"]
+
+    def get_current(self, obj) -> bool:
+        return obj.pk == self.context.get("current_id")
 
 
 class BindRequiredOut(serializers.Serializer):

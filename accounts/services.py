@@ -19,7 +19,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import SignInCode, User
 from accounts.phone import normalize_phone
@@ -130,11 +129,6 @@ def signin_with_password(*, phone: str, password: str, request=None) -> User:
     return user
 
 
-def token_for(user: User) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
-
-
 def signin_codes_purge(*, older_than_days: int = 7) -> int:
     """Delete codes that are long dead, and the send locks unused as long; both hold phone numbers.
 
@@ -144,11 +138,6 @@ def signin_codes_purge(*, older_than_days: int = 7) -> int:
     deleted, _ = SignInCode.objects.filter(expires_at__lt=cutoff).delete()
     locks_purge(older_than=cutoff)
     return deleted
-
-
-def token_revoke(*, user: User) -> None:
-    """Revoke the user's API token; every client holding it must sign in again."""
-    Token.objects.filter(user=user).delete()
 
 
 # --- WeChat mini-program sign-in ---------------------------------------------------------

@@ -4,10 +4,15 @@ Their templates link to every app's pages (点单 and 接单 in ``orders``, the 
 cockpit in ``rankings``, 报到 in ``grids``), which is why they live above all of them.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from accounts.device_tokens import device_token_revoke, device_tokens_revoke_all
 from accounts.phone import mask_phone
+from accounts.selectors import live_devices
+from core.pages import LIST_LIMIT, attempt
 from grids.selectors.people import member_of, posts_of, team_memberships_of
 from grids.selectors.registration import active_registration
 from grids.selectors.scope import scope_for
@@ -45,3 +50,29 @@ def profile(request):
             "tab": "me",
         },
     )
+
+
+@login_required
+def devices(request):
+    """ "登录设备": the devices signed in to the API (the mini program, apps), one token each."""
+    return render(
+        request,
+        "portal/devices.html",
+        {"devices": list(live_devices(request.user)[:LIST_LIMIT]), "idle_days": settings.TOKEN_IDLE_DAYS, "tab": "me"},
+    )
+
+
+@login_required
+@require_POST
+def device_revoke(request, pk: int):
+    # Someone else's device, or one already signed out, is not found: nothing to tell apart.
+    device = get_object_or_404(live_devices(request.user), pk=pk)
+    attempt(request, f"已退出“{device.device_name}”。", device_token_revoke, user=request.user, token_id=device.pk)
+    return redirect("portal:devices")
+
+
+@login_required
+@require_POST
+def devices_revoke_all(request):
+    attempt(request, "已退出全部设备。", device_tokens_revoke_all, user=request.user)
+    return redirect("portal:devices")

@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -130,6 +129,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_codes",
         "schedule": crontab(minute=17, hour=3),
     },
+    "purge-dead-device-tokens": {
+        "task": "accounts.tasks.purge_dead_tokens",
+        "schedule": crontab(minute=27, hour=3),
+    },
     "coarsen-old-checkin-locations": {
         "task": "reporting.tasks.coarsen_checkins",
         "schedule": crontab(minute=37, hour=3),
@@ -176,7 +179,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.DeviceTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -226,6 +229,9 @@ WECHAT_APPID = env.str("WECHAT_APPID", default="")
 WECHAT_SECRET = env.str("WECHAT_SECRET", default="")
 WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=5.0)
 WECHAT_BIND_TICKET_SECONDS = env.int("WECHAT_BIND_TICKET_SECONDS", default=600)
+# An API token (one per signed-in device) dies after this many days without use; each use
+# moves its expiry this far ahead again.
+TOKEN_IDLE_DAYS = env.int("TOKEN_IDLE_DAYS", default=30)
 
 # --- Registration (报到) ------------------------------------------------------
 # A member may self-select a community within this distance of home or work,

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token, TokenProxy
 
-from accounts.models import SignInCode, User
+from accounts.device_tokens import device_token_issue
+from accounts.models import DeviceToken, SignInCode, User
 from tests.accounts.factories import UserFactory
 
 SECRET_HASH = "pbkdf2_sha256$1000000$salt$c2VjcmV0LWhhc2gtbmV2ZXItc2hvd24="
@@ -39,17 +39,17 @@ def wjg(db):
 
 
 def test_models_are_registered():
-    for model in (User, SignInCode, TokenProxy, Group):
+    for model in (User, SignInCode, DeviceToken, Group):
         assert admin.site.is_registered(model), model
 
 
-@pytest.mark.parametrize("model", [User, SignInCode, TokenProxy, Group], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", [User, SignInCode, DeviceToken, Group], ids=lambda m: m.__name__)
 def test_superuser_changelist_and_add_pages(client, admin_user, wjg, model):
     make_code()
-    Token.objects.create(user=wjg)
+    device_token_issue(user=wjg, device_name="iPhone Safari")
     client.force_login(admin_user)
     assert client.get(url(model)).status_code == 200
-    assert client.get(url(model, "add")).status_code == (403 if model is SignInCode else 200)
+    assert client.get(url(model, "add")).status_code == (403 if model in (SignInCode, DeviceToken) else 200)
 
 
 def test_user_list_and_form_are_in_chinese(client, admin_user, wjg):
@@ -184,30 +184,38 @@ def test_changelist_queries_do_not_grow_with_rows(settings, client, admin_user, 
     assert many == few
 
 
-def test_token_admin_lists_without_a_query_per_row_and_hides_keys(client, admin_user, django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
-
-    from tests.accounts.factories import UserFactory
-
+def test_token_admin_lists_without_a_query_per_row_and_hides_keys(client, admin_user):
     client.force_login(admin_user)
     for n in range(3):
-        Token.objects.create(user=UserFactory(phone=f"1350000000{n}"))
+        device_token_issue(user=UserFactory(phone=f"1350000000{n}"), device_name="iPhone Safari")
     with CaptureQueriesContext(connection) as few:
-        response = client.get("/admin/authtoken/tokenproxy/")
+        response = client.get(url(DeviceToken))
     assert response.status_code == 200
-    for n in range(3, 15):
-        Token.objects.create(user=UserFactory(phone=f"135000000{n:02d}"))
+    issued = [device_token_issue(user=UserFactory(phone=f"135000000{n:02d}"), device_name="手机") for n in range(3, 15)]
     with CaptureQueriesContext(connection) as many:
-        response = client.get("/admin/authtoken/tokenproxy/")
+        response = client.get(url(DeviceToken))
     assert len(many) == len(few)
-    key = Token.objects.first().key
-    assert key not in response.content.decode()
+    html = response.content.decode()
+    assert issued[0].token.prefix in html
+    assert issued[0].plain not in html and issued[0].token.digest not in html
+    html = client.get(url(DeviceToken, "change", issued[0].token.pk)).content.decode()
+    assert issued[0].plain not in html and issued[0].token.digest not in html
+
+
+def test_token_admin_revokes_all_devices_of_the_chosen_users(client, admin_user, wjg):
+    mine = [device_token_issue(user=wjg, device_name=f"设备{n}") for n in range(2)]
+    other = device_token_issue(user=UserFactory(phone="13500000001"), device_name="别人的")
+    client.force_login(admin_user)
+    resp = client.post(
+        url(DeviceToken), {"action": "revoke_all_of_their_devices", "_selected_action": [mine[0].token.pk]}
+    )
+    assert resp.status_code == 302
+    assert DeviceToken.objects.filter(user=wjg, revoked_at__isnull=False).count() == 2
+    assert DeviceToken.objects.get(pk=other.token.pk).revoked_at is None
 
 
 def test_token_admin_is_for_superusers_only(client, secretary):
     secretary.is_staff = True
     secretary.save()
     client.force_login(secretary)
-    assert client.get("/admin/authtoken/tokenproxy/").status_code == 403
+    assert client.get(url(DeviceToken)).status_code == 403

@@ -9,9 +9,9 @@ import time_machine
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
-from accounts.models import SignInCode, User
+from accounts.device_tokens import device_token_issue, token_digest
+from accounts.models import DeviceToken, SignInCode, User
 from accounts.throttles import TokenIPThrottle, configured_rate
 from tests.accounts.factories import UserFactory
 
@@ -155,7 +155,7 @@ class TestToken:
         body = resp.json()
         user = User.objects.get(phone=PHONE)
         assert body["user"] == {"id": user.id, "phone": PHONE, "name": "", "is_staff": False}
-        assert Token.objects.get(user=user).key == body["token"]
+        assert DeviceToken.objects.get(user=user).digest == token_digest(body["token"])
 
     def test_existing_user_gets_the_same_account(self, api, settings, resident):
         code = debug_code(api, settings, resident.phone)
@@ -185,7 +185,7 @@ class TestToken:
         assert resp.status_code == 400
         assert resp.json()["code"] == "code_locked"
         assert _chinese(resp.json()["fields"]["code"][0])
-        assert not Token.objects.exists()
+        assert not DeviceToken.objects.exists()
 
     def test_expired_code(self, api, settings):
         with time_machine.travel("2026-03-02 21:00 +0800", tick=False) as t:
@@ -236,7 +236,7 @@ class TestToken:
             "code": "bad_credentials",
             "fields": {"password": ["手机号或密码错误。"]},
         }
-        assert not Token.objects.exists()
+        assert not DeviceToken.objects.exists()
 
     def test_form_with_a_blank_code_signs_in_by_password(self, api):
         UserFactory(phone=PHONE, is_staff=True)
@@ -258,7 +258,7 @@ class TestToken:
         assert "停用" in resp.json()["detail"]
         resp = api.post(TOKEN_URL, {"phone": PHONE, "password": "pass-word-123"}, format="json")
         assert resp.status_code == 400
-        assert not Token.objects.exists()
+        assert not DeviceToken.objects.exists()
 
     def test_stale_token_does_not_block_signing_in_again(self, api, settings):
         code = debug_code(api, settings)
@@ -294,15 +294,19 @@ class TestToken:
 # --- the token at work, and signing out ------------------------------------------------
 
 
+def live(key: str) -> bool:
+    return DeviceToken.objects.filter(digest=token_digest(key), revoked_at__isnull=True).exists()
+
+
 class TestLogout:
     def _token(self, user) -> str:
-        return Token.objects.create(user=user).key
+        return device_token_issue(user=user, device_name="测试设备").plain
 
     def test_token_auth_and_logout(self, api, resident):
         key = self._token(resident)
         api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         assert api.post(LOGOUT_URL).status_code == 204
-        assert not Token.objects.filter(key=key).exists()
+        assert not live(key)
         resp = api.post(LOGOUT_URL)
         assert resp.status_code == 401
         assert resp.json()["code"] == "authentication_failed"
@@ -336,14 +340,14 @@ class TestLogout:
         assert api.post(LOGOUT_URL).status_code == 204
         assert api.post(LOGOUT_URL).status_code == 401
         # Signing out of the H5 pages does not sign the mini program out.
-        assert Token.objects.filter(key=key).exists()
+        assert live(key)
 
     def test_outsider_signing_out_leaves_others_signed_in(self, api, resident, outsider):
         resident_key, outsider_key = self._token(resident), self._token(outsider)
         api.credentials(HTTP_AUTHORIZATION=f"Token {outsider_key}")
         assert api.post(LOGOUT_URL).status_code == 204
-        assert Token.objects.filter(key=resident_key).exists()
-        assert not Token.objects.filter(key=outsider_key).exists()
+        assert live(resident_key)
+        assert not live(outsider_key)
 
 
 # --- bad input never yields a 500 ---------------------------------------------------------
@@ -446,7 +450,7 @@ def test_schema_documents_the_sign_in_endpoints(api):
     request_schema = schema["components"]["schemas"][request_ref.rsplit("/", 1)[1]]
     assert {"phone", "code", "password"} <= set(request_schema["properties"])
     ok_ref = token_post["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-    assert set(schema["components"]["schemas"][ok_ref.rsplit("/", 1)[1]]["properties"]) == {"token", "user"}
+    assert set(schema["components"]["schemas"][ok_ref.rsplit("/", 1)[1]]["properties"]) == {"token", "expires", "user"}
     wechat = paths["/api/v1/auth/wechat/"]["post"]["responses"]
     ref = wechat["409"]["content"]["application/json"]["schema"]["$ref"]
     assert "ticket" in schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import signing
-from rest_framework.authtoken.models import Token
 
 from accounts import services
-from accounts.models import SignInCode, User
+from accounts.device_tokens import token_digest
+from accounts.models import DeviceToken, SignInCode, User
 from accounts.throttles import TokenIPThrottle
 from accounts.wechat import WechatSession, WechatUnavailable, code_to_session
 from core.errors import PermissionDenied, Throttled, ValidationFailed
@@ -129,7 +129,7 @@ class TestSignIn:
         assert resp.status_code == 200
         body = resp.json()
         assert body["user"] == {"id": resident.id, "phone": resident.phone, "name": "李居民", "is_staff": False}
-        assert body["token"] == Token.objects.get(user=resident).key
+        assert DeviceToken.objects.get(user=resident).digest == token_digest(body["token"])
         resident.refresh_from_db()
         assert resident.last_login is not None
 
@@ -142,14 +142,14 @@ class TestSignIn:
         assert "绑定" in body["detail"]
         assert services.wechat_ticket_read(ticket=body["ticket"]) == "onew"
         assert not User.objects.exists()
-        assert not Token.objects.exists()
+        assert not DeviceToken.objects.exists()
 
     def test_inactive_bound_user_is_refused(self, api, wechat_server):
         UserFactory(phone=PHONE, wechat_openid="oabc", is_active=False)
         resp = wechat(api, "ok-abc")
         assert resp.status_code == 400
         assert resp.json()["code"] == "inactive"
-        assert not Token.objects.exists()
+        assert not DeviceToken.objects.exists()
 
     @pytest.mark.parametrize(
         "js_code,status,code",
@@ -191,7 +191,7 @@ class TestBind:
         user = User.objects.get(phone=PHONE)
         assert user.wechat_openid == "onew"
         assert resp.json()["user"]["id"] == user.id
-        assert resp.json()["token"] == Token.objects.get(user=user).key
+        assert DeviceToken.objects.get(user=user).digest == token_digest(resp.json()["token"])
         # Next time WeChat alone is enough.
         again = wechat(api, "ok-new")
         assert again.status_code == 200

@@ -1,0 +1,122 @@
+"""API tokens, one per signed-in device: issuing, revoking, purging, and naming the device.
+
+Each sign-in (code, staff password, WeChat, WeChat bind) issues a new token for the device it
+came from; nothing hands an old token back. The secret is 32 random bytes (``token_urlsafe``,
+43 characters) and only its SHA-256 is stored: a secret of that strength needs no salt or slow
+hash to resist guessing, and an unsalted digest can be looked up directly by its unique index.
+``accounts.authentication.DeviceTokenAuthentication`` checks tokens and slides their expiry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import DeviceToken, User
+from core.errors import NotFound
+
+PREFIX_LENGTH = 8
+UNKNOWN_DEVICE = "未知设备"
+MINI_PROGRAM = "微信小程序"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    plain: str  # handed to the client once, never stored
+    token: DeviceToken
+
+
+def token_digest(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def token_expiry(now: datetime) -> datetime:
+    return now + timedelta(days=settings.TOKEN_IDLE_DAYS)
+
+
+def device_token_issue(*, user: User, device_name: str) -> IssuedToken:
+    """A new token for one device of ``user``; the plain secret is returned and never kept."""
+    plain = secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = DeviceToken.objects.create(
+        user=user,
+        digest=token_digest(plain),
+        prefix=plain[:PREFIX_LENGTH],
+        device_name=(device_name or UNKNOWN_DEVICE)[: DeviceToken._meta.get_field("device_name").max_length],
+        created_at=now,
+        last_used_at=now,
+        expires_at=token_expiry(now),
+    )
+    return IssuedToken(plain=plain, token=token)
+
+
+def device_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one live token of ``user``; another's token, or one already dead, is ``NotFound``."""
+    with transaction.atomic():
+        revoked = DeviceToken.objects.filter(
+            pk=token_id, user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(revoked_at=timezone.now())
+    if not revoked:
+        raise NotFound("该登录设备不存在或已退出。")
+
+
+def device_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of ``user`` (the pages' sessions are not tokens and stay)."""
+    with transaction.atomic():
+        return DeviceToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def device_tokens_purge(*, older_than_days: int = 30) -> int:
+    """Delete tokens revoked or expired this long ago; returns how many."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = DeviceToken.objects.filter(revoked_at__lt=cutoff).delete()
+    more, _ = DeviceToken.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted + more
+
+
+# --- the device's name -------------------------------------------------------------------
+
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("HarmonyOS", "鸿蒙"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Macintosh", "Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+_BROWSERS = (
+    ("MicroMessenger", "微信"),
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_MINI_PROGRAM_UA = re.compile(r"miniprogram", re.IGNORECASE)
+
+
+def device_name_from(request) -> str:
+    """A short name for the device a request came from, read from its headers.
+
+    The mini program's ``wx.request`` carries a ``servicewechat.com`` referer (and its web
+    views ``miniProgram`` in the user agent); otherwise "<system> <browser>", such as
+    "iPhone Safari" or "Android 微信".
+    """
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    if request.META.get("HTTP_REFERER", "").startswith("https://servicewechat.com/") or _MINI_PROGRAM_UA.search(agent):
+        return MINI_PROGRAM
+    system = next((name for mark, name in _SYSTEMS if mark in agent), "")
+    browser = next((name for mark, name in _BROWSERS if mark in agent), "")
+    if not (system or browser) or not agent.startswith("Mozilla/"):
+        return UNKNOWN_DEVICE
+    return f"{system} {browser}".strip()
