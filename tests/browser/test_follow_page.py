@@ -9,13 +9,8 @@ from playwright.sync_api import expect
 from grids.vocab import Duty
 from orders.models import RequestFollower
 from tests.accounts.factories import UserFactory
-from tests.browser import conftest as browser_side
 from tests.browser.conftest import sign_in
 from tests.orders.factories import ServiceRequestFactory
-
-# The browser's fixtures, borrowed from tests/browser/.
-chromium = browser_side.chromium
-phone = browser_side.phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
