@@ -166,10 +166,9 @@ class NearbyQuery(LocationIn):
     duty = serializers.ChoiceField(choices=Duty.choices)
 
 
+# Where the follower is: needed unless they are a member registered with the request's
+# community or staff over it (the schema's text is the action's description).
 class JoinIn(LocationIn):
-    """Where the follower is: needed unless they are a member registered with the request's
-    community or staff over it."""
-
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, help_text="纬度（在现场时必填）")
     lng = serializers.FloatField(min_value=-180, max_value=180, required=False, help_text="经度（在现场时必填）")
 
