@@ -1,6 +1,9 @@
 import os
 
-from celery import Celery
+from celery import Celery, signals
+from django.core.exceptions import ImproperlyConfigured
+
+from shaoguan.serving import require_own_secret_key
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaoguan.settings")
 
@@ -9,3 +12,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The cockpit is a package inside rankings; its jobs live in rankings/cockpit/tasks.py.
 app.autodiscover_tasks(["rankings.cockpit"])
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_to_start_without_a_key(**kwargs):
+    """A worker or beat without DEBUG needs a SECRET_KEY of its own, like the web processes.
+
+    Celery logs and swallows an Exception raised by a signal handler, so the refusal leaves as
+    SystemExit (after ``require_own_secret_key`` has logged it)."""
+    try:
+        require_own_secret_key()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"django.core.exceptions.ImproperlyConfigured: {exc}") from exc

@@ -16,7 +16,14 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me-in-production-0123456789")
+# The development key is published here: with it `manage.py` commands (migrate, collectstatic,
+# the generators, the tests) run without a SECRET_KEY, and Django's `django-insecure-` prefix
+# makes `check --deploy` flag it (security.W009). A process that serves without DEBUG — WSGI,
+# ASGI, `runserver`, a Celery worker or beat — refuses to start on it, or on any key in
+# PUBLISHED_SECRET_KEYS (shaoguan/serving.py).
+DEV_SECRET_KEY = "django-insecure-shaoguan-whistle-development-only-key-published-in-the-repository"
+PUBLISHED_SECRET_KEYS = frozenset({DEV_SECRET_KEY, "insecure-dev-key-change-me-in-production-0123456789"})
+SECRET_KEY = env.str("SECRET_KEY", default="") or DEV_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

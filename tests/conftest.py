@@ -6,6 +6,7 @@ with ``REQUIRE_ALL_SERVICES=1`` (set by ``.ci/run``) a missing service fails the
 """
 
 import os
+import secrets
 import shutil
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,6 +34,7 @@ def pytest_configure(config):
     developer's): every test starts by clearing the cache, and one worker's clear must not wipe
     another's throttle counters or take its Celery messages. PostgreSQL needs nothing: each
     worker already has its own test database."""
+    _own_secret_key()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not (worker and settings.REDIS_URL):
         return
@@ -43,6 +45,14 @@ def pytest_configure(config):
     from shaoguan.celery import app
 
     app.conf.broker_url = app.conf.result_backend = url
+
+
+def _own_secret_key() -> None:
+    """The suite runs on a key of its own, as a deployment does (``.ci/run`` exports one; a bare
+    ``make test`` has none): a Celery worker started in a test refuses the development key
+    published in the repository, as every serving process does without DEBUG."""
+    if settings.SECRET_KEY in settings.PUBLISHED_SECRET_KEYS:
+        settings.SECRET_KEY = "tests-" + secrets.token_urlsafe(50)
 
 
 def _service_gaps() -> dict[str, str]:

@@ -122,8 +122,10 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         responses=ReachableCommunityOut(many=True),
         tags=["报到"],
     )
-    @action(detail=False, methods=["get"], filterset_class=None)
-    def options(self, request):
+    # Named for what it answers: a method called ``options`` would replace DRF's OPTIONS handler.
+    # The path and the URL name stay ``options`` (the API's paths are a contract).
+    @action(detail=False, methods=["get"], url_path="options", url_name="options", filterset_class=None)
+    def reachable_communities(self, request):
         member = member_of(request.user)
         if member is None:
             raise NotFound(NO_PROFILE, code="no_member_profile")

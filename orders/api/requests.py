@@ -21,6 +21,7 @@ from orders.selectors import visible
 from orders.serializers.common import ReasonIn
 from orders.serializers.requests import (
     ApproveIn,
+    JoinIn,
     MergeIn,
     NearbyQuery,
     RateIn,
@@ -126,18 +127,36 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(RequestOut(page, many=True, context=self.get_serializer_context()).data)
 
-    @extend_schema(summary="“这也是我的问题”：关注该点单", request=None, responses=RequestDetailOut, tags=["点单"])
+    @extend_schema(
+        summary="“这也是我的问题”：关注该点单",
+        description="在现场的居民带上当前位置（`lat`、`lng`、`coord_system`，与 nearby/ 相同），"
+        "须在点单位置 REQUEST_DUPLICATE_RADIUS_M 米内；在该社区报到的党员和管辖该社区的工作人员无需位置。"
+        "其他人一律得到 404，与点单不存在时相同。",
+        request=JoinIn,
+        responses=RequestDetailOut,
+        tags=["点单"],
+    )
     @action(detail=True, methods=["post"])
     def join(self, request, pk=None):
-        service_request = self._any_open(pk)
-        request_services.request_join(request=service_request, user=request.user)
+        data = JoinIn(data=request.data)
+        data.is_valid(raise_exception=True)  # the shape first: the same answer whether the id exists or not
+        v = data.validated_data
+        service_request = self._any(pk)
+        request_services.request_join(
+            request=service_request,
+            user=request.user,
+            lat=v.get("lat"),
+            lng=v.get("lng"),
+            coord_system=v["coord_system"],
+        )
         return self._render(service_request)
 
-    def _any_open(self, pk) -> ServiceRequest:
-        """Joining works on any request the caller found nearby, not only those they can open."""
+    def _any(self, pk) -> ServiceRequest:
+        """Joining works on a request the caller cannot open yet; the service decides whether they
+        may, and answers as this does when they may not."""
         service_request = ServiceRequest.objects.filter(pk=int(pk)).first()
         if service_request is None:
-            raise NotFound("点单不存在。")
+            raise NotFound(request_services.REQUEST_NOT_FOUND)
         return service_request
 
     @extend_schema(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.phone import mask_phone
 from grids.geo import WGS84, bbox_around, haversine_m, to_wgs84
-from grids.models import Community
+from grids.models import Community, Member
 from grids.selectors.organisation import communities_near
 from grids.selectors.scope import scope_for
 from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest, Task
@@ -113,6 +113,21 @@ def can_review(request: ServiceRequest, user) -> bool:
     if scope.covers_community(request.community):
         return True
     return request.grid_id is not None and scope.covers_grid(request.grid)
+
+
+def follow_reason(request: ServiceRequest, user, *, at: tuple[float, float] | None = None) -> str | None:
+    """Why ``user`` may follow ``request`` ("这也是我的问题"), or None: they are at the place
+    (``at``, a WGS-84 point, within ``REQUEST_DUPLICATE_RADIUS_M`` of the request — the nearby →
+    join path), a member registered with its community, or staff over it (``can_review``)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if at is not None and haversine_m(at[0], at[1], request.lat, request.lng) <= settings.REQUEST_DUPLICATE_RADIUS_M:
+        return "at_place"
+    if Member.objects.filter(user=user, community_id=request.community_id).exists():
+        return "member"
+    if can_review(request, user):
+        return "staff"
+    return None
 
 
 def _ended_at(request: ServiceRequest) -> datetime | None:

@@ -162,6 +162,13 @@ class NearbyQuery(LocationIn):
     duty = serializers.ChoiceField(choices=Duty.choices)
 
 
+# Where the follower is: needed unless they are a member registered with the request's
+# community or staff over it (the schema's text is the action's description).
+class JoinIn(LocationIn):
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, help_text="纬度（在现场时必填）")
+    lng = serializers.FloatField(min_value=-180, max_value=180, required=False, help_text="经度（在现场时必填）")
+
+
 class ApproveIn(serializers.Serializer):
     task_id = id_field(required=False, help_text="并入已有任务时的任务 id")
     focus = serializers.ChoiceField(choices=Focus.choices, required=False)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import phone_normalize
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.limits import refuse_over_limit
 from core.transitions import lock, record_created, record_event
 from grids.geo import location_to_wgs84
@@ -25,11 +25,14 @@ from grids.selectors.organisation import community_staff
 from grids.vocab import CoordSystem, Duty
 from notifications.services import notify_on_commit
 from orders.models import RequestFollower, ServiceRequest
-from orders.selectors.requests import nearest_community
+from orders.selectors.requests import follow_reason, nearest_community
 from orders.services.common import clean_text, no_nul, request_url
 from orders.services.photos import photos_attach, photos_clean
 
 R = ServiceRequest.Status
+
+# What a request nobody may see answers, whether it exists or not.
+REQUEST_NOT_FOUND = "点单不存在。"
 
 
 @transaction.atomic
@@ -128,11 +131,30 @@ def request_create(
 
 
 @transaction.atomic
-def request_join(*, request: ServiceRequest, user) -> RequestFollower:
-    """ "这是我的问题": follow an open request instead of placing a duplicate. Safe to repeat."""
-    row = lock(request)
-    if row.requester_id == user.pk:
+def request_join(
+    *,
+    request: ServiceRequest,
+    user,
+    lat: float | None = None,
+    lng: float | None = None,
+    coord_system: str = CoordSystem.WGS84,
+) -> RequestFollower:
+    """ "这是我的问题": follow an open request instead of placing a duplicate. Safe to repeat.
+
+    Following opens the request's description, photos and timeline, so it needs a reason
+    (``follow_reason``): the follower is at the place — ``lat``/``lng`` in ``coord_system``,
+    converted to WGS-84 once, here, within ``REQUEST_DUPLICATE_RADIUS_M`` of the request — or is
+    a member registered with its community, or staff over it. Anyone else is told the request
+    does not exist (``NotFound``, as for an unknown id). A location that cannot be read (outside
+    Shaoguan, out of range, an unknown coordinate system) is no reason, not an error: a
+    different answer would tell the caller that the id exists. The requester is refused with
+    409 ``own_request``, as before.
+    """
+    if request.requester_id == user.pk:
         raise Conflict("这是您自己提交的点单。", code="own_request")
+    if follow_reason(request, user, at=_wgs84_or_none(lat, lng, coord_system)) is None:
+        raise NotFound(REQUEST_NOT_FOUND)
+    row = lock(request)
     if row.status not in ServiceRequest.OPEN:
         raise Conflict("该点单已结束，请重新提交点单。", code="request_closed")
     follower, created = RequestFollower.objects.get_or_create(request=row, user=user)
@@ -159,3 +181,12 @@ def _refuse_too_many_requests(requester) -> None:
         now=now,
         message=f"每人每天最多点单 {settings.REQUESTS_PER_DAY} 次，请稍后再试。",
     )
+
+
+def _wgs84_or_none(lat: float | None, lng: float | None, coord_system: str) -> tuple[float, float] | None:
+    if lat is None or lng is None:
+        return None
+    try:
+        return location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system)
+    except ValidationFailed:
+        return None

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import form_error_from
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.pages import LIST_LIMIT, attempt, show_error
 from grids.geo import location_to_wgs84
 from grids.selectors.organisation import communities_near
@@ -116,10 +116,20 @@ def order_nearby(request):
 @login_required
 @require_POST
 def nearby_request_join(request, request_id: int):
-    """ "是我的问题": follow an open request nearby rather than placing the same one again."""
+    """ "是我的问题": follow an open request nearby rather than placing the same one again. The
+    order form's script posts the location it looked up with; whoever has no reason to follow
+    sees the same 404 as for a request that does not exist."""
     service_request = get_object_or_404(ServiceRequest, pk=request_id, status__in=ServiceRequest.OPEN)
     try:
-        req_services.request_join(request=service_request, user=request.user)
+        req_services.request_join(
+            request=service_request,
+            user=request.user,
+            lat=float_or_none(request.POST.get("lat")),
+            lng=float_or_none(request.POST.get("lng")),
+            coord_system=request.POST.get("coord_system") or "wgs84",
+        )
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
         show_error(request, exc)
         return redirect("order")

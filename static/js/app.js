@@ -106,8 +106,13 @@
           join.method = "post";
           join.action = "/requests/" + r.id + "/join/";
           join.hidden = true;
-          join.innerHTML = '<input type="hidden" name="csrfmiddlewaretoken">';
-          join.querySelector("input").value = csrf;
+          // The location the lookup used goes with it: being at the place is the reason to follow.
+          join.innerHTML = '<input type="hidden" name="csrfmiddlewaretoken"><input type="hidden" name="lat">' +
+            '<input type="hidden" name="lng"><input type="hidden" name="coord_system">';
+          join.querySelector("[name=csrfmiddlewaretoken]").value = csrf;
+          join.querySelector("[name=lat]").value = lat;
+          join.querySelector("[name=lng]").value = lng;
+          join.querySelector("[name=coord_system]").value = coord;
           document.body.appendChild(join);
           var button = document.createElement("button");
           button.type = "submit";

@@ -172,7 +172,8 @@ def test_contact_is_masked_for_those_who_do_not_serve(community, resident, stree
 
 def test_join_a_nearby_request(community, resident):
     req = ServiceRequestFactory(community=community)
-    resp = client_for(resident).post(f"{V1}/requests/{req.pk}/join/")
+    here = {"lat": req.lat, "lng": req.lng, "coord_system": "wgs84"}  # a reason to follow: being at the place
+    resp = client_for(resident).post(f"{V1}/requests/{req.pk}/join/", here, format="json")
     assert resp.status_code == 200, resp.content.decode()
     mine = client_for(resident).get(f"{V1}/requests/").json()["results"]
     assert [r["id"] for r in mine] == [req.pk]

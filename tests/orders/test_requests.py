@@ -119,8 +119,9 @@ def test_secretaries_are_told_after_commit(
 
 def test_join_follows_once(submitted, sent):
     neighbour = UserFactory()
-    first = request_join(request=submitted, user=neighbour)
-    again = request_join(request=submitted, user=neighbour)
+    here = {"lat": submitted.lat, "lng": submitted.lng}  # following needs a reason: being at the place
+    first = request_join(request=submitted, user=neighbour, **here)
+    again = request_join(request=submitted, user=neighbour, **here)
     assert first.pk == again.pk
     assert RequestFollower.objects.filter(request=submitted).count() == 1
     assert RequestEvent.objects.filter(request=submitted, note__contains="同一问题").count() == 1
@@ -131,7 +132,7 @@ def test_join_refuses_own_and_closed(submitted, resident, sent):
         request_join(request=submitted, user=resident)
     closed = ServiceRequestFactory(status=R.CLOSED)
     with pytest.raises(Conflict):
-        request_join(request=closed, user=UserFactory())
+        request_join(request=closed, user=UserFactory(), lat=closed.lat, lng=closed.lng)
 
 
 # --- review -----------------------------------------------------------------------------

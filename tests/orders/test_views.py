@@ -195,7 +195,7 @@ def test_nearby_endpoint_proposes_communities_and_same_duty_requests(resident, m
 def test_join_a_nearby_request(resident, community):
     other = ServiceRequestFactory(community=community, address="工业中社区 9 栋 302")
     c = browser_for(resident)
-    r = c.post(f"/requests/{other.pk}/join/")
+    r = c.post(f"/requests/{other.pk}/join/", {"lat": other.lat, "lng": other.lng, "coord_system": "wgs84"})
     assert r.status_code == 302 and r["Location"] == f"/my/requests/{other.pk}/"
     assert RequestFollower.objects.filter(request=other, user=resident).exists()
     assert other.title in html(c.get("/my/requests/"))
