@@ -30,15 +30,17 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def pytest_configure(config):
-    """Under pytest-xdist each worker gets a Redis database of its own (1, 2, …; 0 stays the
-    developer's): every test starts by clearing the cache, and one worker's clear must not wipe
+    """Under pytest-xdist each worker gets a Redis database of its own (the ones after the configured
+    one, which stays the developer's): every test starts by clearing the cache, and one worker's clear must not wipe
     another's throttle counters or take its Celery messages. PostgreSQL needs nothing: each
     worker already has its own test database."""
     _own_secret_key()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not (worker and settings.REDIS_URL):
         return
-    url = urlunsplit(urlsplit(settings.REDIS_URL)._replace(path=f"/{int(worker.removeprefix('gw')) + 1}"))
+    parts = urlsplit(settings.REDIS_URL)
+    base = int(parts.path.strip("/") or 0)  # the configured database; the workers take the next ones
+    url = urlunsplit(parts._replace(path=f"/{base + 1 + int(worker.removeprefix('gw'))}"))
     settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
     settings.CACHES["default"]["LOCATION"] = url
 
