@@ -50,6 +50,9 @@ test: install-dev browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	# Django's deployment checklist, with the settings production runs on (a throwaway key of its own).
+	DEBUG=0 HTTPS=1 ALLOWED_HOSTS=whistle.example.cn SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python -m pytest --numprocesses $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 lint: install-dev
