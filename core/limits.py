@@ -14,10 +14,17 @@ from datetime import datetime, timedelta
 from core.errors import Throttled
 
 
-def refuse_over_limit(*, times: list[datetime], limit: int, window: timedelta, now: datetime, message: str) -> None:
-    """``times``: when the person did it within ``window`` before ``now``. Refuse the next one at
-    ``limit``, saying how long until the oldest leaves the window."""
-    if limit <= 0 or len(times) < limit:
+def refuse_over_limit(
+    *, times: list[datetime], limit: int, window: timedelta, now: datetime, message: str, adding: int = 1
+) -> None:
+    """``times``: when the person did it within ``window`` before ``now`` (at least the latest
+    ``limit``). Refuse ``adding`` more when they would pass ``limit``, saying how long until enough
+    of the old ones have left the window."""
+    if limit <= 0 or len(times) + adding <= limit:
         return
-    wait = max(1, math.ceil((min(times) + window - now).total_seconds()))
-    raise Throttled(message, wait=wait)
+    if adding > limit:
+        raise Throttled(message)
+    recent = sorted(times, reverse=True)
+    # The one that must leave last before ``adding`` more fit under the limit.
+    leaves = recent[limit - adding]
+    raise Throttled(message, wait=max(1, math.ceil((leaves + window - now).total_seconds())))

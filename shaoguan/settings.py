@@ -278,6 +278,7 @@ ESCALATION_DEFAULT_DAYS = env.int("ESCALATION_DEFAULT_DAYS", default=7)
 REQUESTS_PER_DAY = env.int("REQUESTS_PER_DAY", default=10)
 ACCEPTS_PER_HOUR = env.int("ACCEPTS_PER_HOUR", default=10)
 WITHDRAWALS_PER_HOUR = env.int("WITHDRAWALS_PER_HOUR", default=5)
+LIKES_PER_DAY = env.int("LIKES_PER_DAY", default=20)
 
 # --- Tasks (下单/吹哨) and acceptances (接单) --------------------------------------------
 # A member may withdraw freely until this many hours before the start; later is recorded as late.

@@ -10,16 +10,18 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.limits import refuse_over_limit
 from core.rules import refuse_own
 from core.transitions import can_transition, illegal, lock, transition
 from grids.selectors.organisation import community_staff
 from notifications.services import notify_on_commit
 from orders.models import Acceptance, Feedback, Like, ServiceRequest
-from orders.services.common import request_url
+from orders.services.common import clean_text, no_nul, request_url
 from orders.services.escalations import escalation_create
 from reporting.models import ServiceRecord
 from reporting.services.records import service_record_confirm
@@ -86,11 +88,7 @@ def request_rate(
         raise illegal(row, R.RATED)
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationFailed("评分须为 1 到 5 星。", field="score")
-    comment = (comment or "").strip()
-    if "\x00" in comment:
-        raise ValidationFailed("内容包含非法字符。", code="nul_byte", field="comment")
-    if len(comment) > 500:
-        raise ValidationFailed("评价内容不能超过 500 个字。", code="too_long", field="comment")
+    comment = clean_text(comment, field="comment", label="评价内容", most=500, required=False)
     try:
         liked = {int(i) for i in liked_member_ids}
     except (TypeError, ValueError) as exc:
@@ -110,6 +108,8 @@ def request_rate(
     )
     if liked - served.keys():
         raise ValidationFailed("只能为参与这次服务的党员点赞。", code="not_served", field="liked_member_ids")
+    if liked:
+        _refuse_too_many_likes(actor, len(liked))
     was_confirmed = row.status == R.CONFIRMED
     Feedback.objects.create(request=row, score=score, comment=comment)
     Like.objects.bulk_create([Like(request=row, member_id=m) for m in sorted(liked)])
@@ -125,7 +125,8 @@ def request_rate(
 def request_reopen(*, request: ServiceRequest, actor, reason: str) -> ServiceRequest:
     """Not solved after all: back to the community's review; the second time, to the street."""
     reason = (reason or "").strip()
-    if not reason or "\x00" in reason:
+    no_nul(reason=reason)
+    if not reason:
         raise ValidationFailed("请填写重新打开的理由。", code="required", field="reason")
     if len(reason) > 200:
         raise ValidationFailed("理由不能超过 200 个字。", code="too_long", field="reason")
@@ -186,3 +187,25 @@ def requests_autoclose(*, now: datetime | None = None) -> int:
             )
             count += 1
     return count
+
+
+def _refuse_too_many_likes(actor, adding: int) -> None:
+    """``LIKES_PER_DAY`` likes a resident may give in 24 hours (likes weigh on the boards); the
+    resident's row lock counts two ratings at once one after the other."""
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+    now = timezone.now()
+    window = timedelta(days=1)
+    times = list(
+        Like.objects.filter(request__requester=actor, created_at__gt=now - window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: settings.LIKES_PER_DAY]
+    )
+    # Room for every like of this rating, or none of them.
+    refuse_over_limit(
+        times=times,
+        limit=settings.LIKES_PER_DAY,
+        window=window,
+        now=now,
+        adding=adding,
+        message=f"每人每天最多点赞 {settings.LIKES_PER_DAY} 次，请稍后再点赞。",
+    )

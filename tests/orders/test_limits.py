@@ -103,3 +103,49 @@ def test_a_burst_of_requests_from_one_resident_stops_at_the_limit(settings, comm
         t.join(timeout=60)
     assert sorted(outcomes) == ["created"] * 3 + ["throttled"] * 7, outcomes
     assert ServiceRequest.objects.filter(requester=resident).count() == 3
+
+
+def test_several_at_once_fit_whole_or_not_at_all():
+    times = [NOW - dt.timedelta(minutes=m) for m in (50, 40, 10)]  # 3 of 4 used
+    refuse_over_limit(times=times, limit=4, window=dt.timedelta(hours=1), now=NOW, message="满", adding=1)
+    with pytest.raises(Throttled) as caught:
+        refuse_over_limit(times=times, limit=4, window=dt.timedelta(hours=1), now=NOW, message="满", adding=2)
+    assert caught.value.wait == 600  # the one from 50 minutes ago must leave first
+    with pytest.raises(Throttled) as caught:
+        refuse_over_limit(times=[], limit=4, window=dt.timedelta(hours=1), now=NOW, message="满", adding=5)
+    assert caught.value.wait is None
+
+
+@pytest.mark.django_db
+def test_a_resident_over_the_daily_likes_likes_nobody_more(settings, community, secretary, resident):
+    from orders.models import Like, Task
+    from orders.services.request_closing import request_rate
+    from tests.grids.factories import MemberFactory
+    from tests.orders.factories import AcceptanceFactory, ServiceRequestFactory
+    from tests.reporting.factories import CheckInFactory, ServiceRecordFactory
+
+    settings.LIKES_PER_DAY = 2
+
+    def resolved_with(n: int):
+        task = TaskFactory(community=community, created_by=secretary, status=Task.Status.COMPLETED)
+        members = [MemberFactory(community=community) for _ in range(n)]
+        for m in members:
+            checkin = CheckInFactory(member=m, community=community, checked_out_at=timezone.now())
+            record = ServiceRecordFactory(member=m, community=community, checkin=checkin)
+            AcceptanceFactory(task=task, member=m, status=Acceptance.Status.COMPLETED, checkin=checkin, record=record)
+        row = ServiceRequestFactory(
+            community=community, requester=resident, task=task, status=ServiceRequest.Status.RESOLVED,
+            resolved_at=timezone.now(),
+        )  # fmt: skip
+        return row, [m.pk for m in members]
+
+    first, liked = resolved_with(2)
+    request_rate(request=first, actor=resident, score=5, liked_member_ids=liked)
+    second, more = resolved_with(1)
+    with pytest.raises(Throttled) as caught:
+        request_rate(request=second, actor=resident, score=5, liked_member_ids=more)
+    assert "每人每天最多点赞 2 次" in caught.value.message and caught.value.wait
+    assert Like.objects.filter(request__requester=resident).count() == 2
+    second.refresh_from_db()
+    assert second.status == ServiceRequest.Status.RESOLVED  # nothing of the rating was kept
+    request_rate(request=second, actor=resident, score=4)  # rating without likes still works
