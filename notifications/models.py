@@ -27,6 +27,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_user_unread"),
+            # The sweep of undelivered notifications reads a window of recent ones.
+            models.Index(fields=["created_at"], name="notification_created"),
         ]
 
     def __str__(self) -> str:

@@ -2,18 +2,22 @@
 
 ``notify`` is what every other app calls: it writes inbox rows now and, once the caller's
 transaction commits, queues the Celery task that pushes them through the configured channels
-(never from inside an open transaction, so a rolled-back action sends nothing).
+(never from inside an open transaction, so a rolled-back action sends nothing). A broker that
+cannot be reached loses nothing and fails nothing: the rows are there, and
+``notifications_undelivered`` finds those no channel has seen, for the periodic sweep.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import PermissionDenied, ValidationFailed
+from core.tasks import enqueue_on_commit
 from notifications.channels import Channel, ChannelError, configured_channels
 from notifications.models import Delivery, Notification
 
@@ -52,10 +56,12 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
             for pk in seen
         ]
     )
-    # Celery's on-commit API: the worker never looks for rows that a rollback took away.
+    # Queued once this transaction commits, so the worker never looks for rows a rollback took
+    # away; a broker that refuses is logged, not raised, and ``sweep_undelivered`` queues the
+    # rows again later (they are written here, whatever happens to the message).
     from notifications.tasks import deliver
 
-    deliver.delay_on_commit([n.pk for n in rows])
+    enqueue_on_commit(deliver, [n.pk for n in rows])
     return rows
 
 
@@ -114,6 +120,24 @@ def _deliver_one(notification: Notification, channel: Channel) -> bool:
             delivery.status, delivery.error, delivery.sent_at = Delivery.Status.SENT, "", timezone.now()
         delivery.save(update_fields=["status", "attempts", "error", "sent_at"])
         return retry
+
+
+def notifications_undelivered(*, older_than: timedelta, newer_than: timedelta, limit: int = 1000) -> list[int]:
+    """Ids of notifications created between ``newer_than`` and ``older_than`` ago that no channel
+    has recorded a delivery of: their message was lost (the broker was down when they were
+    written, or a worker died before running it). Oldest first, at most ``limit``.
+
+    Long-dead ones (before ``newer_than``) are left alone: a notification nobody could be reached
+    for (no channel applies to its user) has no delivery row either, and retrying it forever
+    would be wasted work; so is telling somebody days late that a task starts in an hour."""
+    now = timezone.now()
+    return list(
+        Notification.objects.filter(
+            created_at__lt=now - older_than, created_at__gte=now - newer_than, deliveries__isnull=True
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def notifications_deliver(*, notification_ids: Iterable[int]) -> list[int]:

@@ -1,9 +1,14 @@
 """Sending notifications through outside channels, after the writing transaction commits."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 
-from notifications.services import notifications_deliver
+from core.tasks import enqueue
+from notifications.services import notifications_deliver, notifications_undelivered
+
+SWEEP_BATCH = 100
 
 
 def backoff_seconds(retries: int) -> int:
@@ -24,3 +29,26 @@ def deliver(self, notification_ids: list[int]) -> list[int]:
     if again and not self.request.is_eager and self.request.retries < settings.NOTIFICATION_MAX_RETRIES:
         raise self.retry(args=[again], countdown=backoff_seconds(self.request.retries))
     return again
+
+
+@shared_task
+def sweep_undelivered() -> int:
+    """Queue again the notifications whose delivery was never queued or never ran.
+
+    ``notify`` queues delivery after its commit; when the broker is down then, the message is
+    lost but the inbox rows are not. Every few minutes (beat) this finds the rows older than
+    ``NOTIFICATION_SWEEP_AFTER_MINUTES`` (time enough for the normal path) and younger than
+    ``NOTIFICATION_SWEEP_HORIZON_HOURS`` that no channel has a delivery row for, and queues
+    them in batches; ``deliver`` is safe to run twice. Returns how many were queued.
+    """
+    ids = notifications_undelivered(
+        older_than=timedelta(minutes=settings.NOTIFICATION_SWEEP_AFTER_MINUTES),
+        newer_than=timedelta(hours=settings.NOTIFICATION_SWEEP_HORIZON_HOURS),
+    )
+    queued = 0
+    for start in range(0, len(ids), SWEEP_BATCH):
+        batch = ids[start : start + SWEEP_BATCH]
+        if not enqueue(deliver, batch):
+            break  # the broker is still down: the next sweep tries again
+        queued += len(batch)
+    return queued

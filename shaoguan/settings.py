@@ -132,7 +132,18 @@ WHITENOISE_USE_FINDERS = True
 # --- Redis, cache and Celery -------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down must cost little and fail nothing: the cache answers as an empty one while Redis
+    # cannot be reached (core/cache.py), after at most half a second per operation.
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=0.5),
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=0.5),
+            },
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -142,6 +153,13 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Publishing after a commit (core/tasks.py) gives up quickly when the broker is down, instead of
+# holding the request for seconds: one retry after 0.1 s, a one-second connect timeout. What was
+# not queued is found again by a sweep (notifications: sweep-undelivered-notifications).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.1, "interval_max": 0.1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -184,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.mark_no_shows",
         "schedule": crontab(minute="7-59/30"),
     },
+    "sweep-undelivered-notifications": {
+        "task": "notifications.tasks.sweep_undelivered",
+        "schedule": crontab(minute="*/5"),
+    },
     # 01:00 in TIME_ZONE (Asia/Shanghai): the five boards over the data up to midnight.
     "rebuild-boards": {
         "task": "rankings.tasks.rebuild_boards",
@@ -196,7 +218,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone. With ``cached_db`` a sign-out or a session flushed while
+# Redis was unreachable left the old copy in Redis, and that copy signed the user in again once
+# Redis came back; one primary-key read per page request is the price.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -300,6 +325,10 @@ LOCATION_RETENTION_DAYS = env.int("LOCATION_RETENTION_DAYS", default=180)
 NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=["notifications.channels.LogChannel"])
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 NOTIFICATION_TIMEOUT_SECONDS = env.float("NOTIFICATION_TIMEOUT_SECONDS", default=5.0)
+# Notifications no channel has a delivery row for, older than this and younger than the horizon,
+# are queued again by the sweep (their message was lost, e.g. the broker was down).
+NOTIFICATION_SWEEP_AFTER_MINUTES = env.int("NOTIFICATION_SWEEP_AFTER_MINUTES", default=10)
+NOTIFICATION_SWEEP_HORIZON_HOURS = env.int("NOTIFICATION_SWEEP_HORIZON_HOURS", default=24)
 # WeChat subscribe messages (订阅消息): the template's id and the page a tap opens.
 WECHAT_SUBSCRIBE_TEMPLATE_ID = env.str("WECHAT_SUBSCRIBE_TEMPLATE_ID", default="")
 WECHAT_SUBSCRIBE_PAGE = env.str("WECHAT_SUBSCRIBE_PAGE", default="pages/index/index")
