@@ -112,6 +112,27 @@ class SignInCodeLock(models.Model):
         return self.key
 
 
+class SignInAttempt(models.Model):
+    """One sign-in attempt (code, password, WeChat) let through from an address.
+
+    What the per-address sign-in limit (``THROTTLE_TOKEN_IP``, ``accounts.throttles``) counts:
+    in the database, so that it holds while Redis is down and after Redis was emptied. ``ip`` is
+    null when the address could not be read (all such attempts count as one address). Purged
+    with the codes.
+    """
+
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "登录尝试"
+        verbose_name_plural = "登录尝试"
+        indexes = [models.Index(fields=["ip", "at"], name="signin_attempt_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ip or '未知地址'} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 class DeviceToken(models.Model):
     """An API token of one signed-in device, stored only as the SHA-256 of its secret.
 

@@ -24,6 +24,7 @@ from accounts.models import SignInCode, User
 from accounts.phone import normalize_phone
 from accounts.send_limits import lock_and_check, locks_purge
 from accounts.sms import get_sender
+from accounts.throttles import signin_attempts_purge
 from accounts.wechat import code_to_session
 from core.errors import Conflict, ValidationFailed
 
@@ -130,13 +131,15 @@ def signin_with_password(*, phone: str, password: str, request=None) -> User:
 
 
 def signin_codes_purge(*, older_than_days: int = 7) -> int:
-    """Delete codes that are long dead, and the send locks unused as long; both hold phone numbers.
+    """Delete codes that are long dead, the locks unused as long, and sign-in attempts as old;
+    all hold phone numbers or addresses.
 
     Returns the number of codes deleted.
     """
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = SignInCode.objects.filter(expires_at__lt=cutoff).delete()
     locks_purge(older_than=cutoff)
+    signin_attempts_purge(older_than=cutoff)
     return deleted
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -19,7 +20,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import DeviceToken, User
+from accounts.models import DeviceToken, SignInAttempt, User
+from accounts.services import signin_codes_purge
+from accounts.throttles import TokenIPThrottle
 from core import cache as resilient
 from core.tasks import enqueue, enqueue_on_commit
 from notifications.models import Delivery, Notification
@@ -27,12 +30,14 @@ from notifications.services import notify
 from notifications.tasks import deliver, sweep_undelivered
 from reporting.models import ServiceRecord
 from tests.accounts.factories import UserFactory
+from tests.accounts.together import run_together
 from tests.orders.factories import TaskFactory
 from tests.reporting.factories import ServiceRecordFactory
 
 CLOSED = "redis://127.0.0.1:6390/0"
 V1 = "/api/v1"
 PHONE = "13900000777"
+BURST = 50  # each attempt holds a connection of its own: keep well under max_connections
 DOWN_CACHE = {
     "default": {
         "BACKEND": "core.cache.ResilientRedisCache",
@@ -175,9 +180,67 @@ def test_staff_password_sign_in_through_the_api_and_the_page(redis_down, admin_u
 
 
 @pytest.mark.django_db
+def test_the_per_address_sign_in_limit_holds_without_redis(redis_down, admin_user):
+    """Counted in the database: an outage (or an attacker who knocks Redis over) does not open
+    the door to guessing staff passwords."""
+    api = APIClient()
+    limit = TokenIPThrottle().num_requests
+    wrong = {"phone": admin_user.phone, "password": "guess"}
+    for _ in range(limit):
+        _ok(api.post(f"{V1}/auth/token/", wrong, format="json", REMOTE_ADDR="10.6.0.1"), 400)
+    resp = api.post(f"{V1}/auth/token/", wrong, format="json", REMOTE_ADDR="10.6.0.1")
+    assert resp.status_code == 429 and resp.json()["code"] == "throttled"
+    assert int(resp["Retry-After"]) > 0
+    # the page shares the count
+    html = Client(REMOTE_ADDR="10.6.0.1").post("/login/", {"mode": "password", **wrong}).content.decode()
+    assert "登录尝试过于频繁" in html
+    # another address is not affected
+    _ok(api.post(f"{V1}/auth/token/", wrong, format="json", REMOTE_ADDR="10.6.0.2"), 400)
+    assert SignInAttempt.objects.filter(ip="10.6.0.1").count() == limit
+
+
+@pytest.mark.django_db
+def test_the_sign_in_limit_survives_an_emptied_cache(admin_user):
+    from django.core.cache import cache
+
+    api = APIClient()
+    wrong = {"phone": admin_user.phone, "password": "guess"}
+    for _ in range(TokenIPThrottle().num_requests):
+        api.post(f"{V1}/auth/token/", wrong, format="json", REMOTE_ADDR="10.6.1.1")
+    cache.clear()
+    assert api.post(f"{V1}/auth/token/", wrong, format="json", REMOTE_ADDR="10.6.1.1").status_code == 429
+
+
+@pytest.mark.django_db
+def test_old_sign_in_attempts_are_purged(admin_user):
+    now = timezone.now()
+    SignInAttempt.objects.create(ip="10.6.2.1", at=now - timedelta(days=8))
+    SignInAttempt.objects.create(ip="10.6.2.2", at=now - timedelta(days=1))
+    signin_codes_purge()
+    assert list(SignInAttempt.objects.values_list("ip", flat=True)) == ["10.6.2.2"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_sign_ins_from_one_address_gets_exactly_the_limit(admin_user):
+    # Ten attempts left in this hour's window for the address, then fifty at once.
+    limit = TokenIPThrottle().num_requests
+    assert limit > 10
+    SignInAttempt.objects.bulk_create([SignInAttempt(ip="10.6.3.1") for _ in range(limit - 10)])
+    wrong = {"phone": admin_user.phone, "password": "guess"}
+
+    def attempt(i):
+        return APIClient().post(f"{V1}/auth/token/", wrong, format="json", REMOTE_ADDR="10.6.3.1").status_code
+
+    statuses = run_together(BURST, attempt)
+    assert all(isinstance(s, int) for s in statuses), statuses
+    assert Counter(statuses) == {400: 10, 429: BURST - 10}
+    assert SignInAttempt.objects.filter(ip="10.6.3.1").count() == limit
+
+
+@pytest.mark.django_db
 def test_the_per_code_limits_still_hold(redis_down, settings):
-    """The per-IP sign-in throttle lives in the cache and lapses with it; the tries per code and the
-    codes per number are counted in the database and do not."""
+    """The tries per code and the codes per number are counted in the database too."""
     api = APIClient()
     settings.DEBUG = True
     _ok(api.post(f"{V1}/auth/code/", {"phone": PHONE}, format="json"), 200)
