@@ -98,7 +98,8 @@ class SignInCodeLock(models.Model):
     ``key`` is ``phone:<number>`` or ``ip:<address>`` (``ip:unknown`` when the address is not
     known). The row holds nothing of value: it is what ``accounts.send_limits`` locks so that
     the limits on sending codes are checked and the code written as one step per number and
-    per address. Rows are created on first use and purged with the codes.
+    per address. ``signin:<address>`` is the same for sign-in attempts
+    (``accounts.throttles.TokenIPThrottle``). Rows are created on first use and purged with the codes.
     """
 
     key = models.CharField("键", max_length=64, primary_key=True)
