@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from core.errors import Throttled
 
 
@@ -28,3 +31,20 @@ def refuse_over_limit(
     # The one that must leave last before ``adding`` more fit under the limit.
     leaves = recent[limit - adding]
     raise Throttled(message, wait=max(1, math.ceil((leaves + window - now).total_seconds())))
+
+
+def refuse_over(
+    rows: QuerySet,
+    *,
+    at: str,
+    limit: int,
+    window: timedelta,
+    message: str,
+    adding: int = 1,
+    now: datetime | None = None,
+) -> None:
+    """Refuse ``adding`` more when ``rows`` (what the person did, timed by the field ``at``) already
+    hold ``limit`` within ``window``. The caller holds the person's row lock."""
+    now = now or timezone.now()
+    recent = rows.filter(**{f"{at}__gt": now - window}).order_by(f"-{at}").values_list(at, flat=True)[: max(limit, 0)]
+    refuse_over_limit(times=list(recent), limit=limit, window=window, now=now, message=message, adding=adding)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, PermissionDenied
-from core.limits import refuse_over_limit
+from core.limits import refuse_over
 from core.transitions import can_transition, illegal, transition
 from grids.models import Member
 from orders.models import Acceptance, Task
@@ -217,12 +217,11 @@ def _refuse_too_many_withdrawals(member_id: int, now) -> None:
     """``WITHDRAWALS_PER_HOUR`` withdrawals a member may make in an hour (taking and giving back
     slots in a loop keeps them from others); the member's row lock counts a burst one by one."""
     Member.objects.select_for_update(of=("self",)).filter(pk=member_id).first()
-    window = timedelta(hours=1)
-    recent = Acceptance.objects.filter(member_id=member_id, withdrawn_at__gt=now - window).order_by("-withdrawn_at")
-    refuse_over_limit(
-        times=list(recent.values_list("withdrawn_at", flat=True)[: settings.WITHDRAWALS_PER_HOUR]),
+    refuse_over(
+        Acceptance.objects.filter(member_id=member_id),
+        at="withdrawn_at",
         limit=settings.WITHDRAWALS_PER_HOUR,
-        window=window,
+        window=timedelta(hours=1),
         now=now,
         message=f"每小时最多退出 {settings.WITHDRAWALS_PER_HOUR} 次已接的任务，请稍后再试。",
     )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.limits import refuse_over_limit
+from core.limits import refuse_over
 from core.rules import refuse_own
 from core.transitions import can_transition, illegal, lock, transition
 from grids.selectors.organisation import community_staff
@@ -193,19 +193,12 @@ def _refuse_too_many_likes(actor, adding: int) -> None:
     """``LIKES_PER_DAY`` likes a resident may give in 24 hours (likes weigh on the boards); the
     resident's row lock counts two ratings at once one after the other."""
     get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
-    now = timezone.now()
-    window = timedelta(days=1)
-    times = list(
-        Like.objects.filter(request__requester=actor, created_at__gt=now - window)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: settings.LIKES_PER_DAY]
-    )
     # Room for every like of this rating, or none of them.
-    refuse_over_limit(
-        times=times,
+    refuse_over(
+        Like.objects.filter(request__requester=actor),
+        at="created_at",
         limit=settings.LIKES_PER_DAY,
-        window=window,
-        now=now,
+        window=timedelta(days=1),
         adding=adding,
         message=f"每人每天最多点赞 {settings.LIKES_PER_DAY} 次，请稍后再点赞。",
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.services import phone_normalize
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from core.limits import refuse_over_limit
+from core.limits import refuse_over
 from core.transitions import lock, record_created, record_event
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Unit
@@ -167,18 +167,11 @@ def _refuse_too_many_requests(requester) -> None:
     """``REQUESTS_PER_DAY`` requests a requester may place in 24 hours; the requester's row lock
     makes a burst of submissions count one after another."""
     get_user_model().objects.select_for_update().filter(pk=requester.pk).first()
-    now = timezone.now()
-    window = timedelta(days=1)
-    times = list(
-        ServiceRequest.objects.filter(requester=requester, created_at__gt=now - window)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: settings.REQUESTS_PER_DAY]
-    )
-    refuse_over_limit(
-        times=times,
+    refuse_over(
+        ServiceRequest.objects.filter(requester=requester),
+        at="created_at",
         limit=settings.REQUESTS_PER_DAY,
-        window=window,
-        now=now,
+        window=timedelta(days=1),
         message=f"每人每天最多点单 {settings.REQUESTS_PER_DAY} 次，请稍后再试。",
     )
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.limits import refuse_over_limit
+from core.limits import refuse_over
 from core.transitions import record_created, record_event, transition
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid, Member, Skill
@@ -216,12 +216,11 @@ def task_accept(*, task: Task, member: Member | None) -> Acceptance:
         raise PermissionDenied("该任务不在您的可接范围内。", code="not_visible")
     now = timezone.now()
     _refuse_untakeable(task, now)
-    window = timedelta(hours=1)
-    recent = Acceptance.objects.filter(member=member, accepted_at__gt=now - window).order_by("-accepted_at")
-    refuse_over_limit(
-        times=list(recent.values_list("accepted_at", flat=True)[: settings.ACCEPTS_PER_HOUR]),
+    refuse_over(
+        Acceptance.objects.filter(member=member),
+        at="accepted_at",
         limit=settings.ACCEPTS_PER_HOUR,
-        window=window,
+        window=timedelta(hours=1),
         now=now,
         message=f"每小时最多接单 {settings.ACCEPTS_PER_HOUR} 次，请稍后再试。",
     )
