@@ -321,13 +321,9 @@ TABLE: dict[str, tuple] = {
         own="401 403 403 200 403 200 200 200",
         other="401 403 403 403 403 403 403 200",
     ),
-    # FINDING: the superuser (and any city-staff post) answers 404 here:
-    # grids.selectors.registration.registrations_visible_to ORs the user's
-    # own rows with ``scope.q(...)``, which is an empty ``Q()`` for a city scope, and ``Q(x) | Q()``
-    # drops the empty side, so the city scope adds nothing.
     "registration-detail": get(
-        own="401 404 200 200 404 200 200 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 404 200 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
     ),
     "registration-list": get("401 200 200 200 200 200 200 200"),
     "registration-options": get("401 404 200 404 404 404 404 404"),
@@ -335,11 +331,9 @@ TABLE: dict[str, tuple] = {
         own="401 400 400 400 400 400 400 400",
         other="401 400 400 400 400 400 400 400",
     ),
-    # FINDING: superuser 404 — the city scope is lost in
-    # grids.selectors.registration.registrations_visible_to (see above).
     "registration-withdraw": post(
-        own="401 404 200 403 404 403 403 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 404 200 403 404 403 403 403",
+        other="401 404 404 404 404 404 404 403",
     ),
     "street-detail": get(
         own="401 200 200 200 200 200 200 200",
@@ -447,25 +441,17 @@ TABLE: dict[str, tuple] = {
         own="401 403 403 405 405 405 405 405",
         other="401 403 403 405 405 405 405 405",
     ),
-    # FINDING: the superuser (and any city-staff post) answers 404 here:
-    # orders.selectors.visible.requests_visible_to ORs the user's
-    # own rows with ``scope.q(...)``, which is an empty ``Q()`` for a city scope, and ``Q(x) | Q()``
-    # drops the empty side, so the city scope adds nothing.
     "request-approve": post(
-        own="401 403 404 400 404 400 400 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 403 404 400 404 400 400 400",
+        other="401 404 404 404 404 404 404 400",
     ),
-    # FINDING: superuser 404 — the city scope is lost in
-    # orders.selectors.visible.requests_visible_to (see above).
     "request-confirm": post(
-        own="401 409 404 403 404 403 403 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 409 404 403 404 403 403 403",
+        other="401 404 404 404 404 404 404 403",
     ),
-    # FINDING: superuser 404 — the city scope is lost in
-    # orders.selectors.visible.requests_visible_to (see above).
     "request-detail": get(
-        own="401 200 404 200 404 200 200 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 200 404 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
     ),
     "request-escalate": post(
         own="401 400 400 400 400 400 400 400",
@@ -505,17 +491,13 @@ TABLE: dict[str, tuple] = {
         own="401 400 400 400 400 400 400 400",
         other="401 400 400 400 400 400 400 400",
     ),
-    # FINDING: superuser 404 — the city scope is lost in
-    # orders.selectors.visible.tasks_visible_to (see above).
     "task-complete": post(
-        own="401 404 403 200 404 200 200 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 404 403 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
     ),
-    # FINDING: superuser 404 — the city scope is lost in
-    # orders.selectors.visible.tasks_visible_to (see above).
     "task-detail": get(
-        own="401 404 200 200 404 200 200 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 404 200 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
     ),
     "task-escalate": post(
         own="401 400 400 400 400 400 400 400",
@@ -523,11 +505,9 @@ TABLE: dict[str, tuple] = {
     ),
     "task-hall": get("401 404 200 404 404 404 404 404"),
     "task-list": get("401 200 200 200 200 200 200 200"),
-    # FINDING: superuser 404 — the city scope is lost in
-    # orders.selectors.visible.tasks_visible_to (see above).
     "task-notify": post(
-        own="401 404 403 200 404 200 200 404",
-        other="401 404 404 404 404 404 404 404",
+        own="401 404 403 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
     ),
     "task-suggestions": get(
         own="401 403 403 200 404 200 200 200",

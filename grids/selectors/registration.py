@@ -46,7 +46,10 @@ def registrations_visible_to(user) -> QuerySet[Registration]:
     """A member's own registrations, plus those the user may act on as staff."""
     if user is None or not user.is_authenticated:
         return Registration.objects.none()
-    return _registrations().filter(Q(member__user=user) | _registrations_scope_q(scope_for(user)))
+    scope = scope_for(user)
+    if scope.city:  # the whole city's scope is an empty Q(), which an OR would drop
+        return _registrations()
+    return _registrations().filter(Q(member__user=user) | _registrations_scope_q(scope))
 
 
 def registration_in_scope(registration: Registration, scope: Scope) -> bool:

@@ -32,16 +32,16 @@ def requests_visible_to(user) -> QuerySet[ServiceRequest]:
     if user is None or not user.is_authenticated:
         return ServiceRequest.objects.none()
     scope = scope_for(user)
+    requests = ServiceRequest.objects.select_related("community__street", "grid", "requester", "task")
+    if scope.city:
+        # The whole city's scope is an empty Q(), which an OR would drop: say "everything" here.
+        return requests.order_by("-created_at", "-pk")
     following = RequestFollower.objects.filter(request=OuterRef("pk"), user=user)
     serving = Acceptance.objects.filter(task_id=OuterRef("task_id"), member__user=user, status__in=LIVE)
     q = Q(requester=user) | Exists(following) | Exists(serving)
     if not scope.is_empty:
         q |= scope.q("community", "grid")
-    return (
-        ServiceRequest.objects.select_related("community__street", "grid", "requester", "task")
-        .filter(q)
-        .order_by("-created_at", "-pk")
-    )
+    return requests.filter(q).order_by("-created_at", "-pk")
 
 
 def tasks_visible_to(user, member: Member | None = None) -> QuerySet[Task]:
@@ -49,12 +49,13 @@ def tasks_visible_to(user, member: Member | None = None) -> QuerySet[Task]:
     if user is None or not user.is_authenticated:
         return Task.objects.none()
     scope = scope_for(user)
+    tasks = Task.objects.select_related("community__street", "grid", "created_by")
+    if scope.city:  # an empty Q() that an OR would drop: everything
+        return tasks.order_by("-starts_at", "-pk")
     member = member if member is not None else member_of(user)
     q = Q(pk__in=[])
     if not scope.is_empty:
         q |= scope.q("community", "grid")
     if member is not None:
         q |= _visible_q(member)
-    return (
-        Task.objects.select_related("community__street", "grid", "created_by").filter(q).order_by("-starts_at", "-pk")
-    )
+    return tasks.filter(q).order_by("-starts_at", "-pk")
