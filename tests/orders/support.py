@@ -8,6 +8,7 @@ from PIL import Image
 from grids.models import Member
 from grids.vocab import Duty
 from orders.models import Acceptance, Escalation, EscalationEvent, RequestEvent, ServiceRequest, Task
+from reporting.models import CheckIn, ServiceRecord
 from reporting.services.consent import location_consent_grant
 from tests.grids.factories import MemberFactory
 from tests.orders.factories import AcceptanceFactory
@@ -91,3 +92,34 @@ def on_site(task: Task) -> dict:
 
 def at(moment: dt.datetime, minutes: int = 0) -> dt.datetime:
     return moment + dt.timedelta(minutes=minutes)
+
+
+def served(task: Task, member) -> Acceptance:
+    """``member`` served the task: checked in and out, a pending 120-minute record."""
+    checkin = CheckIn.objects.create(
+        member=member,
+        community=task.community,
+        place_lat=task.lat,
+        place_lng=task.lng,
+        radius_m=300,
+        opens_at=task.starts_at - dt.timedelta(minutes=30),
+        closes_at=task.ends_at,
+        lat=task.lat,
+        lng=task.lng,
+        distance_m=0,
+        checked_in_at=task.starts_at,
+        checked_out_at=task.ends_at,
+    )
+    record = ServiceRecord.objects.create(
+        member=member,
+        community=task.community,
+        duty=task.duty,
+        checkin=checkin,
+        started_at=task.starts_at,
+        ended_at=task.ends_at,
+        minutes=120,
+        reported_minutes=120,
+    )
+    return AcceptanceFactory(
+        task=task, member=member, status=Acceptance.Status.COMPLETED, checkin=checkin, record=record
+    )

@@ -11,45 +11,18 @@ from notifications.models import Notification
 from orders.models import Acceptance, Escalation, Feedback, Like, RequestFollower, ServiceRequest, Task
 from orders.services.cascades import requests_reopen_for_cancelled_task, requests_resolve_for_task
 from orders.services.request_closing import request_confirm, request_rate, request_reopen, requests_autoclose
-from reporting.models import CheckIn, ServiceRecord
+from reporting.models import ServiceRecord
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory
 from tests.orders.factories import AcceptanceFactory, ServiceRequestFactory, TaskFactory
-from tests.orders.support import recipients, snapshot
+from tests.orders.support import recipients, served, snapshot
 
 R = ServiceRequest.Status
 
 
 def completed(task: Task) -> Acceptance:
     """A member who served the task: checked in, checked out, a pending service record."""
-    member = MemberFactory(community=task.community)
-    checkin = CheckIn.objects.create(
-        member=member,
-        community=task.community,
-        place_lat=task.lat,
-        place_lng=task.lng,
-        radius_m=300,
-        opens_at=task.starts_at - dt.timedelta(minutes=30),
-        closes_at=task.ends_at,
-        lat=task.lat,
-        lng=task.lng,
-        distance_m=0,
-        checked_in_at=task.starts_at,
-        checked_out_at=task.ends_at,
-    )
-    record = ServiceRecord.objects.create(
-        member=member,
-        community=task.community,
-        duty=task.duty,
-        checkin=checkin,
-        started_at=task.starts_at,
-        ended_at=task.ends_at,
-        minutes=120,
-        reported_minutes=120,
-    )
-    return AcceptanceFactory(
-        task=task, member=member, status=Acceptance.Status.COMPLETED, checkin=checkin, record=record
-    )
+    return served(task, MemberFactory(community=task.community))
 
 
 @pytest.fixture

@@ -2,57 +2,25 @@
 likes themself, nor confirms their own hours by confirming the request; staff do not approve a
 request they placed. Through the service, the API and the pages."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
 from core.errors import PermissionDenied
 from grids.models import Post
-from orders.models import Acceptance, Feedback, Like, ServiceRequest, Task
+from orders.models import Feedback, Like, ServiceRequest, Task
 from orders.services.cascades import request_approve
 from orders.services.request_closing import request_confirm, request_rate
-from reporting.models import CheckIn, ServiceRecord
+from reporting.models import ServiceRecord
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.grids.factories import MemberFactory, PostFactory
-from tests.orders.factories import AcceptanceFactory, ServiceRequestFactory, TaskFactory
+from tests.orders.factories import ServiceRequestFactory, TaskFactory
+from tests.orders.support import served
 from tests.pages import browser_for
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
 R = ServiceRequest.Status
-
-
-def served(task: Task, member) -> Acceptance:
-    """``member`` served the task: checked in and out, a pending 120-minute record."""
-    checkin = CheckIn.objects.create(
-        member=member,
-        community=task.community,
-        place_lat=task.lat,
-        place_lng=task.lng,
-        radius_m=300,
-        opens_at=task.starts_at - dt.timedelta(minutes=30),
-        closes_at=task.ends_at,
-        lat=task.lat,
-        lng=task.lng,
-        distance_m=0,
-        checked_in_at=task.starts_at,
-        checked_out_at=task.ends_at,
-    )
-    record = ServiceRecord.objects.create(
-        member=member,
-        community=task.community,
-        duty=task.duty,
-        checkin=checkin,
-        started_at=task.starts_at,
-        ended_at=task.ends_at,
-        minutes=120,
-        reported_minutes=120,
-    )
-    return AcceptanceFactory(
-        task=task, member=member, status=Acceptance.Status.COMPLETED, checkin=checkin, record=record
-    )
 
 
 @pytest.fixture
