@@ -1,8 +1,9 @@
 """Who may reach what: one table, every API endpoint and H5 page by URL name × every role ×
 (for a route that names an object) an object in the role's own node and one in another district.
 
-Each cell is the status a request answers: a GET, or for a route that only acts, a POST with an
-empty body. ``401`` is the API's answer to an anonymous caller, ``302`` the page's redirect to
+Each cell is the status a request answers: a GET, or for a route that only acts, a POST — with a
+valid body (``BODIES``) where the action needs one, so the cell shows who may act, not that an empty
+body is refused. ``401`` is the API's answer to an anonymous caller, ``302`` the page's redirect to
 the sign-in page. A route of the project that the table does not name fails
 ``test_every_route_is_in_the_table``; a name the table keeps after its route went fails too.
 
@@ -29,7 +30,8 @@ from rest_framework.test import APIClient
 from accounts.models import DeviceToken
 from grids.models import Post
 from notifications.models import Notification
-from orders.models import ServiceRequest
+from orders.models import Escalation, ServiceRequest
+from reporting.models import ServiceRecord
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.grids.factories import (
@@ -51,7 +53,7 @@ from tests.orders.factories import (
     TaskFactory,
 )
 from tests.pages import browser_for
-from tests.reporting.factories import ServiceRecordFactory, VisitFactory
+from tests.reporting.factories import LocationConsentFactory, ServiceRecordFactory, VisitFactory
 
 ROLES = ("anonymous", "resident", "member", "secretary", "neighbour", "street", "district", "superuser")
 NODES = ("own", "other")
@@ -133,9 +135,9 @@ def _kind(name: str, params: tuple[str, ...]) -> str | None:
 ROUTES = _named_routes()
 
 
-def _url(name: str, world: dict, node: str | None) -> str:
+def _url(name: str, world: dict, node: str | None, on: str | None = None) -> str:
     route, params = ROUTES[name]
-    kind = _kind(name, params)
+    kind = on or _kind(name, params)
     kwargs = {}
     for param in params:
         if param in TEXT_PARAMS:
@@ -180,7 +182,42 @@ def _node(community, *, member, requester) -> dict:
         "visit": VisitFactory(member=member, community=community).pk,
         "notification": Notification.objects.create(user=member.user, kind="test", title="测试消息").pk,
         "device": _device(member.user),
+        # Objects some actions need in another state, and what their bodies name.
+        "twin": ServiceRequestFactory(community=community).pk,
+        "resolved": ServiceRequestFactory(
+            community=community, requester=requester, status=ServiceRequest.Status.RESOLVED
+        ).pk,
+        **_assigned_escalation(community),
+        "confirmed": ServiceRecordFactory(
+            member=member,
+            community=community,
+            status=ServiceRecord.Status.CONFIRMED,
+            confirmed_via=ServiceRecord.ConfirmedVia.COMMUNITY,
+            confirmed_at=timezone.now(),
+        ).pk,
+        "running": _running_acceptance(community, member),
+        "lat": community.lat,
+        "lng": community.lng,
     }
+
+
+def _running_acceptance(community, member) -> int:
+    """An acceptance of ``member`` whose window is open now, the member having agreed to location use."""
+    LocationConsentFactory(member=member)
+    starts = timezone.now() - dt.timedelta(minutes=10)
+    task = TaskFactory(community=community, starts_at=starts, ends_at=starts + dt.timedelta(hours=2))
+    return AcceptanceFactory(task=task, member=member).pk
+
+
+def _assigned_escalation(community) -> dict:
+    escalation = EscalationFactory(
+        request=ServiceRequestFactory(community=community, status=ServiceRequest.Status.ESCALATED),
+        status=Escalation.Status.ASSIGNED,
+        deadline=timezone.now() + dt.timedelta(days=7),
+    )
+    department = DepartmentFactory()
+    escalation.departments.add(department)
+    return {"assigned": escalation.pk, "assigned_department": department.pk}
 
 
 def _build() -> dict:
@@ -218,6 +255,7 @@ def _build() -> dict:
         "own": _node(community, member=own_member, requester=users["resident"]),
         "other": _node(far, member=far_member, requester=UserFactory()),
         "department": DepartmentFactory().pk,
+        "neighbour_community": neighbour.pk,
     }
 
 
@@ -235,17 +273,22 @@ def world(django_db_setup, django_db_blocker):
 #
 # One string per route (or per node, for a route that names an object): the statuses of the eight
 # roles in the order of ROLES — anonymous, resident, member, secretary, neighbour, street, district,
-# superuser. ``get`` cells answer a GET; ``post`` cells a POST with an empty body (the route only acts).
-# A 400/409 where a 403/404 might be expected means the empty body was refused before anyone was
-# asked who they are: nothing is done and nothing is shown.
+# superuser. ``get`` cells answer a GET; ``post`` cells a POST (the route only acts), with the route's
+# body from BODIES or else an empty one. Where a POST still goes empty, a 400/409 where a 403/404 might
+# be expected means the body was refused before anyone was asked who they are: nothing is done and
+# nothing is shown.
 
 
 def get(cells: str | None = None, *, own: str | None = None, other: str | None = None) -> tuple:
-    return ("GET", _cells(cells, own, other))
+    return ("GET", _cells(cells, own, other), None, None)
 
 
-def post(cells: str | None = None, *, own: str | None = None, other: str | None = None) -> tuple:
-    return ("POST", _cells(cells, own, other))
+def post(
+    cells: str | None = None, *, own: str | None = None, other: str | None = None, body=None, on: str | None = None
+) -> tuple:
+    """``body(world, node)`` is what the POST sends (empty without it); ``on`` names the node's object
+    the route acts on when it is not the route's own kind (an object in the state the action needs)."""
+    return ("POST", _cells(cells, own, other), body, on)
 
 
 def _cells(cells, own, other) -> dict:
@@ -254,6 +297,35 @@ def _cells(cells, own, other) -> dict:
     assert all(len(row) == len(ROLES) for row in parsed.values()), rows
     return parsed
 
+
+def _reason(field: str = "reason"):
+    return lambda world, node: {field: "居民反映的问题需要处理"}
+
+
+BODIES = {
+    "request-escalate": _reason(),
+    "request-merge": lambda world, node: {"into": world[node]["twin"]},
+    "request-rate": lambda world, node: {"score": 5, "comment": "服务很好"},
+    "request-reject": _reason(),
+    "request-reopen": _reason(),
+    "task-cancel": _reason(),
+    "task-escalate": _reason(),
+    "service-record-correct": lambda world, node: {"minutes": 90, "reason": "按签到时段更正"},
+    "service-record-reject": _reason(),
+    "registration-place": lambda world, node: {"grid": world[node]["grid"]},
+    "registration-adjust": lambda world, node: {
+        "member": world["own"]["member"],
+        "community": world["neighbour_community"],
+        "note": "就近调剂",
+    },
+    "acceptance-check-in": lambda world, node: {"lat": world[node]["lat"], "lng": world[node]["lng"]},
+    "escalation-assign": lambda world, node: {"departments": [world["department"]]},
+    "escalation-resolve": _reason("outcome"),
+    "escalation-respond": lambda world, node: {
+        "department": world[node]["assigned_department"],
+        "response": "已安排人员处理",
+    },
+}
 
 TABLE: dict[str, tuple] = {
     # --- accounts: API ---
@@ -316,7 +388,7 @@ TABLE: dict[str, tuple] = {
     ),
     "member-list": get("401 403 403 200 200 200 200 200"),
     "member-me": get("401 404 200 404 404 404 404 404"),
-    "registration-adjust": post("401 400 400 400 400 400 400 400"),
+    "registration-adjust": post("401 403 403 403 403 403 201 201", body=BODIES["registration-adjust"]),
     "registration-decline": post(
         own="401 403 403 200 403 200 200 200",
         other="401 403 403 403 403 403 403 200",
@@ -328,8 +400,9 @@ TABLE: dict[str, tuple] = {
     "registration-list": get("401 200 200 200 200 200 200 200"),
     "registration-options": get("401 404 200 404 404 404 404 404"),
     "registration-place": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 403 403 200 403 200 200 200",
+        other="401 403 403 403 403 403 403 200",
+        body=BODIES["registration-place"],
     ),
     "registration-withdraw": post(
         own="401 404 200 403 404 403 403 403",
@@ -378,8 +451,10 @@ TABLE: dict[str, tuple] = {
         other="401 404 404 404 404 404 404 200",
     ),
     "service-record-correct": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 404 404 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
+        body=BODIES["service-record-correct"],
+        on="confirmed",
     ),
     "service-record-detail": get(
         own="401 404 200 200 404 200 200 200",
@@ -387,8 +462,9 @@ TABLE: dict[str, tuple] = {
     ),
     "service-record-list": get("401 200 200 200 200 200 200 200"),
     "service-record-reject": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 404 404 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
+        body=BODIES["service-record-reject"],
     ),
     "visit-detail": get(
         own="401 404 200 200 404 200 200 200",
@@ -406,8 +482,10 @@ TABLE: dict[str, tuple] = {
     ),
     # --- orders: API ---
     "acceptance-check-in": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 404 200 404 404 404 404 404",
+        other="401 404 404 404 404 404 404 404",
+        body=BODIES["acceptance-check-in"],
+        on="running",
     ),
     "acceptance-check-out": post(
         own="401 404 409 404 404 404 404 404",
@@ -424,22 +502,26 @@ TABLE: dict[str, tuple] = {
     ),
     "department-detail": get("401 200 200 200 200 200 200 200"),
     "department-list": get("401 200 200 200 200 200 200 200"),
-    "escalation-assign": get(
-        own="401 403 403 405 405 405 405 405",
-        other="401 403 403 405 405 405 405 405",
+    "escalation-assign": post(
+        own="401 403 403 403 404 200 200 200",
+        other="401 403 403 404 404 404 404 200",
+        body=BODIES["escalation-assign"],
     ),
     "escalation-detail": get(
         own="401 403 403 200 404 200 200 200",
         other="401 403 403 404 404 404 404 200",
     ),
     "escalation-list": get("401 403 403 200 200 200 200 200"),
-    "escalation-resolve": get(
-        own="401 403 403 405 405 405 405 405",
-        other="401 403 403 405 405 405 405 405",
+    "escalation-resolve": post(
+        own="401 403 403 403 404 200 200 200",
+        other="401 403 403 404 404 404 404 200",
+        body=BODIES["escalation-resolve"],
     ),
-    "escalation-respond": get(
-        own="401 403 403 405 405 405 405 405",
-        other="401 403 403 405 405 405 405 405",
+    "escalation-respond": post(
+        own="401 403 403 403 404 200 200 200",
+        other="401 403 403 404 404 404 404 200",
+        body=BODIES["escalation-respond"],
+        on="assigned",
     ),
     "request-approve": post(
         own="401 403 404 400 404 400 400 400",
@@ -454,8 +536,9 @@ TABLE: dict[str, tuple] = {
         other="401 404 404 404 404 404 404 200",
     ),
     "request-escalate": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 403 404 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
+        body=BODIES["request-escalate"],
     ),
     "request-join": post(
         own="401 409 200 200 404 200 200 200",
@@ -463,21 +546,27 @@ TABLE: dict[str, tuple] = {
     ),
     "request-list": get("401 200 200 200 200 200 200 200"),
     "request-merge": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 403 404 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
+        body=BODIES["request-merge"],
     ),
     "request-nearby": get("401 400 400 400 400 400 400 400"),
     "request-rate": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 200 404 403 404 403 403 403",
+        other="401 404 404 404 404 404 404 403",
+        body=BODIES["request-rate"],
+        on="resolved",
     ),
     "request-reject": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 403 404 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
+        body=BODIES["request-reject"],
     ),
     "request-reopen": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 200 404 403 404 403 403 403",
+        other="401 404 404 404 404 404 404 403",
+        body=BODIES["request-reopen"],
+        on="resolved",
     ),
     "task-accept": post(
         own="401 404 409 404 404 404 404 404",
@@ -488,8 +577,9 @@ TABLE: dict[str, tuple] = {
         other="401 403 403 404 404 404 404 200",
     ),
     "task-cancel": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 404 403 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
+        body=BODIES["task-cancel"],
     ),
     "task-complete": post(
         own="401 404 403 200 404 200 200 200",
@@ -500,8 +590,9 @@ TABLE: dict[str, tuple] = {
         other="401 404 404 404 404 404 404 200",
     ),
     "task-escalate": post(
-        own="401 400 400 400 400 400 400 400",
-        other="401 400 400 400 400 400 400 400",
+        own="401 404 403 201 404 201 201 201",
+        other="401 404 404 404 404 404 404 201",
+        body=BODIES["task-escalate"],
     ),
     "task-hall": get("401 404 200 404 404 404 404 404"),
     "task-list": get("401 200 200 200 200 200 200 200"),
@@ -624,10 +715,10 @@ API_NAMES = {name for name, (route, _) in ROUTES.items() if route.startswith("ap
 
 
 def _cases():
-    for name, (method, rows) in TABLE.items():
+    for name, (method, rows, body, on) in TABLE.items():
         for node, row in rows.items():
             for role, status in zip(ROLES, row, strict=True):
-                yield pytest.param(name, method, node, role, status, id=f"{name}-{node or 'any'}-{role}")
+                yield pytest.param(name, method, body, on, node, role, status, id=f"{name}-{node or 'any'}-{role}")
 
 
 # --- the tests ----------------------------------------------------------------------------------------
@@ -641,7 +732,7 @@ def test_every_route_is_in_the_table():
 
 
 def test_a_route_that_names_an_object_has_a_row_per_node():
-    for name, (_, rows) in TABLE.items():
+    for name, (_, rows, _, _) in TABLE.items():
         if name not in ROUTES:
             continue
         kind = _kind(name, ROUTES[name][1])
@@ -650,15 +741,19 @@ def test_a_route_that_names_an_object_has_a_row_per_node():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "method", "node", "role", "expected"), list(_cases()))
-def test_the_matrix(world, name, method, node, role, expected):
+@pytest.mark.parametrize(("name", "method", "body", "on", "node", "role", "expected"), list(_cases()))
+def test_the_matrix(world, name, method, body, on, node, role, expected):
     user = world["users"][role]
-    url = _url(name, world, node)
+    url = _url(name, world, node, on)
     if name in API_NAMES:
         client = client_for(user) if user is not None else APIClient()
     else:
         client = browser_for(user)
-    response = client.post(url, {}) if method == "POST" else client.get(url)
+    if method == "POST":
+        data = body(world, node or "own") if body else {}
+        response = client.post(url, data, format="json") if name in API_NAMES else client.post(url, data)
+    else:
+        response = client.get(url)
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}"
     if response.status_code == 302 and role == "anonymous" and not name.startswith("accounts:"):
         assert response["Location"].startswith(reverse("accounts:login")), response["Location"]
