@@ -14,6 +14,7 @@ from grids.models import (
     Unit,
     VanguardTeam,
 )
+from grids.services.registration import registration_place
 from tests.accounts.factories import UserFactory
 
 
@@ -145,3 +146,13 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     community = factory.SubFactory(CommunityFactory)
     status = Registration.Status.PENDING
     source = Registration.Source.SELF_SELECTED
+
+
+def place(member, grid):
+    """Put a member into a grid the way the community would, for fixtures of placed members."""
+    reg = RegistrationFactory(member=member, community=grid.community)
+    secretary = Post.objects.filter(community=grid.community, role=Post.Role.SECRETARY).first()
+    actor = secretary.user if secretary else UserFactory(is_superuser=True, is_staff=True)
+    registration_place(registration=reg, grid=grid, actor=actor)
+    member.refresh_from_db()
+    return reg

@@ -20,7 +20,9 @@ from tests.grids.factories import (
     TeamMembershipFactory,
     UnitFactory,
     VanguardTeamFactory,
+    place,
 )
+from tests.pages import browser_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,30 +33,11 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def browser_for(user) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
-
-
 def count_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url)
     assert r.status_code == 200, r.status_code
     return len(ctx.captured_queries)
-
-
-def place(member, grid):
-    """Put a member into a grid the way the community would, for fixtures of placed members."""
-    reg = RegistrationFactory(member=member, community=grid.community)
-    from grids.services.registration import registration_place
-
-    secretary = Post.objects.filter(community=grid.community, role=Post.Role.SECRETARY).first()
-    actor = secretary.user if secretary else UserFactory(is_superuser=True, is_staff=True)
-    registration_place(registration=reg, grid=grid, actor=actor)
-    member.refresh_from_db()
-    return reg
 
 
 def test_url_names():

@@ -13,16 +13,11 @@ from django.utils import timezone
 
 from accounts.device_tokens import device_token_issue
 from accounts.models import DeviceToken
+from tests.pages import browser_for
 
 pytestmark = pytest.mark.django_db
 
 ME_URL = "/api/v1/me/"
-
-
-def browser_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def works(token: str) -> bool:

@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from grids.models import Post
-from tests.accounts.factories import UserFactory
-from tests.grids.factories import RegistrationFactory, TeamMembershipFactory, VanguardTeamFactory
+from tests.grids.factories import RegistrationFactory, TeamMembershipFactory, VanguardTeamFactory, place
+from tests.pages import browser_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,25 +16,6 @@ pytestmark = pytest.mark.django_db
 def _fast_hashing(settings):
     # Every factory user gets a password; the production hasher would make these tests slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def browser_for(user) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
-
-
-def place(member, grid):
-    """Put a member into a grid the way the community would, for fixtures of placed members."""
-    reg = RegistrationFactory(member=member, community=grid.community)
-    from grids.services.registration import registration_place
-
-    secretary = Post.objects.filter(community=grid.community, role=Post.Role.SECRETARY).first()
-    actor = secretary.user if secretary else UserFactory(is_superuser=True, is_staff=True)
-    registration_place(registration=reg, grid=grid, actor=actor)
-    member.refresh_from_db()
-    return reg
 
 
 def test_url_names():
@@ -128,7 +109,6 @@ def test_profile_of_a_secretary_shows_the_post(client, secretary):
 
 
 def test_profile_query_count_does_not_grow_with_posts(secretary, community, django_assert_max_num_queries):
-    from grids.models import Post
     from tests.grids.factories import CommunityFactory, PostFactory
 
     c = Client()
