@@ -37,8 +37,9 @@ from accounts.serializers import (
     WechatBindIn,
     WechatSignInIn,
 )
-from accounts.throttles import TokenIPThrottle, client_ip
+from accounts.throttles import TokenIPThrottle
 from core.errors import ValidationFailed
+from core.http import client_ip
 from core.schema import ErrorOut
 
 TAG = "登录"

@@ -5,3 +5,11 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "账号与登录"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from accounts.services import admin_signin_failed, admin_signin_recorded
+
+        user_logged_in.connect(admin_signin_recorded, dispatch_uid="accounts.admin_signin_recorded")
+        user_login_failed.connect(admin_signin_failed, dispatch_uid="accounts.admin_signin_failed")

@@ -14,6 +14,7 @@ from rest_framework.authentication import TokenAuthentication
 
 from accounts.device_tokens import token_digest, token_expiry
 from accounts.models import DeviceToken
+from core import audit
 
 # Last use and expiry are written at most this often per token: a write on every request
 # would turn each read of the API into a database write, for a precision nobody needs
@@ -35,6 +36,7 @@ class DeviceTokenAuthentication(TokenAuthentication):
         # The exception handler answers each of these 401 「登录凭证无效或已过期，请重新登录。」
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("invalid token")
+        audit.name_device(token.device_name)
         if now - token.last_used_at >= TOUCH_EVERY:
             token.last_used_at, token.expires_at = now, token_expiry(now)
             DeviceToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(

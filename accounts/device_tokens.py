@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import DeviceToken, User
+from core import audit
 from core.errors import NotFound
 
 PREFIX_LENGTH = 8
@@ -54,6 +55,7 @@ def device_token_issue(*, user: User, device_name: str) -> IssuedToken:
         last_used_at=now,
         expires_at=token_expiry(now),
     )
+    audit.record(audit.Action.TOKEN_ISSUED, obj=token, actor=user, note=token.device_name)
     return IssuedToken(plain=plain, token=token)
 
 
@@ -63,6 +65,14 @@ def device_token_revoke(*, user: User, token_id: int) -> None:
         revoked = DeviceToken.objects.filter(
             pk=token_id, user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
         ).update(revoked_at=timezone.now())
+        if revoked:
+            audit.record(
+                audit.Action.TOKEN_REVOKED,
+                actor=user,
+                object_type=DeviceToken._meta.label_lower,
+                object_id=token_id,
+                object_repr=DeviceToken.objects.filter(pk=token_id).values_list("device_name", flat=True).first(),
+            )
     if not revoked:
         raise NotFound("该登录设备不存在或已退出。")
 
@@ -70,7 +80,18 @@ def device_token_revoke(*, user: User, token_id: int) -> None:
 def device_tokens_revoke_all(*, user: User) -> int:
     """Revoke every live token of ``user`` (the pages' sessions are not tokens and stay)."""
     with transaction.atomic():
-        return DeviceToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        live = DeviceToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        ids = list(live.values_list("pk", flat=True))
+        revoked = DeviceToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+        if revoked:
+            audit.record(
+                audit.Action.TOKEN_REVOKED,
+                actor=user,
+                object_type=DeviceToken._meta.label_lower,
+                object_repr=f"全部登录设备（{revoked} 台）",
+                changes={"ids": ids},
+            )
+        return revoked
 
 
 def device_tokens_purge(*, older_than_days: int = 30) -> int:

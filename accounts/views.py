@@ -14,8 +14,9 @@ from accounts.forms import CodeSignInForm, PasswordSignInForm, PhoneForm, form_e
 from accounts.phone import mask_phone, normalize_phone
 from accounts.send_limits import CodeRateLimited
 from accounts.services import signin_code_send, signin_with_code, signin_with_password
-from accounts.throttles import TokenIPThrottle, client_ip
+from accounts.throttles import TokenIPThrottle
 from core.errors import DomainError
+from core.http import client_ip
 from core.pages import safe_next
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
+from core import audit
+
 BEIJING = ZoneInfo("Asia/Shanghai")
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -77,9 +79,34 @@ def _plain(value):
     return "" if value is None else value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
-    """A streamed CSV download; ``filename`` may be Chinese (RFC 6266 ``filename*``)."""
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+def _audited(lines: Iterator[str], *, filename: str, filters: dict, where: audit.Origin) -> Iterator[str]:
+    sent = -1  # the header line is not a row
+    try:
+        for line in lines:
+            sent += 1
+            yield line
+    finally:
+        with audit.origin(**vars(where)):
+            audit.record(
+                audit.Action.EXPORT,
+                object_type="download",
+                object_repr=filename,
+                changes={"filters": filters, "rows": max(sent, 0)},
+            )
+
+
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, filters: dict | None = None
+) -> StreamingHttpResponse:
+    """A streamed CSV download; ``filename`` may be Chinese (RFC 6266 ``filename*``).
+
+    Each download is a line in the audit trail — who, which file, with which ``filters`` (the
+    scope and period), and how many rows went out — written when the stream ends, or is broken off.
+    """
+    response = StreamingHttpResponse(
+        _audited(csv_lines(header, rows), filename=filename, filters=filters or {}, where=audit.current_origin()),
+        content_type="text/csv; charset=utf-8",
+    )
     ascii_name = filename.encode("ascii", "ignore").decode() or "export.csv"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return response

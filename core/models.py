@@ -38,3 +38,81 @@ class TransitionEvent(models.Model):
     @property
     def kind_label(self) -> str:
         return self.KIND_LABELS.get(self.kind, self.kind)
+
+
+class AuditQuerySet(models.QuerySet):
+    """Audit rows are appended, never changed or removed through the application."""
+
+    def update(self, **kwargs):
+        raise PermissionError("审计记录不能修改。")
+
+    def delete(self):
+        raise PermissionError("审计记录不能删除。")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("审计记录不能修改。")
+
+
+class AuditEntry(models.Model):
+    """One row of the audit trail (``core.audit``): who, when, what (object and fields before →
+    after), from where (address, device) and through which entry point.
+
+    No foreign keys: the actor and the object are kept by id and by their name at the time, so
+    deleting either keeps the history. Append-only: see ``core.audit`` and migration 0002."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "新建"
+        CHANGED = "changed", "修改"
+        DELETED = "deleted", "删除"
+        TRANSITION = "transition", "状态变更"
+        EVENT = "event", "业务事件"
+        SIGN_IN = "sign_in", "登录"
+        SIGN_IN_FAILED = "sign_in_failed", "登录失败"
+        TOKEN_ISSUED = "token_issued", "签发登录凭证"
+        TOKEN_REVOKED = "token_revoked", "注销登录凭证"
+        EXPORT = "export", "下载导出"
+        ADMIN_ADDITION = "admin_addition", "后台新增"
+        ADMIN_CHANGE = "admin_change", "后台修改"
+        ADMIN_DELETION = "admin_deletion", "后台删除"
+        ADMIN_ACTION = "admin_action", "后台批量操作"
+
+    class Channel(models.TextChoices):
+        API = "api", "接口（小程序/客户端）"
+        PAGE = "page", "网页"
+        ADMIN = "admin", "管理后台"
+        JOB = "job", "后台任务"
+
+    at = models.DateTimeField("时间", default=timezone.now)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    actor_id = models.BigIntegerField("操作人编号", null=True, blank=True)
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    changes = models.JSONField("变更（原值 → 新值）", default=dict, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    channel = models.CharField("入口", max_length=10, choices=Channel.choices)
+    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    device = models.CharField("设备", max_length=200, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object"),
+            models.Index(fields=["actor_id", "at"], name="audit_actor"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr or self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("审计记录不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录不能删除。")

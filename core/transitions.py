@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
+from core import audit
 from core.errors import Conflict
 
 
@@ -92,11 +93,15 @@ def transition(
     if not can_transition(row, to):
         raise illegal(row, to)
     before = row.status
+    saved = ["status", *changes.keys(), *fields]
+    old = audit.values_of(row, saved)
     row.status = to
     for name, value in changes.items():
         setattr(row, name, value)
-    row.save(update_fields=["status", *changes.keys(), *fields])
-    _write_event(row, before=before, actor=actor, note=note, kind=kind)
+    row.save(update_fields=saved)
+    _write_event(
+        row, before=before, actor=actor, note=note, kind=kind, changes=audit.diff(old, audit.values_of(row, saved))
+    )
     return row
 
 
@@ -110,10 +115,21 @@ def record_event(obj: models.Model, *, actor=None, note: str = "", kind: str = "
     _write_event(obj, before=obj.status, actor=actor, note=note, kind=kind)
 
 
-def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str, at=None) -> None:
+def _write_event(
+    row: models.Model, *, before: str, actor, note: str, kind: str, at=None, changes: dict | None = None
+) -> None:
+    """The machine's event row, and its line in the audit trail (with every field it changed)."""
     machine = MACHINES[type(row)]
     if kind and kind not in machine.event_model.KIND_LABELS:
         raise ValueError(f"{machine.event_model.__name__}: kind {kind!r} is not in its KIND_LABELS")
+    if not before:
+        action, changes = audit.Action.CREATED, audit.diff({}, audit.snapshot(row))
+    elif before != row.status:
+        action, changes = audit.Action.TRANSITION, changes or {"status": [before, row.status]}
+    else:
+        action, changes = audit.Action.EVENT, changes or {}
+    label = machine.event_model.KIND_LABELS.get(kind, "")
+    audit.record(action, obj=row, actor=actor, changes=changes, note="：".join(p for p in (label, note) if p))
     machine.event_model.objects.create(
         **{machine.event_fk: row},
         kind=kind,

@@ -2,6 +2,8 @@
 
 Integrity errors (a duplicate name, a protected child, a cross-row trigger) become domain
 errors with a Chinese message, so the admin and commands show them like any other rule.
+Each write is a line in the audit trail (``core.audit``): the row as created, the fields an
+update changed (before → after), the row as it was when deleted.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from core import audit
 from core.errors import Conflict, ValidationFailed
 
 M = TypeVar("M", bound=models.Model)
@@ -24,6 +27,7 @@ def row_create(obj: M) -> M:
     try:
         with transaction.atomic():
             obj.save(force_insert=True)
+            audit.record(audit.Action.CREATED, obj=obj, changes=audit.diff({}, audit.snapshot(obj)))
     except IntegrityError as exc:
         raise Conflict(CONFLICT, code="conflict") from exc
     return obj
@@ -42,6 +46,7 @@ def row_update(
     if unknown:
         raise ValidationFailed(f"不能修改这些字段：{'、'.join(unknown)}。", code="unknown_field")
     row = type(obj)._default_manager.select_for_update(of=("self",)).get(pk=obj.pk)
+    old = audit.snapshot(row)
     for name, value in changes.items():
         setattr(row, name, value)
     fields = set(changes)
@@ -54,6 +59,9 @@ def row_update(
         try:
             with transaction.atomic():
                 row.save(update_fields=sorted(fields))
+                changed = audit.diff(old, audit.snapshot(row))
+                if changed:
+                    audit.record(audit.Action.CHANGED, obj=row, changes=changed)
         except IntegrityError as exc:
             raise Conflict(CONFLICT, code="conflict") from exc
     return row
@@ -62,6 +70,9 @@ def row_update(
 def row_delete(obj: models.Model) -> None:
     try:
         with transaction.atomic():
+            current = type(obj)._default_manager.filter(pk=obj.pk).first() or obj
+            gone = audit.diff(audit.snapshot(current), {})
+            audit.record(audit.Action.DELETED, obj=obj, changes=gone)
             obj.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise Conflict(PROTECTED, code="protected") from exc

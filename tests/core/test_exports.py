@@ -31,6 +31,7 @@ def test_csv_starts_with_a_bom_and_escapes_formulas_and_writes_beijing_time():
     assert text.endswith(",\r\n")
 
 
+@pytest.mark.django_db
 def test_csv_response_streams_with_a_chinese_file_name():
     response = csv_response("党员名单.csv", ["a"], iter([[1], [2]]))
     assert response.streaming
