@@ -16,8 +16,8 @@ from core.admin_site import AuditedModelAdmin
 from core.exports import csv_response
 from core.models import AuditEntry
 from grids.models import Post
-from orders.models import Department
 from grids.services.organisation import district_create, district_delete, district_update
+from orders.models import Department
 from reporting.models import ServiceRecord
 from tests.accounts import outbox
 from tests.accounts.factories import UserFactory
