@@ -127,6 +127,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Django itself serves MEDIA_ROOT at MEDIA_URL (uploaded photos) in DEBUG or with this on, which
+# only `make run` does; a deployment has its web server serve them (`check --deploy` warns).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 WHITENOISE_USE_FINDERS = True
 
 # --- Redis, cache and Celery -------------------------------------------------
