@@ -224,6 +224,3 @@ class AliyunSms(SmsProvider):
         if code != "OK":
             raise SmsError(_aliyun_kind(code), code)
         return body.biz_id or body.request_id or ""
-
-
-PROVIDERS: dict[str, type[SmsProvider]] = {"tencent": TencentSms, "aliyun": AliyunSms}
