@@ -27,12 +27,21 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-run: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=1 $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
-	DEBUG=1 $(BIN)/python manage.py demo_activity
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+# The demo serves without DEBUG (no English debug pages; static files through WhiteNoise), so it
+# needs a key of its own: one per checkout, made once into .demo-secret-key (git-ignored), given to
+# runserver alone. Not in .env, which every manage.py command and the tests read as well.
+.demo-secret-key: | $(BIN)/python
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+# What the demo turns on: the sign-in page shows the code it "sent", Django serves uploaded photos.
+DEMO_ENV = SECRET_KEY="$$(cat .demo-secret-key)" SIGNIN_SHOW_CODE=1 SERVE_MEDIA=1
+
+run: install .demo-secret-key
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
+	$(BIN)/python manage.py demo_activity
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts) when we can, i.e. as root.
 browser-deps:

@@ -77,13 +77,19 @@ class CodeSendView(_SignInView):
         tags=[TAG],
         summary="发送登录验证码",
         description="向手机号发送 6 位一次性验证码，5 分钟内有效。同一号码 60 秒内只能发送一次，"
-        "并按号码与 IP 限制频率。调试模式（DEBUG）下返回 200 和验证码本身，生产环境只返回 204。",
+        "并按号码与 IP 限制频率。演示环境（设置 SIGNIN_SHOW_CODE）下返回 200 和验证码本身，生产环境只返回 204。"
+        "短信服务商拒绝发送时验证码不算已发送，不占用发送次数。",
         request=CodeSendIn,
         responses=_with_400(
             {
                 204: OpenApiResponse(description="已发送"),
-                200: OpenApiResponse(DebugCodeOut, description="仅调试模式：已发送，并返回验证码"),
-                429: OpenApiResponse(ErrorOut, description="发送太频繁；响应头 Retry-After 给出等待秒数"),
+                200: OpenApiResponse(DebugCodeOut, description="仅演示环境：已发送，并返回验证码"),
+                429: OpenApiResponse(
+                    ErrorOut,
+                    description="发送太频繁（throttled，响应头 Retry-After 给出等待秒数），"
+                    "或短信服务商限制了该号码的发送频率（sms_throttled）",
+                ),
+                503: OpenApiResponse(ErrorOut, description="短信服务暂时不可用（sms_unavailable）"),
             }
         ),
         examples=[OpenApiExample("手机号", value={"phone": "13800138000"}, request_only=True)],
@@ -91,7 +97,7 @@ class CodeSendView(_SignInView):
     def post(self, request):
         data = _validated(CodeSendIn, request)
         code = services.signin_code_send(phone=data["phone"], ip=client_ip(request))
-        if settings.DEBUG:
+        if settings.SIGNIN_SHOW_CODE:
             return Response({"debug_code": code})
         return Response(status=status.HTTP_204_NO_CONTENT)
 

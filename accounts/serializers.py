@@ -31,7 +31,7 @@ class CodeSendIn(serializers.Serializer):
 
 
 class DebugCodeOut(serializers.Serializer):
-    debug_code = serializers.CharField(help_text="仅在调试模式（DEBUG）下返回的验证码")
+    debug_code = serializers.CharField(help_text="仅在演示环境（设置 SIGNIN_SHOW_CODE）下返回的验证码")
 
 
 def _device_name() -> serializers.CharField:

@@ -43,7 +43,7 @@ def phone_normalize(raw: str, *, field: str = "phone") -> str:
 
 
 def signin_code_send(*, phone: str, ip: str | None = None) -> str:
-    """Issue and send a new code; returns it (shown only in DEBUG, for the demo and tests).
+    """Issue and send a new code; returns it (shown only with ``SIGNIN_SHOW_CODE``, for the demo).
 
     The limits (one per ``SIGNIN_CODE_RESEND_SECONDS`` and ``THROTTLE_CODE_PHONE`` per number,
     ``THROTTLE_CODE_IP`` per address) are checked and the code written in one transaction that
@@ -52,22 +52,41 @@ def signin_code_send(*, phone: str, ip: str | None = None) -> str:
     before it, so a burst sends exactly what the limits allow. A database lock and not Redis
     ``SET NX``, because the counts are of the code rows this transaction writes, and because
     sending codes must keep working when Redis is down. Refusals raise ``Throttled`` (429).
+
+    The code goes to the provider after that commit, so no lock is held while the provider is
+    asked. When it is not sent (the provider refuses the number, is down, or is not configured)
+    the new row is deleted and the code it replaced works again, so a code that never arrived
+    counts against no limit; the sender's domain error (429, 400 or 503) is raised.
     """
     phone = phone_normalize(phone)
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         now = lock_and_check(phone=phone, ip=ip)
         # One live code per number: older ones stop working the moment a new one is issued.
-        SignInCode.objects.filter(phone=phone, used_at__isnull=True).update(used_at=now)
-        SignInCode.objects.create(
+        replaced = list(SignInCode.objects.filter(phone=phone, used_at__isnull=True).values_list("pk", flat=True))
+        SignInCode.objects.filter(pk__in=replaced).update(used_at=now)
+        issued = SignInCode.objects.create(
             phone=phone,
             code_hash=make_password(code),
             created_at=now,
             expires_at=now + timedelta(seconds=settings.SIGNIN_CODE_TTL_SECONDS),
             requested_ip=ip,
         )
-        transaction.on_commit(lambda: get_sender().send(phone=phone, code=code))
+    try:
+        get_sender().send(phone=phone, code=code)
+    except Exception:
+        _signin_code_unsend(issued=issued, replaced=replaced)
+        raise
     return code
+
+
+def _signin_code_unsend(*, issued: SignInCode, replaced: list[int]) -> None:
+    """Take back a code that was not sent: delete it, and bring back the one it replaced (the
+    last code that did arrive) unless a newer code has been issued since."""
+    with transaction.atomic():
+        SignInCode.objects.filter(pk=issued.pk).delete()
+        if not SignInCode.objects.filter(phone=issued.phone, created_at__gt=issued.created_at).exists():
+            SignInCode.objects.filter(pk__in=replaced, used_at=issued.created_at).update(used_at=None)
 
 
 def signin_code_verify(*, phone: str, code: str) -> str:

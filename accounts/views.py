@@ -96,7 +96,7 @@ def send_code_view(request):
         request,
         form=CodeSignInForm(initial={"phone": phone}),
         sent_to=mask_phone(phone),
-        debug_code=code if settings.DEBUG else None,
+        debug_code=code if settings.SIGNIN_SHOW_CODE else None,
     )
 
 

@@ -1,8 +1,9 @@
 """Channels a notification goes out through, besides the in-app inbox.
 
 ``settings.NOTIFICATION_CHANNELS`` lists dotted paths of ``Channel`` subclasses; the default
-only logs. ``WechatSubscribeChannel`` sends a mini-program subscribe message (订阅消息) and
-``SmsChannel`` posts to an SMS gateway; both are configured by settings alone. A channel's
+only logs. ``WechatSubscribeChannel`` sends a mini-program subscribe message (订阅消息);
+``TencentSmsChannel`` and ``AliyunSmsChannel`` send a text message through Tencent Cloud SMS or
+Alibaba Cloud SMS (list one of the two); all are configured by settings alone. A channel's
 ``send`` returns on success and raises ``ChannelError`` otherwise; ``retry=False`` marks a
 failure that trying again cannot fix (the user refused the subscription, a bad number).
 """
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.phone import mask_phone
+from core.sms_providers import AliyunSms, SmsError, SmsProvider, TencentSms
 
 logger = logging.getLogger("notifications.channels")
 
@@ -143,31 +145,52 @@ class WechatSubscribeChannel(Channel):
         raise ChannelError(f"errcode {errcode}", retry=errcode not in self._PERMANENT)
 
 
-class SmsChannel(Channel):
-    """A text message through an HTTP gateway: POST JSON ``{phone, template_id, sign_name, params}``
-    with ``Authorization: Bearer <SMS_NOTIFY_API_KEY>``; success is a 2xx answer whose ``code``
-    (when present) is 0 or "OK"."""
+# What a failed SMS records (``Delivery.error``, seen in the admin), before the provider's code.
+_SMS_FAILURES = {
+    SmsError.THROTTLED: "短信发送太频繁",
+    SmsError.BAD_NUMBER: "手机号码有误或无法接收短信",
+    SmsError.UNAVAILABLE: "短信服务不可用",
+    SmsError.NOT_CONFIGURED: "短信服务未配置",
+}
+
+
+class ProviderSmsChannel(Channel):
+    """A text message with the notification's title, through an SMS provider's SDK
+    (``core.sms_providers``). The notification template has one parameter, the title, cut to
+    ``SMS_NOTIFY_TITLE_MAX_CHARS``. The provider throttling the number or failing is retried
+    by the delivery task; a bad number or missing settings are not."""
 
     name = "sms"
+    provider: type[SmsProvider]
+
+    def template(self) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
 
     def applies_to(self, notification) -> bool:
         return bool(notification.user.phone)
 
     def send(self, notification) -> None:
-        if not settings.SMS_NOTIFY_GATEWAY_URL:
-            raise ChannelError("短信网关未配置", retry=False)
-        payload = {
-            "phone": notification.user.phone,
-            "template_id": settings.SMS_NOTIFY_TEMPLATE_ID,
-            "sign_name": settings.SMS_NOTIFY_SIGN_NAME,
-            "params": {"title": notification.title[:30]},
-        }
-        headers = {"Authorization": f"Bearer {settings.SMS_NOTIFY_API_KEY}"} if settings.SMS_NOTIFY_API_KEY else {}
-        data = _post_json(settings.SMS_NOTIFY_GATEWAY_URL, payload, headers=headers)
-        code = data.get("code", 0)
-        if code not in (0, "0", "OK", "ok"):
-            logger.info("短信网关拒绝 %s：%s", mask_phone(notification.user.phone), str(code)[:50])
-            raise ChannelError(f"网关返回 {str(code)[:50]}")
+        phone = notification.user.phone
+        title = notification.title[: settings.SMS_NOTIFY_TITLE_MAX_CHARS]
+        try:
+            self.provider().send(phone=phone, template=self.template(), params={"title": title})
+        except SmsError as exc:
+            logger.info("短信未发出（%s）→ %s：%s", self.provider.name, mask_phone(phone), exc.detail)
+            raise ChannelError(f"{_SMS_FAILURES[exc.kind]}（{exc.detail[:100]}）", retry=exc.retryable) from exc
+
+
+class TencentSmsChannel(ProviderSmsChannel):
+    provider = TencentSms
+
+    def template(self) -> str:
+        return settings.TENCENT_SMS_NOTIFY_TEMPLATE_ID
+
+
+class AliyunSmsChannel(ProviderSmsChannel):
+    provider = AliyunSms
+
+    def template(self) -> str:
+        return settings.ALIYUN_SMS_NOTIFY_TEMPLATE_CODE
 
 
 def configured_channels() -> list[Channel]:

@@ -128,6 +128,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Django itself serves MEDIA_ROOT at MEDIA_URL (uploaded photos) in DEBUG or with this on, which
+# only `make run` does; a deployment has its web server serve them (`check --deploy` warns).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 WHITENOISE_USE_FINDERS = True
 
 # --- Redis, cache and Celery -------------------------------------------------
@@ -268,8 +271,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Sign-in ----------------------------------------------------------------
-# Dotted path of the class that delivers one-time codes; the default writes them to the log.
+# Dotted path of the class that delivers one-time codes: the default writes them to the log;
+# accounts.sms.TencentCodeSender and accounts.sms.AliyunCodeSender send them by SMS.
 SMS_CODE_SENDER = env.str("SMS_CODE_SENDER", default="accounts.sms.LogCodeSender")
+# The demo's shortcut: the sign-in page and `POST auth/code/` show the code just sent. Anyone
+# could then sign in as anyone, so `check --deploy` refuses it; `make run` turns it on.
+SIGNIN_SHOW_CODE = env.bool("SIGNIN_SHOW_CODE", default=False)
 SIGNIN_CODE_TTL_SECONDS = env.int("SIGNIN_CODE_TTL_SECONDS", default=300)
 SIGNIN_CODE_MAX_ATTEMPTS = env.int("SIGNIN_CODE_MAX_ATTEMPTS", default=5)
 SIGNIN_CODE_RESEND_SECONDS = env.int("SIGNIN_CODE_RESEND_SECONDS", default=60)
@@ -334,11 +341,30 @@ NOTIFICATION_SWEEP_HORIZON_HOURS = env.int("NOTIFICATION_SWEEP_HORIZON_HOURS", d
 WECHAT_SUBSCRIBE_TEMPLATE_ID = env.str("WECHAT_SUBSCRIBE_TEMPLATE_ID", default="")
 WECHAT_SUBSCRIBE_PAGE = env.str("WECHAT_SUBSCRIBE_PAGE", default="pages/index/index")
 WECHAT_MINIPROGRAM_STATE = env.str("WECHAT_MINIPROGRAM_STATE", default="formal")
-# An SMS gateway taking JSON {phone, template_id, sign_name, params} with a bearer key.
-SMS_NOTIFY_GATEWAY_URL = env.str("SMS_NOTIFY_GATEWAY_URL", default="")
-SMS_NOTIFY_API_KEY = env.str("SMS_NOTIFY_API_KEY", default="")
-SMS_NOTIFY_TEMPLATE_ID = env.str("SMS_NOTIFY_TEMPLATE_ID", default="")
-SMS_NOTIFY_SIGN_NAME = env.str("SMS_NOTIFY_SIGN_NAME", default="韶关吹哨报到")
+# A notification's SMS carries its title, cut to this many characters (a template variable's limit).
+SMS_NOTIFY_TITLE_MAX_CHARS = env.int("SMS_NOTIFY_TITLE_MAX_CHARS", default=20)
+
+# --- SMS providers (core/sms_providers.py; README, "Sending SMS") -----------------------
+# How long one call to the provider may take, connecting and answering, in seconds.
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5.0)
+# Tencent Cloud SMS: a CAM key, the SMS application's SdkAppId, the approved signature's text,
+# the code template ({1} code, {2} minutes) and the notification template ({1} title).
+TENCENT_SMS_SECRET_ID = env.str("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env.str("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_SDK_APP_ID = env.str("TENCENT_SMS_SDK_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env.str("TENCENT_SMS_SIGN_NAME", default="")
+TENCENT_SMS_CODE_TEMPLATE_ID = env.str("TENCENT_SMS_CODE_TEMPLATE_ID", default="")
+TENCENT_SMS_NOTIFY_TEMPLATE_ID = env.str("TENCENT_SMS_NOTIFY_TEMPLATE_ID", default="")
+TENCENT_SMS_REGION = env.str("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env.str("TENCENT_SMS_ENDPOINT", default="sms.tencentcloudapi.com")
+# Alibaba Cloud SMS: a RAM user's AccessKey, the approved signature's name, the code template
+# (${code}, ${minutes}) and the notification template (${title}).
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env.str("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_CODE_TEMPLATE_CODE = env.str("ALIYUN_SMS_CODE_TEMPLATE_CODE", default="")
+ALIYUN_SMS_NOTIFY_TEMPLATE_CODE = env.str("ALIYUN_SMS_NOTIFY_TEMPLATE_CODE", default="")
+ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.com")
 
 # --- Rankings (排行榜) ---------------------------------------------------------------
 # Score = hours × w_hours + services × w_services + outcomes × w_outcomes + likes × w_likes

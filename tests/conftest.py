@@ -25,6 +25,7 @@ from tests.grids.factories import (
     PostFactory,
     StreetFactory,
 )
+from tests.sms_fakes import sms_provider  # noqa: F401 - the fake SMS providers, for every app's tests
 
 CHROMIUM = "/usr/bin/chromium"
 

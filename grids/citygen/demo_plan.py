@@ -12,7 +12,7 @@ from grids.models import Community, Member, Registration, Unit
 SEED = 2026
 STAFF_PASSWORD = "shaoguan2026"
 ADMIN_PASSWORD = "shaoguan-admin"
-SIGN_IN_BY_CODE = "手机号 + 验证码（DEBUG 模式下登录页直接显示验证码）"
+SIGN_IN_BY_CODE = "手机号 + 验证码（演示环境的登录页直接显示验证码）"
 ARTICLE_COMMUNITY = "工业中社区"
 ARTICLE_GRID = "工业中第三网格"
 

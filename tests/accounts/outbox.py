@@ -1,4 +1,4 @@
-"""A code sender that keeps what it sends, for tests that must not rely on DEBUG."""
+"""A code sender that keeps what it sends, for tests that must not rely on the code being shown (SIGNIN_SHOW_CODE)."""
 
 from accounts.sms import CodeSender
 

@@ -45,7 +45,7 @@ def password_sign_in(client, *, phone=PHONE, ua=None, **extra):
 
 
 def code_sign_in(client, settings, *, phone=PHONE, **extra) -> dict:
-    settings.DEBUG = True
+    settings.SIGNIN_SHOW_CODE = True
     code = client.post("/api/v1/auth/code/", {"phone": phone}, format="json").json()["debug_code"]
     resp = client.post(TOKEN_URL, {"phone": phone, "code": code, **extra}, format="json")
     assert resp.status_code == 200, resp.content
@@ -294,7 +294,7 @@ class TestWechatSignIn:
 
     def test_binding_issues_a_new_token_too(self, api, wechat_server, settings):
         ticket = api.post("/api/v1/auth/wechat/", {"code": "ok-new"}, format="json").json()["ticket"]
-        settings.DEBUG = True
+        settings.SIGNIN_SHOW_CODE = True
         code = api.post("/api/v1/auth/code/", {"phone": PHONE}, format="json").json()["debug_code"]
         resp = api.post("/api/v1/auth/wechat/bind/", {"ticket": ticket, "phone": PHONE, "code": code}, format="json")
         assert resp.status_code == 200

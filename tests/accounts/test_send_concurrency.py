@@ -49,7 +49,7 @@ def _refused_in_chinese(responses) -> None:
 
 @pytest.fixture
 def quiet(settings, sent_codes):
-    settings.DEBUG = False
+    settings.SIGNIN_SHOW_CODE = False
     return sent_codes
 
 

@@ -39,7 +39,7 @@ def test_login_page_renders_in_chinese_with_tab_bar(client):
 
 
 def test_code_sign_in_end_to_end(client, settings):
-    settings.DEBUG = True
+    settings.SIGNIN_SHOW_CODE = True
     r = client.post(SEND, {"phone": "138 0000 1111", "next": "/me/"})
     html = r.content.decode()
     assert r.status_code == 200
@@ -55,8 +55,19 @@ def test_code_sign_in_end_to_end(client, settings):
     assert client.get("/me/").status_code == 200
 
 
-def test_code_is_not_shown_without_debug(client, settings):
-    settings.DEBUG = False
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_code_is_shown_by_its_own_setting_whatever_debug(client, settings, debug):
+    settings.DEBUG = debug
+    settings.SIGNIN_SHOW_CODE = True
+    html = client.post(SEND, {"phone": "13800001111"}).content.decode()
+    code = _debug_code(html)
+    assert client.post(LOGIN, {"phone": "13800001111", "code": code}).status_code == 302
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_code_is_not_shown_without_its_setting(client, settings, debug):
+    settings.DEBUG = debug
+    settings.SIGNIN_SHOW_CODE = False
     r = client.post(SEND, {"phone": "13800001111"})
     html = r.content.decode()
     assert "验证码已发送" in html
@@ -65,7 +76,7 @@ def test_code_is_not_shown_without_debug(client, settings):
 
 
 def test_wrong_code_is_refused_in_chinese(client, settings):
-    settings.DEBUG = True
+    settings.SIGNIN_SHOW_CODE = True
     code = _debug_code(client.post(SEND, {"phone": "13800001111"}).content.decode())
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     r = client.post(LOGIN, {"phone": "13800001111", "code": wrong})
@@ -88,7 +99,7 @@ def test_empty_phone_sends_nothing(client):
 
 
 def test_resend_within_a_minute_is_throttled_in_chinese(client, settings):
-    settings.DEBUG = True
+    settings.SIGNIN_SHOW_CODE = True
     client.post(SEND, {"phone": "13800001111"})
     r = client.post(SEND, {"phone": "13800001111"})
     html = r.content.decode()
@@ -136,7 +147,7 @@ def test_a_nul_byte_is_named_as_what_is_wrong_on_the_pages(client, url, data):
 
 
 def test_unsafe_next_goes_home(client, settings):
-    settings.DEBUG = True
+    settings.SIGNIN_SHOW_CODE = True
     code = _debug_code(client.post(SEND, {"phone": "13800001111"}).content.decode())
     r = client.post(LOGIN, {"phone": "13800001111", "code": code, "next": "https://evil.example.com/"})
     assert r.status_code == 302

@@ -111,7 +111,7 @@ def wechat(api, js_code):
 
 def bind(api, ticket, phone=PHONE, code=None, settings=None):
     if code is None:
-        settings.DEBUG = True
+        settings.SIGNIN_SHOW_CODE = True
         code = api.post(CODE_URL, {"phone": phone}, format="json").json()["debug_code"]
     return api.post(BIND_URL, {"ticket": ticket, "phone": phone, "code": code}, format="json")
 
@@ -231,7 +231,7 @@ class TestBind:
 
     def test_wrong_code_binds_nothing_and_counts_the_try(self, api, wechat_server, settings, resident):
         ticket = ticket_for(api, "ok-abc")
-        settings.DEBUG = True
+        settings.SIGNIN_SHOW_CODE = True
         code = api.post(CODE_URL, {"phone": resident.phone}, format="json").json()["debug_code"]
         wrong = "000000" if code != "000000" else "111111"
         resp = bind(api, ticket, phone=resident.phone, code=wrong)

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_resident_signs_in_with_phone_and_code(phone, live_server, settings, community):
-    settings.DEBUG = True  # the page shows the code, as in the demo
+    settings.SIGNIN_SHOW_CODE = True  # the page shows the code, as in the demo
     page = phone
     page.goto("/")
     expect(page.locator(".weui-tabbar")).to_be_visible()

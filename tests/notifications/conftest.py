@@ -1,4 +1,5 @@
-"""A fake SMS gateway and a fake WeChat API on a local port, answering by what the test sets."""
+"""A fake WeChat API on a local port, answering by what the test sets (the fake SMS providers are
+``tests.sms_fakes``)."""
 
 import json
 import threading
@@ -58,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def provider(settings):
-    """Starts the fake provider; settings point the SMS and WeChat channels at it."""
+    """Starts the fake WeChat API; settings point the WeChat channel at it."""
     _Handler.calls = []
     _Handler.script = []
     _Handler.default = (200, {"code": 0})
@@ -66,9 +67,6 @@ def provider(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    settings.SMS_NOTIFY_GATEWAY_URL = base + "/sms/send"
-    settings.SMS_NOTIFY_API_KEY = "k-123"
-    settings.SMS_NOTIFY_TEMPLATE_ID = "SMS_001"
     settings.WECHAT_API_BASE = base
     settings.WECHAT_APPID = "wx-app"
     settings.WECHAT_SECRET = "wx-secret"

@@ -15,7 +15,10 @@ from notifications.services import (
 from notifications.tasks import deliver
 from tests.accounts.factories import UserFactory
 
-SMS = "notifications.channels.SmsChannel"
+SMS_CHANNELS = {
+    "tencent": "notifications.channels.TencentSmsChannel",
+    "aliyun": "notifications.channels.AliyunSmsChannel",
+}
 WECHAT = "notifications.channels.WechatSubscribeChannel"
 LOG = "notifications.channels.LogChannel"
 
@@ -76,34 +79,67 @@ def test_cannot_mark_someone_elses(resident, member):
     assert Notification.objects.get(pk=n.pk).read_at is None
 
 
-def test_delivery_is_idempotent(settings, provider, resident):
-    settings.NOTIFICATION_CHANNELS = [SMS]
-    (n,) = notify(users=[resident], kind="x", title="任务提醒")
+@pytest.fixture
+def sms(sms_provider, settings):
+    """Notifications go out by SMS alone, through the fake provider."""
+    settings.NOTIFICATION_CHANNELS = [SMS_CHANNELS[sms_provider.name]]
+    return sms_provider
+
+
+def test_delivery_is_idempotent(sms, resident):
+    (n,) = notify(users=[resident], kind="x", title="任务提醒：周六上午环境保洁，请准时到场签到")
     deliver.delay([n.pk])
     deliver.delay([n.pk])
     notifications_deliver(notification_ids=[n.pk])
     d = Delivery.objects.get(notification=n)
-    assert d.status == "sent" and d.attempts == 1 and d.sent_at
-    sms_calls = [c for c in provider.calls if c["path"] == "/sms/send"]
-    assert len(sms_calls) == 1
-    assert sms_calls[0]["json"]["phone"] == resident.phone
-    assert sms_calls[0]["json"]["template_id"] == "SMS_001"
-    assert sms_calls[0]["auth"] == "Bearer k-123"
+    assert (d.channel, d.status, d.attempts) == ("sms", "sent", 1) and d.sent_at
+    (call,) = sms.calls
+    assert call.signature_ok
+    assert call.phone() in (resident.phone, "+86" + resident.phone)
+    assert call.template() in ("2000002", "SMS_000000002")
+    assert call.params() == ["任务提醒：周六上午环境保洁，请准时到场签"]  # the title, cut to 20 characters
+    if sms.name == "aliyun":
+        assert call.named_params() == {"title": "任务提醒：周六上午环境保洁，请准时到场签"}
 
 
-def test_http_failure_is_recorded_and_sent_on_a_later_run(settings, provider, resident):
-    settings.NOTIFICATION_CHANNELS = [SMS]
-    provider.default = (500, {"oops": True})
+def test_outage_is_recorded_and_sent_on_a_later_run(sms, resident):
+    sms.answer = "http500"
     (n,) = notify(users=[resident], kind="x", title="任务提醒")
     deliver.delay([n.pk])
     d = Delivery.objects.get(notification=n)
-    assert d.status == "failed" and d.attempts == 1 and d.error == "HTTP 500"
-    # The next run, after the gateway recovers, sends it once.
-    provider.default = (200, {"code": 0})
+    assert d.status == "failed" and d.attempts == 1 and d.error.startswith("短信服务不可用（")
+    # The next run, after the provider recovers, sends it once.
+    sms.answer = "ok"
     assert notifications_deliver(notification_ids=[n.pk]) == []
     assert notifications_deliver(notification_ids=[n.pk]) == []
     d.refresh_from_db()
-    assert d.status == "sent" and d.attempts == 2
+    assert d.status == "sent" and d.attempts == 2 and d.error == ""
+    assert len(sms.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "retried"),
+    [
+        ("throttled", "短信发送太频繁（", True),
+        ("bad_number", "手机号码有误或无法接收短信（", False),
+        ("account", "短信服务不可用（", True),
+        ("http500", "短信服务不可用（", True),
+        ("slow", "短信服务不可用（", True),
+    ],
+)
+def test_each_refusal_is_recorded_and_retried_unless_the_number_is_bad(sms, resident, answer, error, retried):
+    sms.answer = answer
+    (n,) = notify(users=[resident], kind="x", title="一")
+    assert notifications_deliver(notification_ids=[n.pk]) == ([n.pk] if retried else [])
+    d = Delivery.objects.get(notification=n)
+    assert d.status == "failed" and d.error.startswith(error)
+
+
+def test_unreachable_provider_is_retried(sms, resident):
+    sms.refuse()
+    (n,) = notify(users=[resident], kind="x", title="一")
+    assert notifications_deliver(notification_ids=[n.pk]) == [n.pk]
+    assert Delivery.objects.get(notification=n).error.startswith("短信服务不可用（")
 
 
 class _Retried(Exception):
@@ -128,18 +164,16 @@ def _run_on_worker(monkeypatch, ids, retries):
         deliver.pop_request()
 
 
-def test_worker_retries_failed_ones_with_backoff(settings, provider, resident, member, monkeypatch):
-    settings.NOTIFICATION_CHANNELS = [SMS]
+def test_worker_retries_failed_ones_with_backoff(settings, sms, resident, member, monkeypatch):
     settings.NOTIFICATION_MAX_RETRIES = 3
     ok, failing = notify(users=[member.user, resident], kind="x", title="任务提醒")
-    provider.default = (200, {"code": 0})
-    provider.script = [(200, {"code": 0}), (503, {})]  # member's goes first (ids ascending)
+    sms.script = ["ok", "throttled"]  # member's goes first (ids ascending)
     result, asked = _run_on_worker(monkeypatch, [ok.pk, failing.pk], retries=0)
     assert result is None and asked == {"args": [[failing.pk]], "countdown": 30}
     _, asked = _run_on_worker(monkeypatch, [failing.pk], retries=2)
-    assert asked == {}  # the gateway answers now
+    assert asked == {}  # the provider sends it now
     assert Delivery.objects.get(notification=failing).attempts == 2
-    provider.default = (503, {})
+    sms.answer = "http500"
     (third,) = notify(users=[resident], kind="x", title="再一条")
     _, asked = _run_on_worker(monkeypatch, [third.pk], retries=2)
     assert asked["countdown"] == 120
@@ -147,25 +181,12 @@ def test_worker_retries_failed_ones_with_backoff(settings, provider, resident, m
     assert result == [third.pk] and asked == {}  # gave up; the failure stays recorded
 
 
-def test_gateway_refusal_and_unreachable(settings, provider, resident):
-    settings.NOTIFICATION_CHANNELS = [SMS]
-    provider.default = (200, {"code": "isv.MOBILE_NUMBER_ILLEGAL"})
-    (n,) = notify(users=[resident], kind="x", title="一")
-    deliver.delay([n.pk])
-    assert Delivery.objects.get(notification=n).error.startswith("网关返回")
-    settings.SMS_NOTIFY_GATEWAY_URL = "http://127.0.0.1:9/nothing"
-    (m,) = notify(users=[resident], kind="x", title="二")
-    deliver.delay([m.pk])
-    d = Delivery.objects.get(notification=m)
-    assert d.status == "failed" and "连接失败" in d.error
-
-
-def test_client_error_is_not_retried(settings, provider, resident):
-    settings.NOTIFICATION_CHANNELS = [SMS]
+def test_worker_does_not_retry_a_bad_number(settings, sms, resident, monkeypatch):
     settings.NOTIFICATION_MAX_RETRIES = 3
-    provider.default = (400, {"code": "bad"})
+    sms.answer = "bad_number"
     (n,) = notify(users=[resident], kind="x", title="一")
-    deliver.delay([n.pk])
+    result, asked = _run_on_worker(monkeypatch, [n.pk], retries=0)
+    assert result == [] and asked == {}
     assert Delivery.objects.get(notification=n).attempts == 1
 
 
@@ -196,18 +217,18 @@ def test_wechat_user_refused_is_permanent(settings, provider, db):
     assert d.status == "failed" and d.attempts == 1 and d.error == "errcode 43101"
 
 
-def test_unconfigured_channel_fails_without_calling(settings, resident):
-    settings.NOTIFICATION_CHANNELS = [SMS]
-    settings.SMS_NOTIFY_GATEWAY_URL = ""
+def test_unconfigured_channel_fails_without_calling(settings, sms, resident):
+    settings.TENCENT_SMS_NOTIFY_TEMPLATE_ID = settings.ALIYUN_SMS_NOTIFY_TEMPLATE_CODE = ""
     (n,) = notify(users=[resident], kind="x", title="一")
-    notifications_deliver(notification_ids=[n.pk])
+    assert notifications_deliver(notification_ids=[n.pk]) == []  # retrying cannot help
     d = Delivery.objects.get(notification=n)
-    assert d.status == "failed" and d.error == "短信网关未配置"
+    assert d.status == "failed" and d.error.startswith("短信服务未配置（")
+    assert sms.calls == []
 
 
-def test_commit_delivers_through_every_channel(settings, provider, db, django_capture_on_commit_callbacks):
-    settings.NOTIFICATION_CHANNELS = [LOG, SMS, WECHAT]
-    provider.default = (200, {"code": 0, "errcode": 0})
+def test_commit_delivers_through_every_channel(settings, provider, sms, db, django_capture_on_commit_callbacks):
+    settings.NOTIFICATION_CHANNELS = [LOG, SMS_CHANNELS[sms.name], WECHAT]
+    provider.default = (200, {"errcode": 0})
     user = UserFactory(phone="13800000054", wechat_openid="o-all")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notify(users=[user], kind="slot_reminder", title="两小时后开始服务")
