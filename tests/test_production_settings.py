@@ -182,6 +182,26 @@ def test_transaction_pooling_turns_server_side_cursors_off():
     assert on == [True, 60]
 
 
+# --- what is documented ------------------------------------------------------------------------
+
+
+def _setting_variables() -> set[str]:
+    text = (BASE_DIR / "shaoguan" / "settings.py").read_text()
+    return set(re.findall(r'env(?:\.\w+)?\("([A-Z][A-Z0-9_]+)"', text))
+
+
+def test_env_example_names_every_variable_the_settings_read():
+    example = (BASE_DIR / ".env.example").read_text()
+    named = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
+    assert len(_setting_variables()) > 50
+    assert _setting_variables() - named == set()
+
+
+def test_the_readme_explains_every_variable_the_settings_read():
+    readme = (BASE_DIR / "README.md").read_text()
+    assert {name for name in _setting_variables() if f"`{name}`" not in readme} == set()
+
+
 # --- gunicorn --------------------------------------------------------------------------------
 
 
