@@ -60,6 +60,10 @@ preload_app = True
 # block for seconds under disk pressure, and a blocked heartbeat gets a healthy worker killed.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
+# No control socket (gunicornc): Docker's signals manage the process (SIGTERM stops it gracefully,
+# SIGHUP reloads), and its default path under $HOME is not writable by the image's user.
+control_socket_disable = True
+
 # Gunicorn's own messages to stderr, the access log to stdout, one JSON object a line.
 errorlog = "-"
 accesslog = "-"

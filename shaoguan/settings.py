@@ -10,7 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -232,7 +232,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # else: the periodic purges and sweeps). A worker started without -Q consumes all four; the
 # README says how to give a queue workers of its own.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "boards", "exports", "notifications")]
+# Each queue on an exchange and a routing key of its own: queues declared by name alone would all
+# be bound with the default key, and a message for one would land in all four.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("default", "boards", "exports", "notifications")
+]
 CELERY_TASK_ROUTES = {
     "rankings.tasks.*": {"queue": "boards"},
     "rankings.cockpit.tasks.*": {"queue": "boards"},

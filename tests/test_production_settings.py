@@ -149,10 +149,33 @@ def test_tasks_are_routed_to_their_queue(task, queue):
     assert app.amqp.router.route({}, task)["queue"].name == queue
 
 
-def test_a_worker_without_q_consumes_every_queue():
+def test_a_worker_without_q_consumes_every_queue_each_bound_on_its_own_key():
     from shaoguan.celery import app
 
-    assert set(app.amqp.queues) == {"default", "boards", "exports", "notifications"}
+    queues = app.amqp.queues
+    assert set(queues) == {"default", "boards", "exports", "notifications"}
+    assert {(q.exchange.name, q.routing_key) for q in queues.values()} == {(n, n) for n in queues}
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_routed_message_lands_in_its_queue_alone():
+    import redis
+
+    from rankings.tasks import rebuild_boards
+    from shaoguan.celery import app
+
+    names = ("default", "boards", "exports", "notifications")
+    raw = redis.Redis.from_url(app.conf.broker_url)
+    app.conf.task_always_eager = False
+    before = {n: raw.llen(n) for n in names}
+    try:
+        rebuild_boards.apply_async(args=["2026-01-01"], ignore_result=True)
+        after = {n: raw.llen(n) for n in names}
+    finally:
+        app.conf.task_always_eager = True
+        raw.lpop("boards")  # no worker here: take the message back
+    assert {n: after[n] - before[n] for n in names} == {"default": 0, "boards": 1, "exports": 0, "notifications": 0}
 
 
 def test_every_task_has_time_limits():
