@@ -334,6 +334,9 @@ REST_FRAMEWORK = {
         "token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies of ours append to X-Forwarded-For (nginx in the compose stack: 1); unset,
+    # the header is not believed and the per-address limits see REMOTE_ADDR (accounts/throttles.py).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "韶关社区吹哨报到平台 API",

@@ -30,10 +30,11 @@ def settings_of(expression: str, **env: str) -> object:
 
 
 def test_production_defaults_hash_static_files_keep_media_on_disk_and_use_server_side_cursors():
-    static, media, no_server_cursors = settings_of(
+    static, media, no_server_cursors, proxies = settings_of(
         '[s.STORAGES["staticfiles"]["BACKEND"], s.STORAGES["default"]["BACKEND"],'
-        ' s.DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)]'
+        ' s.DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False), s.REST_FRAMEWORK["NUM_PROXIES"]]'
     )
+    assert proxies is None  # X-Forwarded-For believed only when told how many proxies are ours
     assert static == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert media == "django.core.files.storage.FileSystemStorage"
     assert no_server_cursors is False
@@ -195,14 +196,16 @@ def test_every_task_has_time_limits():
 # --- the database behind pgbouncer ------------------------------------------------------------
 
 
-def test_transaction_pooling_turns_server_side_cursors_off():
+def test_the_compose_stack_settings_pooling_and_one_proxy():
     on = settings_of(
-        '[s.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"], s.DATABASES["default"]["CONN_MAX_AGE"]]',
+        '[s.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"], s.DATABASES["default"]["CONN_MAX_AGE"],'
+        ' s.REST_FRAMEWORK["NUM_PROXIES"]]',
         DATABASE_URL="postgres://u:p@pgbouncer:5432/shaoguan",
         DATABASE_TRANSACTION_POOLING="1",
         DATABASE_CONN_MAX_AGE="60",
+        NUM_PROXIES="1",
     )
-    assert on == [True, 60]
+    assert on == [True, 60, 1]
 
 
 # --- what is documented ------------------------------------------------------------------------
@@ -284,9 +287,14 @@ def test_gunicorn_serves_healthz_with_a_json_access_line(tmp_path):
             except OSError:
                 time.sleep(0.2)
         assert body and body["checks"]["database"] == "ok"
+        # The image's HEALTHCHECK: the same /healthz, with a Host that ALLOWED_HOSTS accepts.
+        check = [PYTHON, "deploy/healthcheck.py"]
+        assert run(check, GUNICORN_BIND=f"0.0.0.0:{port}", ALLOWED_HOSTS="localhost").returncode == 0
     finally:
         server.terminate()
         out, err = server.communicate(timeout=30)
+    gone = run(check, GUNICORN_BIND=f"0.0.0.0:{port}", ALLOWED_HOSTS="localhost")
+    assert gone.returncode == 1 and "unreachable" in gone.stdout
     access = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert any(a["path"] == "/healthz" and a["request_id"] == "req-gunicorn" and a["status"] == 200 for a in access), (
         out[-2000:],
