@@ -229,11 +229,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queues, so that a slow nightly rebuild never holds up a notification: `boards` (the rankings'
 # and the cockpit's rebuilds), `notifications` (delivery through outside channels), `exports`
 # (long downloads built in the background: any task named `export_…`) and `default` (everything
-# else: the periodic purges and sweeps). A worker started without -Q consumes all four; the
+# else: the purges, reminders, widening, no-shows). A worker started without -Q consumes all four; the
 # README says how to give a queue workers of its own.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Each queue on an exchange and a routing key of its own: queues declared by name alone would all
-# be bound with the default key, and a message for one would land in all four.
+# Each queue with an exchange and a routing key of its own (the layout of Celery's routing guide),
+# so that each binding names one queue, whatever sends to it.
 CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name), routing_key=name) for name in ("default", "boards", "exports", "notifications")
 ]
