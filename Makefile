@@ -9,7 +9,7 @@ PORT ?= 8000
 # flush (with the departments a migration seeds) are flushed only after that worker's other tests.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev browser-deps lint format migrate demo city bench clean
+.PHONY: run test install install-dev browser-deps lint format migrate demo city bench clean stack-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,22 @@ test: install-dev browser-deps
 	# Django's deployment checklist, with the settings production runs on (a throwaway key of its own).
 	DEBUG=0 HTTPS=1 ALLOWED_HOSTS=whistle.example.cn SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(MAKE) --no-print-directory stack-check
 	$(BIN)/python -m pytest --numprocesses $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
+
+# The production stack's files, with no Docker daemon: docker-compose.yml against the compose-spec
+# schema (check-jsonschema's copy), and through `docker-compose config` too where it is installed
+# (Debian's docker-compose, with .env.example as the .env); the Dockerfile through hadolint.
+stack-check: install-dev
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	$(BIN)/hadolint Dockerfile
+	@if command -v docker-compose >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d); cp docker-compose.yml "$$tmp/"; cp .env.example "$$tmp/.env"; \
+	  docker-compose --project-directory "$$tmp" -f "$$tmp/docker-compose.yml" config --quiet; status=$$?; \
+	  rm -rf "$$tmp"; [ $$status -eq 0 ] && echo "docker-compose config: ok"; exit $$status; \
+	else \
+	  echo "docker-compose is not installed: checked against the compose-spec schema only"; \
+	fi
 
 lint: install-dev
 	$(BIN)/ruff check .

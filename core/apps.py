@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
-        from core import checks  # noqa: F401 - registers the system checks
+        # The system checks, and Celery's signal handlers (request id, failure log) for every
+        # process that sets Django up.
+        from core import checks, jobs  # noqa: F401

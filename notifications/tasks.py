@@ -1,4 +1,4 @@
-"""Sending notifications through outside channels, after the writing transaction commits."""
+"""Sending notifications through outside channels, after the writing transaction commits (queue ``notifications``)."""
 
 from datetime import timedelta
 
@@ -16,7 +16,10 @@ def backoff_seconds(retries: int) -> int:
     return min(3600, 30 * 2**retries)
 
 
-@shared_task(bind=True, acks_late=True)
+# A batch is up to SWEEP_BATCH notifications, each through every channel with an HTTP timeout of
+# NOTIFICATION_TIMEOUT_SECONDS: ten minutes covers a slow provider; what a stopped batch had not
+# reached has no delivery row yet, and the sweep queues it again.
+@shared_task(bind=True, acks_late=True, soft_time_limit=10 * 60, time_limit=11 * 60)
 def deliver(self, notification_ids: list[int]) -> list[int]:
     """Safe to run twice: a channel that already sent a notification is not called again.
 
@@ -34,6 +37,8 @@ def deliver(self, notification_ids: list[int]) -> list[int]:
 @shared_task
 def sweep_undelivered() -> int:
     """Queue again the notifications whose delivery was never queued or never ran.
+
+    Idempotent: it only queues ``deliver``, which is.
 
     ``notify`` queues delivery after its commit; when the broker is down then, the message is
     lost but the inbox rows are not. Every few minutes (beat) this finds the rows older than

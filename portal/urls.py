@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("me/", views.profile, name="profile"),
     path("me/devices/", views.devices, name="devices"),
     path("me/devices/<int:pk>/revoke/", views.device_revoke, name="device_revoke"),

@@ -6,16 +6,31 @@ cockpit in ``rankings``, 报到 in ``grids``), which is why they live above all 
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.device_tokens import device_token_revoke, device_tokens_revoke_all
 from accounts.phone import mask_phone
 from accounts.selectors import live_devices
+from core import health
 from core.pages import LIST_LIMIT, attempt
 from grids.selectors.people import member_of, posts_of, team_memberships_of
 from grids.selectors.registration import active_registration
 from grids.selectors.scope import scope_for
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when the database, Redis and a worker answer, else 503 naming what is down (core.health).
+
+    No sign-in, no session (``request.user`` is never read) and no writes: load balancers and
+    Docker call it every few seconds."""
+    result = health.report()
+    status = 200 if result["status"] == health.OK else 503
+    return JsonResponse(result, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def home(request):

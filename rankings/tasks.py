@@ -1,4 +1,4 @@
-"""Celery tasks of the rankings: the nightly build of the five boards."""
+"""Celery tasks of the rankings: the nightly build of the five boards (queue ``boards``)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,17 @@ MAX_RETRIES = 6
     # another worker runs it again; the killed transaction left the old board untouched.
     acks_late=True,
     reject_on_worker_lost=True,
+    # Well above a whole city's rebuild (bench_boards); under the broker's visibility timeout
+    # (an hour, settings), so a long run is never handed to a second worker while it runs.
+    soft_time_limit=20 * 60,
+    time_limit=25 * 60,
 )
 def rebuild_boards(self, day_iso: str | None = None) -> dict:
-    """Build the five boards of ``day_iso`` (default: yesterday in Asia/Shanghai)."""
+    """Build the five boards of ``day_iso`` (default: yesterday in Asia/Shanghai).
+
+    Idempotent: a rebuild replaces the day's boards in one transaction under an advisory lock
+    (a second run at the same time gets Conflict and retries later), so running it again gives
+    the same boards."""
     from rankings.services import board_rebuild
 
     day = date.fromisoformat(day_iso) if day_iso else timezone.localdate() - timedelta(days=1)

@@ -12,6 +12,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The cockpit is a package inside rankings; its jobs live in rankings/cockpit/tasks.py.
 app.autodiscover_tasks(["rankings.cockpit"])
+# Every worker refreshes a key in Redis that /healthz reads (core/jobs.py); named as a string, as
+# the project names its apps.
+app.steps["worker"].add("core.jobs:WorkerHeartbeat")
+
+
+@signals.setup_logging.connect
+def _keep_djangos_logging(**kwargs):
+    """Worker and beat log through Django's LOGGING (settings): the same format as the web, JSON
+    with LOG_FORMAT=json, and the request id on every line. Connecting here is what tells Celery
+    not to replace the root logger's handlers with its own."""
 
 
 @signals.worker_init.connect

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +44,8 @@ if HTTPS:
         # Preloading binds the whole registered domain in every browser for months; it is the
         # domain owner's decision (hstspreload.org), not a default, so its reminder is silenced.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    # Docker's and the load balancer's health checks call the container over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INSTALLED_APPS = [
     "core.admin_app.AdminConfig",
@@ -65,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (and every job it queues) carries its id.
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +107,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a connection is kept for the next request of the same thread (0: one per request).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
+# Behind pgbouncer in transaction mode (docker-compose.yml) consecutive transactions of one
+# connection may land on different server connections, so a cursor cannot outlive its
+# transaction: Django's `.iterator()` must not use server-side cursors.
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a command writes; a busy timeout instead of
     # "database is locked" when two writers meet.
@@ -125,16 +140,60 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Static files with content hashes in their names (cached for a year by browsers and nginx) and
+# pre-compressed, once `collectstatic` has written them and their manifest: on by default without
+# DEBUG, which is how production runs. A name missing from the manifest is an error when a page
+# renders, so the test suite, which never runs collectstatic, turns it off (tests/conftest.py);
+# `make run` runs collectstatic before it serves.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+# Without the manifest WhiteNoise serves straight from static/ (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Uploaded files (request photos): on local disk (MEDIA_ROOT, a volume nginx serves) or in an
+# S3-compatible bucket (Aliyun OSS, Tencent COS, MinIO, AWS), whose URLs are signed by default.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "local":
+    _media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _media = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty keys leave boto3 to find credentials itself (its environment, an instance role).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            # Residents' photos are personal data: links expire unless the bucket is made public.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}")
+STORAGES = {
+    "default": _media,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 # Django itself serves MEDIA_ROOT at MEDIA_URL (uploaded photos) in DEBUG or with this on, which
 # only `make run` does; a deployment has its web server serve them (`check --deploy` warns).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
-WHITENOISE_USE_FINDERS = True
 
 # --- Redis, cache and Celery -------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# How long a cache operation (and /healthz, and the worker's heartbeat) waits for Redis.
+REDIS_CACHE_TIMEOUT_SECONDS = env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=0.5)
 if REDIS_URL:
     # Redis down must cost little and fail nothing: the cache answers as an empty one while Redis
     # cannot be reached (core/cache.py), after at most half a second per operation.
@@ -143,8 +202,8 @@ if REDIS_URL:
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=0.5),
-                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=0.5),
+                "socket_connect_timeout": REDIS_CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_CACHE_TIMEOUT_SECONDS,
             },
         }
     }
@@ -162,12 +221,42 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # not queued is found again by a sweep (notifications: sweep-undelivered-notifications).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0}
+# A message taken but not acknowledged (acks_late) goes back to the queue after the visibility
+# timeout: it must exceed the longest hard time limit below (the boards', 25 min) and the longest
+# retry countdown, or a long job would be run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0, "visibility_timeout": 3600}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues, so that a slow nightly rebuild never holds up a notification: `boards` (the rankings'
+# and the cockpit's rebuilds), `notifications` (delivery through outside channels), `exports`
+# (long downloads built in the background: any task named `export_…`) and `default` (everything
+# else: the purges, reminders, widening, no-shows). A worker started without -Q consumes all four; the
+# README says how to give a queue workers of its own.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Each queue with an exchange and a routing key of its own (the layout of Celery's routing guide),
+# so that each binding names one queue, whatever sends to it.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("default", "boards", "exports", "notifications")
+]
+CELERY_TASK_ROUTES = {
+    "rankings.tasks.*": {"queue": "boards"},
+    "rankings.cockpit.tasks.*": {"queue": "boards"},
+    "notifications.tasks.*": {"queue": "notifications"},
+    "*.export_*": {"queue": "exports"},
+}
+# Every task is stopped after these many seconds: at the soft limit it gets SoftTimeLimitExceeded
+# (its transaction rolls back), at the hard one its process is killed. The periodic jobs take
+# seconds; longer ones (the rebuilds, delivery) set their own limits on the task.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# Where beat remembers when each job last ran (a volume in docker-compose.yml, so a restart
+# neither skips nor repeats a run).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default="celerybeat-schedule")
+# A worker writes a key in Redis this often, living three times as long; /healthz reads it.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=15)
 # The beat schedule lives here, in one place, as code.
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sign-in-codes": {
@@ -249,6 +338,9 @@ REST_FRAMEWORK = {
         "token_ip": env.str("THROTTLE_TOKEN_IP", default="60/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies of ours append to X-Forwarded-For (nginx in the compose stack: 1); unset,
+    # the header is not believed and the per-address limits see REMOTE_ADDR (accounts/throttles.py).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "韶关社区吹哨报到平台 API",
@@ -379,10 +471,28 @@ RANKING_WEIGHTS = {
 # communities, e.g. Tianditu's; empty = the vector map alone. Community points are WGS-84.
 COCKPIT_TILE_URL = env.str("COCKPIT_TILE_URL", default="")
 
+# --- Logs ------------------------------------------------------------------------------------
+# One line per record on stderr, with the request's id (core/request_id.py) on each: plain text,
+# or with LOG_FORMAT=json (the compose stack's default) one JSON object a line for a log shipper.
+# The Celery worker and beat log through this too (shaoguan/celery.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

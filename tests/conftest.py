@@ -36,6 +36,7 @@ def pytest_configure(config):
     another's throttle counters or take its Celery messages. PostgreSQL needs nothing: each
     worker already has its own test database."""
     _own_secret_key()
+    _static_files_as_they_are()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not (worker and settings.REDIS_URL):
         return
@@ -48,6 +49,18 @@ def pytest_configure(config):
     from shaoguan.celery import app
 
     app.conf.broker_url = app.conf.result_backend = url
+
+
+def _static_files_as_they_are() -> None:
+    """The suite runs without DEBUG, where STATIC_MANIFEST defaults on, but never runs
+    collectstatic: pages link static/ as it is (tests/core/test_static_files.py runs collectstatic
+    with the manifest and renders a page through it)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_MANIFEST = False
+    settings.WHITENOISE_USE_FINDERS = True
 
 
 def _own_secret_key() -> None:

@@ -386,11 +386,11 @@ def test_a_live_broker_takes_the_message(settings):
     app.conf.task_always_eager = False
     _reset_pools(app)
     raw = redis.Redis.from_url(app.conf.broker_url)
-    before = raw.llen("celery")
+    before = raw.llen("notifications")  # the sweep's queue (CELERY_TASK_ROUTES)
     try:
         assert enqueue(sweep_undelivered) is True
-        assert raw.llen("celery") == before + 1
+        assert raw.llen("notifications") == before + 1
     finally:
-        raw.lpop("celery")  # no worker here: take the message back
+        raw.lpop("notifications")  # no worker here: take the message back
         app.conf.task_always_eager = saved
         _reset_pools(app)

@@ -1,4 +1,4 @@
-"""The cockpit's nightly job: 01:20 Asia/Shanghai, over the data up to the end of yesterday."""
+"""The cockpit's nightly job: 01:20 Asia/Shanghai, over the data up to the end of yesterday (queue ``boards``)."""
 
 from datetime import date, timedelta
 
@@ -16,9 +16,13 @@ from core.errors import DomainError
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,
+    soft_time_limit=20 * 60,
+    time_limit=25 * 60,
 )
 def rebuild_cockpit(day: str | None = None) -> int:
-    """Compute the cockpit's figures of ``day`` (YYYY-MM-DD; default yesterday) for every scope."""
+    """Compute the cockpit's figures of ``day`` (YYYY-MM-DD; default yesterday) for every scope.
+
+    Idempotent: the day's figures are upserted on (scope, day), so a second run writes the same rows."""
     from rankings.cockpit.services import cockpit_rebuild
 
     when = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
