@@ -232,6 +232,12 @@ class Stack:
         if left:
             self.kill()
             raise SmokeFailed("processes left after the stack stopped:\n" + "\n".join(left))
+        # honcho kills what has not stopped 5 s after the first process did: not a clean stop.
+        text = self.text()
+        check("sending SIGKILL" not in text, f"honcho had to kill a process:\n{self.tail()}")
+        for name in ("web.1", "worker.1", "beat.1"):
+            codes = re.findall(rf"{re.escape(name)} stopped \(rc=(-?\d+)\)", text)
+            check(codes == ["0"], f"{name} stopped with {codes or 'no exit status'}:\n{self.tail()}")
 
     def kill(self) -> None:
         """On failure: SIGTERM to honcho if it still runs, then SIGKILL to whatever carries this
