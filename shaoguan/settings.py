@@ -111,8 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A connection pooler between Django and PostgreSQL. PgBouncer in transaction mode hands each
 # transaction whichever server connection is free, so nothing may outlive a transaction on the
 # server: no server-side cursors (``.iterator()`` would DECLARE one), no prepared statements
-# (psycopg 3 prepares a query run five times on its connection), and a connection checked
-# before reuse (PgBouncer may have been restarted).
+# (psycopg 3 prepares a query run five times on its connection; PgBouncer before 1.21, as in
+# Debian 12, cannot follow them), and a kept connection checked before reuse (PgBouncer may have
+# been restarted).
 POOLERS = ("", "pgbouncer")
 
 
@@ -125,13 +126,8 @@ def database_for_pooler(database: dict, pooler: str) -> dict:
     if database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_POOLER=pgbouncer needs a PostgreSQL DATABASE_URL")
     options = {**database.get("OPTIONS", {}), "prepare_threshold": None}
-    return {
-        **database,
-        "OPTIONS": options,
-        "DISABLE_SERVER_SIDE_CURSORS": True,
-        "CONN_MAX_AGE": 0,
-        "CONN_HEALTH_CHECKS": True,
-    }
+    # CONN_MAX_AGE is left as it is: a connection kept open is one to PgBouncer, not a server's.
+    return {**database, "OPTIONS": options, "DISABLE_SERVER_SIDE_CURSORS": True, "CONN_HEALTH_CHECKS": True}
 
 
 DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
