@@ -150,7 +150,7 @@ def environment(db: str, port: int, tmp: Path, marker: str) -> dict[str, str]:
         LOG_LEVEL="INFO",
         # Wins over gunicorn.conf.py's bind (gunicorn: command line > GUNICORN_CMD_ARGS > file).
         GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{port}",
-        CELERY_BEAT_SCHEDULE_FILE=str(tmp / "celerybeat-schedule"),
+        CELERY_BEAT_SCHEDULE_FILENAME=str(tmp / "celerybeat-schedule"),
         # Every process of the stack inherits it: how the leftovers are found after the stop.
         SHAOGUAN_SMOKE_RUN=marker,
     )
@@ -194,8 +194,9 @@ class Stack:
             time.sleep(0.5)
         else:
             raise SmokeFailed(f"the stack did not answer within {timeout:.0f} s:\n{self.tail()}")
-        self._wait_for_health(deadline)
+        # The worker first: /healthz answers 503 (logged as an error) until its heartbeat is there.
         self._wait_for_worker(deadline)
+        self._wait_for_health(deadline)
 
     def _wait_for_health(self, deadline: float) -> None:
         """``/healthz`` (database, Redis, the worker's heartbeat) when the project has one."""
