@@ -9,7 +9,7 @@ PORT ?= 8000
 # flush (with the departments a migration seeds) are flushed only after that worker's other tests.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev browser-deps lint format migrate demo city bench clean stack-check
+.PHONY: run test install install-dev browser-deps lint format migrate demo city bench stack stack-env stack-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,18 @@ city: migrate
 	$(BIN)/python manage.py generate_activity --clear --quiet
 	$(BIN)/python manage.py generate_city --reset --scale $${SCALE:-1.0}
 	$(BIN)/python manage.py generate_activity --scale $${SCALE:-1.0}
+
+# The production stack without Docker (README): gunicorn, a Celery worker and one beat, from the
+# Procfile under honcho, on the PostgreSQL and Redis the environment names. Without DEBUG the
+# processes also need a SECRET_KEY of the deployment's own (shaoguan/serving.py).
+stack: stack-env install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start --no-colour --port $(PORT)
+
+stack-env:
+	@test -n "$$DATABASE_URL" || { echo "make stack: DATABASE_URL is not set (e.g. postgres://user:pass@127.0.0.1:5432/shaoguan)" >&2; exit 2; }
+	@test -n "$$REDIS_URL" || { echo "make stack: REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; }
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

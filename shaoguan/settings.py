@@ -110,18 +110,37 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Seconds a connection is kept for the next request of the same thread (0: one per request).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
-# Behind pgbouncer in transaction mode (docker-compose.yml) consecutive transactions of one
-# connection may land on different server connections, so a cursor cannot outlive its
-# transaction: Django's `.iterator()` must not use server-side cursors.
-DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
-if DATABASE_TRANSACTION_POOLING:
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a command writes; a busy timeout instead of
     # "database is locked" when two writers meet.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+
+# A connection pooler between Django and PostgreSQL. PgBouncer in transaction mode hands each
+# transaction whichever server connection is free, so nothing may outlive a transaction on the
+# server: no server-side cursors (``.iterator()`` would DECLARE one), no prepared statements
+# (psycopg 3 prepares a query run five times on its connection; PgBouncer before 1.21, as in
+# Debian 12, cannot follow them), and a kept connection checked before reuse (PgBouncer may have
+# been restarted).
+POOLERS = ("", "pgbouncer")
+
+
+def database_for_pooler(database: dict, pooler: str) -> dict:
+    """``database`` (a DATABASES entry) set up to run through ``pooler`` ("" = none)."""
+    if pooler not in POOLERS:
+        raise ImproperlyConfigured(f"DATABASE_POOLER must be one of {', '.join(p or '(empty)' for p in POOLERS)}")
+    if not pooler:
+        return database
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOLER=pgbouncer needs a PostgreSQL DATABASE_URL")
+    options = {**database.get("OPTIONS", {}), "prepare_threshold": None}
+    # CONN_MAX_AGE is left as it is: a connection kept open is one to PgBouncer, not a server's.
+    return {**database, "OPTIONS": options, "DISABLE_SERVER_SIDE_CURSORS": True, "CONN_HEALTH_CHECKS": True}
+
+
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+DATABASES["default"] = database_for_pooler(DATABASES["default"], DATABASE_POOLER)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

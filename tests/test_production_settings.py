@@ -201,7 +201,7 @@ def test_the_compose_stack_settings_pooling_and_one_proxy():
         '[s.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"], s.DATABASES["default"]["CONN_MAX_AGE"],'
         ' s.REST_FRAMEWORK["NUM_PROXIES"]]',
         DATABASE_URL="postgres://u:p@pgbouncer:5432/shaoguan",
-        DATABASE_TRANSACTION_POOLING="1",
+        DATABASE_POOLER="pgbouncer",
         DATABASE_CONN_MAX_AGE="60",
         NUM_PROXIES="1",
     )
