@@ -79,12 +79,15 @@ def transition(
     kind: str = "",
     fields: Iterable[str] = (),
     locked: bool = False,
+    event: Mapping[str, object] | None = None,
     **changes,
 ):
     """Move ``obj`` to status ``to``, applying ``changes`` too; return the saved, locked row.
 
     ``locked=True`` when the caller already holds the row lock inside this transaction (and
-    passes that very instance). Raises ``Conflict(code="illegal_transition")`` otherwise.
+    passes that very instance). ``event``: values for the event row's own fields beyond the
+    common ones (a correction's minutes before and after). Raises
+    ``Conflict(code="illegal_transition")`` otherwise.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transition() must run inside transaction.atomic()")
@@ -96,7 +99,7 @@ def transition(
     for name, value in changes.items():
         setattr(row, name, value)
     row.save(update_fields=["status", *changes.keys(), *fields])
-    _write_event(row, before=before, actor=actor, note=note, kind=kind)
+    _write_event(row, before=before, actor=actor, note=note, kind=kind, extra=event)
     return row
 
 
@@ -110,7 +113,9 @@ def record_event(obj: models.Model, *, actor=None, note: str = "", kind: str = "
     _write_event(obj, before=obj.status, actor=actor, note=note, kind=kind)
 
 
-def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str, at=None) -> None:
+def _write_event(
+    row: models.Model, *, before: str, actor, note: str, kind: str, at=None, extra: Mapping[str, object] | None = None
+) -> None:
     machine = MACHINES[type(row)]
     if kind and kind not in machine.event_model.KIND_LABELS:
         raise ValueError(f"{machine.event_model.__name__}: kind {kind!r} is not in its KIND_LABELS")
@@ -122,4 +127,5 @@ def _write_event(row: models.Model, *, before: str, actor, note: str, kind: str,
         actor=actor,
         note=(note or "")[:500],
         created_at=at or timezone.now(),
+        **(extra or {}),
     )
