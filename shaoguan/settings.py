@@ -280,6 +280,8 @@ WECHAT_BIND_TICKET_SECONDS = env.int("WECHAT_BIND_TICKET_SECONDS", default=600)
 # An API token (one per signed-in device) dies after this many days without use; each use
 # moves its expiry this far ahead again.
 TOKEN_IDLE_DAYS = env.int("TOKEN_IDLE_DAYS", default=30)
+# However often it is used, a token dies this many days after issue; the device signs in again.
+TOKEN_MAX_DAYS = env.int("TOKEN_MAX_DAYS", default=180)
 
 # --- Registration (报到) ------------------------------------------------------
 # A member may self-select a community within this distance of home or work,
