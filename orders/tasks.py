@@ -10,6 +10,7 @@ from orders.services.acceptances import acceptances_auto_checkout, acceptances_m
 from orders.services.dispatch import tasks_send_reminders, tasks_widen
 from orders.services.escalations import escalations_mark_overdue
 from orders.services.request_closing import requests_autoclose
+from orders.services.requests import request_lookups_purge
 
 # --- requests and the joint meeting ---------------------------------------------------------
 
@@ -18,6 +19,12 @@ from orders.services.request_closing import requests_autoclose
 def autoclose_requests() -> int:
     """Daily: close requests resolved and left unconfirmed for the set number of days."""
     return requests_autoclose()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def purge_request_lookups() -> int:
+    """Daily: forget the nearby lookups and joins tried more than a day ago (they no longer count)."""
+    return request_lookups_purge()
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

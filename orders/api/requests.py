@@ -15,7 +15,7 @@ from grids.models import Community, Grid, Unit
 from grids.selectors.scope import scope_for
 from orders import filters
 from orders.api.common import ID_PATTERN, get_or_400
-from orders.models import ServiceRequest, Task
+from orders.models import RequestLookup, ServiceRequest, Task
 from orders.selectors import requests as request_selectors
 from orders.selectors import visible
 from orders.serializers.common import ReasonIn
@@ -112,6 +112,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="附近的同类点单（避免重复提交）",
+        description="每人每小时最多查找 NEARBY_LOOKUPS_PER_HOUR 次，超出时 429 并带 Retry-After。",
         parameters=[NearbyQuery],
         responses=RequestOut(many=True),
         tags=["点单"],
@@ -121,6 +122,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         query = NearbyQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         v = query.validated_data
+        request_services.request_lookup_count(user=request.user, kind=RequestLookup.Kind.NEARBY)
         rows = request_selectors.nearby_open_requests(
             lat=v["lat"], lng=v["lng"], duty=v["duty"], coord_system=v["coord_system"]
         )
@@ -131,7 +133,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="“这也是我的问题”：关注该点单",
         description="在现场的居民带上当前位置（`lat`、`lng`、`coord_system`，与 nearby/ 相同），"
         "须在点单位置 REQUEST_DUPLICATE_RADIUS_M 米内；在该社区报到的党员和管辖该社区的工作人员无需位置。"
-        "其他人一律得到 404，与点单不存在时相同。",
+        "其他人一律得到 404，与点单不存在时相同。每人每天最多尝试关注 JOINS_PER_DAY 次（未成功的也计入），"
+        "超出时 429 并带 Retry-After。",
         request=JoinIn,
         responses=RequestDetailOut,
         tags=["点单"],
