@@ -23,6 +23,7 @@ from orders.serializers.requests import (
     ApproveIn,
     JoinIn,
     MergeIn,
+    NearbyOut,
     NearbyQuery,
     RateIn,
     RequestCreateIn,
@@ -112,9 +113,10 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="附近的同类点单（避免重复提交）",
-        description="每人每小时最多查找 NEARBY_LOOKUPS_PER_HOUR 次，超出时 429 并带 Retry-After。",
+        description="只给出辨认问题所需的内容（标题、类别、状态、距离、时间），不含描述、照片和联系方式："
+        "这些在关注（join）之后可见。每人每小时最多查找 NEARBY_LOOKUPS_PER_HOUR 次，超出时 429 并带 Retry-After。",
         parameters=[NearbyQuery],
-        responses=RequestOut(many=True),
+        responses=NearbyOut(many=True),
         tags=["点单"],
     )
     @action(detail=False, methods=["get"], filterset_class=None)
@@ -127,7 +129,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             lat=v["lat"], lng=v["lng"], duty=v["duty"], coord_system=v["coord_system"]
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(RequestOut(page, many=True, context=self.get_serializer_context()).data)
+        return self.get_paginated_response(NearbyOut(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="“这也是我的问题”：关注该点单",
