@@ -7,26 +7,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0008_record_title_from_task'),
+        ("orders", "0008_record_title_from_task"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RequestLookup',
+            name="RequestLookup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('nearby', '查找附近点单'), ('join', '关注点单')], max_length=10, verbose_name='类别')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("nearby", "查找附近点单"), ("join", "关注点单")], max_length=10, verbose_name="类别"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '点单查找记录',
-                'verbose_name_plural': '点单查找记录',
-                'indexes': [models.Index(fields=['user', 'kind', '-at'], name='requestlookup_user_kind_at'), models.Index(fields=['at'], name='requestlookup_at')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['nearby', 'join'])), name='requestlookup_kind_valid')],
+                "verbose_name": "点单查找记录",
+                "verbose_name_plural": "点单查找记录",
+                "indexes": [
+                    models.Index(fields=["user", "kind", "-at"], name="requestlookup_user_kind_at"),
+                    models.Index(fields=["at"], name="requestlookup_at"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["nearby", "join"])), name="requestlookup_kind_valid"
+                    )
+                ],
             },
         ),
     ]
