@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from accounts.device_tokens import token_digest, token_expiry
+from accounts.device_tokens import live_tokens, token_digest, token_expiry
 from accounts.models import DeviceToken
 from core import audit
 
@@ -28,17 +28,13 @@ class DeviceTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         now = timezone.now()
-        token = (
-            DeviceToken.objects.select_related("user")
-            .filter(digest=token_digest(key), revoked_at__isnull=True, expires_at__gt=now)
-            .first()
-        )
+        token = live_tokens(now).select_related("user").filter(digest=token_digest(key)).first()
         # The exception handler answers each of these 401 「登录凭证无效或已过期，请重新登录。」
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("invalid token")
         audit.name_device(token.device_name)
         if now - token.last_used_at >= TOUCH_EVERY:
-            token.last_used_at, token.expires_at = now, token_expiry(now)
+            token.last_used_at, token.expires_at = now, token_expiry(now, token.created_at)
             DeviceToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
                 last_used_at=now, expires_at=token.expires_at
             )

@@ -4,7 +4,9 @@ Each sign-in (code, staff password, WeChat, WeChat bind) issues a new token for 
 came from; nothing hands an old token back. The secret is 32 random bytes (``token_urlsafe``,
 43 characters) and only its SHA-256 is stored: a secret of that strength needs no salt or slow
 hash to resist guessing, and an unsalted digest can be looked up directly by its unique index.
-``accounts.authentication.DeviceTokenAuthentication`` checks tokens and slides their expiry.
+``accounts.authentication.DeviceTokenAuthentication`` checks tokens and slides their expiry,
+which never passes ``TOKEN_MAX_DAYS`` after issue (ASVS 3.3.2: an absolute lifetime whatever
+the activity).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import DeviceToken, User
@@ -38,8 +41,19 @@ def token_digest(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
-def token_expiry(now: datetime) -> datetime:
-    return now + timedelta(days=settings.TOKEN_IDLE_DAYS)
+def token_expiry(now: datetime, issued_at: datetime) -> datetime:
+    """``TOKEN_IDLE_DAYS`` after this use, but no later than ``TOKEN_MAX_DAYS`` after issue."""
+    return min(now + timedelta(days=settings.TOKEN_IDLE_DAYS), issued_at + timedelta(days=settings.TOKEN_MAX_DAYS))
+
+
+def live_tokens(now: datetime | None = None) -> QuerySet[DeviceToken]:
+    """Tokens neither revoked, idle past their expiry, nor older than ``TOKEN_MAX_DAYS``. The
+    issue time is checked as well as the expiry so that a lowered setting holds at once for
+    tokens whose expiry was written under the old one."""
+    now = now or timezone.now()
+    return DeviceToken.objects.filter(
+        revoked_at__isnull=True, expires_at__gt=now, created_at__gt=now - timedelta(days=settings.TOKEN_MAX_DAYS)
+    )
 
 
 def device_token_issue(*, user: User, device_name: str) -> IssuedToken:
@@ -53,7 +67,7 @@ def device_token_issue(*, user: User, device_name: str) -> IssuedToken:
         device_name=(device_name or UNKNOWN_DEVICE)[: DeviceToken._meta.get_field("device_name").max_length],
         created_at=now,
         last_used_at=now,
-        expires_at=token_expiry(now),
+        expires_at=token_expiry(now, now),
     )
     audit.record(audit.Action.TOKEN_ISSUED, obj=token, actor=user, note=token.device_name)
     return IssuedToken(plain=plain, token=token)
@@ -62,9 +76,7 @@ def device_token_issue(*, user: User, device_name: str) -> IssuedToken:
 def device_token_revoke(*, user: User, token_id: int) -> None:
     """Revoke one live token of ``user``; another's token, or one already dead, is ``NotFound``."""
     with transaction.atomic():
-        revoked = DeviceToken.objects.filter(
-            pk=token_id, user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        ).update(revoked_at=timezone.now())
+        revoked = live_tokens().filter(pk=token_id, user=user).update(revoked_at=timezone.now())
         if revoked:
             audit.record(
                 audit.Action.TOKEN_REVOKED,
@@ -99,7 +111,9 @@ def device_tokens_purge(*, older_than_days: int = 30) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = DeviceToken.objects.filter(revoked_at__lt=cutoff).delete()
     more, _ = DeviceToken.objects.filter(expires_at__lt=cutoff).delete()
-    return deleted + more
+    # Expiries written before a lowered ``TOKEN_MAX_DAYS`` may lie past the cap.
+    old, _ = DeviceToken.objects.filter(created_at__lt=cutoff - timedelta(days=settings.TOKEN_MAX_DAYS)).delete()
+    return deleted + more + old
 
 
 # --- the device's name -------------------------------------------------------------------

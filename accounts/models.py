@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -140,8 +143,9 @@ class DeviceToken(models.Model):
     The client holds the secret (``Authorization: Token <secret>``); the database holds its
     digest, looked up by its unique index, and the first characters (``prefix``) so that a row
     can be recognised without revealing the rest. ``expires_at`` slides: each use moves it to
-    ``TOKEN_IDLE_DAYS`` after that use. Signing out or revoking sets ``revoked_at``; rows long
-    dead are purged with the sign-in codes.
+    ``TOKEN_IDLE_DAYS`` after that use, but never past ``ends_at``, ``TOKEN_MAX_DAYS`` after
+    issue, whatever the use (a stolen token that is kept in use still dies). Signing out or
+    revoking sets ``revoked_at``; rows long dead are purged with the sign-in codes.
     """
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="device_tokens")
@@ -160,3 +164,9 @@ class DeviceToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_name}（{self.prefix}…）"
+
+    @property
+    def ends_at(self):
+        """The latest the token can live, however often it is used. Read from the setting rather
+        than stored, so that lowering ``TOKEN_MAX_DAYS`` shortens the tokens already issued too."""
+        return self.created_at + timedelta(days=settings.TOKEN_MAX_DAYS)

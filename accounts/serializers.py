@@ -92,16 +92,24 @@ class TokenOut(serializers.Serializer):
     token = serializers.CharField(
         help_text="本设备的令牌，请求时放在请求头：Authorization: Token <token>。每次登录签发新令牌，只返回这一次"
     )
-    expires = serializers.DateTimeField(help_text="令牌过期时间；每次使用后顺延（闲置一段时间即过期）")
+    expires = serializers.DateTimeField(
+        help_text="令牌过期时间；每次使用后顺延（闲置一段时间即过期），但最迟在登录后 TOKEN_MAX_DAYS 天过期"
+    )
     user = UserOut()
 
 
 class DeviceOut(serializers.ModelSerializer):
     current = serializers.SerializerMethodField(help_text="是否为本次请求所用的令牌")
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="闲置到此时即退出；每次使用后顺延，但不超过 ends_at"
+    )
+    ends_at = serializers.DateTimeField(
+        read_only=True, help_text="最迟退出时间：登录后 TOKEN_MAX_DAYS 天，无论是否使用，到时须重新登录"
+    )
 
     class Meta:
         model = DeviceToken
-        fields = ["id", "device_name", "created_at", "last_used_at", "expires_at", "current"]
+        fields = ["id", "device_name", "created_at", "last_used_at", "expires_at", "ends_at", "current"]
 
     def get_current(self, obj) -> bool:
         return obj.pk == self.context.get("current_id")

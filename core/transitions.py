@@ -80,12 +80,15 @@ def transition(
     kind: str = "",
     fields: Iterable[str] = (),
     locked: bool = False,
+    event: Mapping[str, object] | None = None,
     **changes,
 ):
     """Move ``obj`` to status ``to``, applying ``changes`` too; return the saved, locked row.
 
     ``locked=True`` when the caller already holds the row lock inside this transaction (and
-    passes that very instance). Raises ``Conflict(code="illegal_transition")`` otherwise.
+    passes that very instance). ``event``: values for the event row's own fields beyond the
+    common ones (a correction's minutes before and after). Raises
+    ``Conflict(code="illegal_transition")`` otherwise.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transition() must run inside transaction.atomic()")
@@ -99,9 +102,8 @@ def transition(
     for name, value in changes.items():
         setattr(row, name, value)
     row.save(update_fields=saved)
-    _write_event(
-        row, before=before, actor=actor, note=note, kind=kind, changes=audit.diff(old, audit.values_of(row, saved))
-    )
+    changed = audit.diff(old, audit.values_of(row, saved))
+    _write_event(row, before=before, actor=actor, note=note, kind=kind, changes=changed, extra=event)
     return row
 
 
@@ -116,9 +118,18 @@ def record_event(obj: models.Model, *, actor=None, note: str = "", kind: str = "
 
 
 def _write_event(
-    row: models.Model, *, before: str, actor, note: str, kind: str, at=None, changes: dict | None = None
+    row: models.Model,
+    *,
+    before: str,
+    actor,
+    note: str,
+    kind: str,
+    at=None,
+    changes: dict | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> None:
-    """The machine's event row, and its line in the audit trail (with every field it changed)."""
+    """The machine's event row (with ``extra`` fields of its own), and its line in the audit trail
+    (with every field the change set)."""
     machine = MACHINES[type(row)]
     if kind and kind not in machine.event_model.KIND_LABELS:
         raise ValueError(f"{machine.event_model.__name__}: kind {kind!r} is not in its KIND_LABELS")
@@ -138,4 +149,5 @@ def _write_event(
         actor=actor,
         note=(note or "")[:500],
         created_at=at or timezone.now(),
+        **(extra or {}),
     )

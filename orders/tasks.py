@@ -16,6 +16,7 @@ from orders.services.acceptances import acceptances_auto_checkout, acceptances_m
 from orders.services.dispatch import tasks_send_reminders, tasks_widen
 from orders.services.escalations import escalations_mark_overdue
 from orders.services.request_closing import requests_autoclose
+from orders.services.requests import request_lookups_purge
 
 # --- requests and the joint meeting ---------------------------------------------------------
 
@@ -26,6 +27,12 @@ def autoclose_requests() -> int:
 
     Idempotent: only requests still ``resolved`` are closed, re-checked under each row's lock."""
     return requests_autoclose()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def purge_request_lookups() -> int:
+    """Daily: forget the nearby lookups and joins tried more than a day ago (they no longer count)."""
+    return request_lookups_purge()
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

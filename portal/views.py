@@ -73,7 +73,12 @@ def devices(request):
     return render(
         request,
         "portal/devices.html",
-        {"devices": list(live_devices(request.user)[:LIST_LIMIT]), "idle_days": settings.TOKEN_IDLE_DAYS, "tab": "me"},
+        {
+            "devices": list(live_devices(request.user)[:LIST_LIMIT]),
+            "idle_days": settings.TOKEN_IDLE_DAYS,
+            "max_days": settings.TOKEN_MAX_DAYS,
+            "tab": "me",
+        },
     )
 
 

@@ -108,6 +108,14 @@ class RecordActionForm(helpers.ActionForm):
 
 class ServiceRecordEventInline(EventInline):
     model = ServiceRecordEvent
+    fields = ("created_at", "kind_label", "from_label", "to_label", "actor", "correction", "note")
+    readonly_fields = fields
+
+    @admin.display(description="更正时长")
+    def correction(self, obj):
+        if obj.minutes_before is None:
+            return "—"
+        return f"{obj.minutes_before} → {obj.minutes_after} 分钟"
 
 
 @admin.register(ServiceRecord)

@@ -45,15 +45,15 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         user = self.request.user
         if self.action == "list" and _mine(self.request):
             member = member_of(user)
-            return selectors.records_of(member) if member else ServiceRecord.objects.none()
+            return selectors.with_corrections(selectors.records_of(member)) if member else ServiceRecord.objects.none()
         if self.action in ("confirm", "reject", "correct"):
             return selectors.records_for(user)
         member = member_of(user)
         staff = selectors.records_for(user)
-        return (staff | selectors.records_of(member)).distinct() if member else staff
+        return selectors.with_corrections((staff | selectors.records_of(member)).distinct() if member else staff)
 
     def _render(self, record) -> Response:
-        row = selectors.records_for(self.request.user).get(pk=record.pk)
+        row = selectors.with_corrections(selectors.records_for(self.request.user)).get(pk=record.pk)
         return Response(s.ServiceRecordOut(row, context=self.get_serializer_context()).data)
 
     @extend_schema(

@@ -192,11 +192,24 @@ class ServiceRecordEvent(TransitionEvent):
     }
 
     record = models.ForeignKey(ServiceRecord, verbose_name="服务记录", on_delete=models.CASCADE, related_name="events")
+    # A correction's minutes, as fields rather than only words in the note (which keeps the
+    # reason): set on every ``corrected`` event and on no other, as the check below holds.
+    minutes_before = models.PositiveIntegerField("更正前时长（分钟）", null=True, blank=True)
+    minutes_after = models.PositiveIntegerField("更正后时长（分钟）", null=True, blank=True)
 
     class Meta(TransitionEvent.Meta):
         verbose_name = "服务记录进度"
         verbose_name_plural = "服务记录进度"
         indexes = [models.Index(fields=["record", "created_at"], name="recordevent_record_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="corrected", minutes_before__isnull=False, minutes_after__isnull=False)
+                    | (~models.Q(kind="corrected") & models.Q(minutes_before__isnull=True, minutes_after__isnull=True))
+                ),
+                name="recordevent_correction_minutes",
+            )
+        ]
 
 
 class VisitCode(models.Model):

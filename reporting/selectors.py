@@ -120,8 +120,8 @@ def records_of(member: Member) -> QuerySet[ServiceRecord]:
 
 def with_corrections(records: QuerySet[ServiceRecord]) -> QuerySet[ServiceRecord]:
     """``records`` with each one's corrections (events of kind ``corrected``: who, when, the
-    minutes before → after and the reason in the note) as ``record.corrections``, oldest first;
-    one more query whatever the number of records."""
+    minutes before and after in their fields and the reason in the note) as
+    ``record.corrections``, oldest first; one more query whatever the number of records."""
     events = ServiceRecordEvent.objects.filter(kind="corrected").select_related("actor").order_by("created_at", "id")
     return records.prefetch_related(Prefetch("events", queryset=events, to_attr="corrections"))
 

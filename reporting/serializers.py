@@ -7,7 +7,19 @@ from grids.filters import MAX_ID
 from grids.geo import WGS84
 from grids.selectors.scope import scope_for
 from grids.serializers.common import COORD_CHOICES
-from reporting.models import ServiceRecord, Visit
+from reporting.models import ServiceRecord, ServiceRecordEvent, Visit
+
+
+class CorrectionOut(serializers.ModelSerializer):
+    """One change of a record's minutes: at confirming (from the punched minutes) or later."""
+
+    at = serializers.DateTimeField(source="created_at")
+    actor_name = serializers.CharField(source="actor.name", default=None, allow_null=True)
+    reason = serializers.CharField(source="note", help_text="更正理由")
+
+    class Meta:
+        model = ServiceRecordEvent
+        fields = ["at", "actor_name", "minutes_before", "minutes_after", "reason"]
 
 
 class ServiceRecordOut(serializers.ModelSerializer):
@@ -19,6 +31,7 @@ class ServiceRecordOut(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="状态代码（中文见 status_label）")
     status_label = serializers.CharField(source="get_status_display")
     confirmed_by_name = serializers.CharField(source="confirmed_by.name", default=None, allow_null=True)
+    corrections = CorrectionOut(many=True, read_only=True, help_text="时长的每次更正（确认时更正的也在内），最早的在前")
 
     class Meta:
         model = ServiceRecord
@@ -45,6 +58,7 @@ class ServiceRecordOut(serializers.ModelSerializer):
             "confirmed_by_name",
             "confirmed_at",
             "correction_reason",
+            "corrections",
             "reject_reason",
             "created_at",
         ]

@@ -290,6 +290,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.coarsen_checkins",
         "schedule": crontab(minute=37, hour=3),
     },
+    "purge-request-lookups": {
+        "task": "orders.tasks.purge_request_lookups",
+        "schedule": crontab(minute=47, hour=3),
+    },
     "autoclose-resolved-requests": {
         "task": "orders.tasks.autoclose_requests",
         "schedule": crontab(minute=40, hour=2),
@@ -399,6 +403,8 @@ WECHAT_BIND_TICKET_SECONDS = env.int("WECHAT_BIND_TICKET_SECONDS", default=600)
 # An API token (one per signed-in device) dies after this many days without use; each use
 # moves its expiry this far ahead again.
 TOKEN_IDLE_DAYS = env.int("TOKEN_IDLE_DAYS", default=30)
+# However often it is used, a token dies this many days after issue; the device signs in again.
+TOKEN_MAX_DAYS = env.int("TOKEN_MAX_DAYS", default=180)
 
 # --- Registration (报到) ------------------------------------------------------
 # A member may self-select a community within this distance of home or work,
@@ -423,6 +429,10 @@ REQUESTS_PER_DAY = env.int("REQUESTS_PER_DAY", default=10)
 ACCEPTS_PER_HOUR = env.int("ACCEPTS_PER_HOUR", default=10)
 WITHDRAWALS_PER_HOUR = env.int("WITHDRAWALS_PER_HOUR", default=5)
 LIKES_PER_DAY = env.int("LIKES_PER_DAY", default=20)
+# How often one person may look for requests near a point and try to follow one: both reveal
+# requests, so a client must not sweep the city with them (README explains the numbers).
+NEARBY_LOOKUPS_PER_HOUR = env.int("NEARBY_LOOKUPS_PER_HOUR", default=60)
+JOINS_PER_DAY = env.int("JOINS_PER_DAY", default=10)
 
 # --- Tasks (下单/吹哨) and acceptances (接单) --------------------------------------------
 # A member may withdraw freely until this many hours before the start; later is recorded as late.

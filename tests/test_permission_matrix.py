@@ -2,8 +2,9 @@
 (for a route that names an object) an object in the role's own node and one in another district.
 
 Each cell is the status a request answers: a GET, or for a route that only acts, a POST — with a
-valid body (``BODIES``) where the action needs one, so the cell shows who may act, not that an empty
-body is refused. ``401`` is the API's answer to an anonymous caller, ``302`` the page's redirect to
+valid body (``BODIES``) where the action needs one, and a GET with the query a lookup needs, so the
+cell shows who may act, not that an empty body is refused. The sign-in routes answer everyone alike
+(they authenticate the body, not the caller). ``401`` is the API's answer to an anonymous caller, ``302`` the page's redirect to
 the sign-in page. A route of the project that the table does not name fails
 ``test_every_route_is_in_the_table``; a name the table keeps after its route went fails too.
 
@@ -28,10 +29,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
+from accounts.services import signin_code_send, wechat_ticket_issue
 from grids.models import Post
 from notifications.models import Notification
 from orders.models import Escalation, ServiceRequest
 from reporting.models import ServiceRecord
+from tests.accounts.conftest import wechat_server  # noqa: F401 - the fake WeChat server the WeChat sign-in needs
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.grids.factories import (
@@ -56,6 +59,8 @@ from tests.pages import browser_for
 from tests.reporting.factories import LocationConsentFactory, ServiceRecordFactory, VisitFactory
 
 ROLES = ("anonymous", "resident", "member", "secretary", "neighbour", "street", "district", "superuser")
+# The resident's number and WeChat account (what the sign-in bodies prove), and a number nobody has yet.
+RESIDENT_PHONE, RESIDENT_OPENID, NEW_PHONE = "13800000001", "oresident", "13800000010"
 NODES = ("own", "other")
 SKIPPED_PREFIXES = ("admin/", "api/schema/", "api/docs/", "^media/", "media/", "static/")
 
@@ -238,7 +243,7 @@ def _build() -> dict:
 
     users = {
         "anonymous": None,
-        "resident": UserFactory(phone="13800000001", name="李居民"),
+        "resident": UserFactory(phone=RESIDENT_PHONE, name="李居民", wechat_openid=RESIDENT_OPENID),
         "member": UserFactory(phone="13800000002", name="王党员"),
         "secretary": post(UserFactory(phone="13800000003", name="陈书记"), Post.Role.SECRETARY, community=community),
         "neighbour": post(UserFactory(phone="13800000004", name="赵书记"), Post.Role.SECRETARY, community=neighbour),
@@ -279,8 +284,9 @@ def world(django_db_setup, django_db_blocker):
 # nothing is shown.
 
 
-def get(cells: str | None = None, *, own: str | None = None, other: str | None = None) -> tuple:
-    return ("GET", _cells(cells, own, other), None, None)
+def get(cells: str | None = None, *, own: str | None = None, other: str | None = None, query=None) -> tuple:
+    """``query(world, node)`` is the GET's query string (none without it)."""
+    return ("GET", _cells(cells, own, other), query, None)
 
 
 def post(
@@ -325,11 +331,28 @@ BODIES = {
         "department": world[node]["assigned_department"],
         "response": "已安排人员处理",
     },
+    "request-approve": lambda world, node: {"task_id": world[node]["task"]},
+    "request-nearby": lambda world, node: {"lat": world[node]["lat"], "lng": world[node]["lng"], "duty": "sanitation"},
+    # Signing in: a code is sent first, so the body proves the number (the code is made here, in
+    # the case's own transaction, as the code route would).
+    "api-auth-code": lambda world, node: {"phone": RESIDENT_PHONE},
+    "api-auth-token": lambda world, node: {"phone": RESIDENT_PHONE, "code": signin_code_send(phone=RESIDENT_PHONE)},
+    # The fake server answers the code "ok-<rest>" with the openid "o<rest>".
+    "api-auth-wechat": lambda world, node: {"code": f"ok-{RESIDENT_OPENID[1:]}"},
+    "api-auth-wechat-bind": lambda world, node: {
+        "ticket": wechat_ticket_issue(openid="onewcomer"),
+        "phone": NEW_PHONE,
+        "code": signin_code_send(phone=NEW_PHONE),
+    },
 }
+BODIES["orders:order_nearby"] = BODIES["request-nearby"]
+BODIES["accounts:send_code"] = BODIES["api-auth-code"]
+# Routes whose cells need a fixture of their own.
+FIXTURES = {"api-auth-wechat": "wechat_server"}
 
 TABLE: dict[str, tuple] = {
     # --- accounts: API ---
-    "api-auth-code": post("400 400 400 400 400 400 400 400"),
+    "api-auth-code": post("204 204 204 204 204 204 204 204", body=BODIES["api-auth-code"]),
     "api-auth-device-revoke": post(
         own="401 404 204 404 404 404 404 404",
         other="401 404 404 404 404 404 404 404",
@@ -337,13 +360,13 @@ TABLE: dict[str, tuple] = {
     "api-auth-devices": get("401 200 200 200 200 200 200 200"),
     "api-auth-devices-revoke-all": post("401 204 204 204 204 204 204 204"),
     "api-auth-logout": post("401 204 204 204 204 204 204 204"),
-    "api-auth-token": post("400 400 400 400 400 400 400 400"),
-    "api-auth-wechat": post("400 400 400 400 400 400 400 400"),
-    "api-auth-wechat-bind": post("400 400 400 400 400 400 400 400"),
+    "api-auth-token": post("200 200 200 200 200 200 200 200", body=BODIES["api-auth-token"]),
+    "api-auth-wechat": post("200 200 200 200 200 200 200 200", body=BODIES["api-auth-wechat"]),
+    "api-auth-wechat-bind": post("200 200 200 200 200 200 200 200", body=BODIES["api-auth-wechat-bind"]),
     # --- accounts: pages ---
     "accounts:login": get("200 302 302 302 302 302 302 302"),
     "accounts:logout": post("302 302 302 302 302 302 302 302"),
-    "accounts:send_code": post("200 200 200 200 200 200 200 200"),
+    "accounts:send_code": post("200 200 200 200 200 200 200 200", body=BODIES["accounts:send_code"]),
     # --- notifications: API ---
     "notification-detail": get(
         own="401 404 200 404 404 404 404 404",
@@ -524,8 +547,9 @@ TABLE: dict[str, tuple] = {
         on="assigned",
     ),
     "request-approve": post(
-        own="401 403 404 400 404 400 400 400",
-        other="401 404 404 404 404 404 404 400",
+        own="401 403 404 200 404 200 200 200",
+        other="401 404 404 404 404 404 404 200",
+        body=BODIES["request-approve"],
     ),
     "request-confirm": post(
         own="401 409 404 403 404 403 403 403",
@@ -550,7 +574,7 @@ TABLE: dict[str, tuple] = {
         other="401 404 404 404 404 404 404 200",
         body=BODIES["request-merge"],
     ),
-    "request-nearby": get("401 400 400 400 400 400 400 400"),
+    "request-nearby": get("401 200 200 200 200 200 200 200", query=BODIES["request-nearby"]),
     "request-rate": post(
         own="401 200 404 403 404 403 403 403",
         other="401 404 404 404 404 404 404 403",
@@ -624,7 +648,7 @@ TABLE: dict[str, tuple] = {
     ),
     "orders:my_requests": get("302 200 200 200 200 200 200 200"),
     "orders:my_tasks": get("302 200 200 200 200 200 200 200"),
-    "orders:order_nearby": get("302 400 400 400 400 400 400 400"),
+    "orders:order_nearby": get("302 200 200 200 200 200 200 200", query=BODIES["orders:order_nearby"]),
     "orders:request_confirm": post(
         own="302 302 404 404 404 404 404 404",
         other="302 404 404 404 404 404 404 404",
@@ -743,7 +767,9 @@ def test_a_route_that_names_an_object_has_a_row_per_node():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method", "body", "on", "node", "role", "expected"), list(_cases()))
-def test_the_matrix(world, name, method, body, on, node, role, expected):
+def test_the_matrix(world, request, name, method, body, on, node, role, expected):
+    if name in FIXTURES:
+        request.getfixturevalue(FIXTURES[name])
     user = world["users"][role]
     url = _url(name, world, node, on)
     if name in API_NAMES:
@@ -754,7 +780,7 @@ def test_the_matrix(world, name, method, body, on, node, role, expected):
         data = body(world, node or "own") if body else {}
         response = client.post(url, data, format="json") if name in API_NAMES else client.post(url, data)
     else:
-        response = client.get(url)
+        response = client.get(url, body(world, node or "own") if body else None)
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}"
     if response.status_code == 302 and role == "anonymous" and not name.startswith("accounts:"):
         assert response["Location"].startswith(reverse("accounts:login")), response["Location"]

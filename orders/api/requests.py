@@ -15,7 +15,7 @@ from grids.models import Community, Grid, Unit
 from grids.selectors.scope import scope_for
 from orders import filters
 from orders.api.common import ID_PATTERN, get_or_400
-from orders.models import ServiceRequest, Task
+from orders.models import RequestLookup, ServiceRequest, Task
 from orders.selectors import requests as request_selectors
 from orders.selectors import visible
 from orders.serializers.common import ReasonIn
@@ -23,6 +23,7 @@ from orders.serializers.requests import (
     ApproveIn,
     JoinIn,
     MergeIn,
+    NearbyOut,
     NearbyQuery,
     RateIn,
     RequestCreateIn,
@@ -112,8 +113,10 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="附近的同类点单（避免重复提交）",
+        description="只给出辨认问题所需的内容（标题、类别、状态、距离、时间），不含描述、照片和联系方式："
+        "这些在关注（join）之后可见。每人每小时最多查找 NEARBY_LOOKUPS_PER_HOUR 次，超出时 429 并带 Retry-After。",
         parameters=[NearbyQuery],
-        responses=RequestOut(many=True),
+        responses=NearbyOut(many=True),
         tags=["点单"],
     )
     @action(detail=False, methods=["get"], filterset_class=None)
@@ -121,17 +124,19 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         query = NearbyQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         v = query.validated_data
+        request_services.request_lookup_count(user=request.user, kind=RequestLookup.Kind.NEARBY)
         rows = request_selectors.nearby_open_requests(
             lat=v["lat"], lng=v["lng"], duty=v["duty"], coord_system=v["coord_system"]
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(RequestOut(page, many=True, context=self.get_serializer_context()).data)
+        return self.get_paginated_response(NearbyOut(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="“这也是我的问题”：关注该点单",
         description="在现场的居民带上当前位置（`lat`、`lng`、`coord_system`，与 nearby/ 相同），"
         "须在点单位置 REQUEST_DUPLICATE_RADIUS_M 米内；在该社区报到的党员和管辖该社区的工作人员无需位置。"
-        "其他人一律得到 404，与点单不存在时相同。",
+        "其他人一律得到 404，与点单不存在时相同。每人每天最多尝试关注 JOINS_PER_DAY 次（未成功的也计入），"
+        "超出时 429 并带 Retry-After。",
         request=JoinIn,
         responses=RequestDetailOut,
         tags=["点单"],

@@ -1,5 +1,13 @@
 from orders.models.escalations import Department, Escalation, EscalationEvent, EscalationResponse
-from orders.models.requests import Feedback, Like, RequestEvent, RequestFollower, RequestPhoto, ServiceRequest
+from orders.models.requests import (
+    Feedback,
+    Like,
+    RequestEvent,
+    RequestFollower,
+    RequestLookup,
+    RequestPhoto,
+    ServiceRequest,
+)
 from orders.models.tasks import Acceptance, AcceptanceEvent, Task, TaskEvent
 
 __all__ = [
@@ -13,6 +21,7 @@ __all__ = [
     "Like",
     "RequestEvent",
     "RequestFollower",
+    "RequestLookup",
     "RequestPhoto",
     "ServiceRequest",
     "Task",

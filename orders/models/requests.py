@@ -138,6 +138,39 @@ class RequestFollower(models.Model):
         return f"{self.user}关注{self.request}"
 
 
+class RequestLookup(models.Model):
+    """One try at finding a request to follow: a "nearby" lookup or a join, counted per person
+    against ``NEARBY_LOOKUPS_PER_HOUR`` and ``JOINS_PER_DAY``.
+
+    The limits count rows, as the others do, but neither try leaves one of its own: a lookup
+    writes nothing, and a join refused (not at the place, no such request) rolls back — and
+    the refused ones are exactly what sweeping locations produces. So each try is a row here,
+    kept only as long as the longest window (purged daily).
+    """
+
+    class Kind(models.TextChoices):
+        NEARBY = "nearby", "查找附近点单"
+        JOIN = "join", "关注点单"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "点单查找记录"
+        verbose_name_plural = "点单查找记录"
+        indexes = [
+            models.Index(fields=["user", "kind", "-at"], name="requestlookup_user_kind_at"),
+            models.Index(fields=["at"], name="requestlookup_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["nearby", "join"]), name="requestlookup_kind_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
 class RequestEvent(TransitionEvent):
     KIND_LABELS = {
         "follower_joined": "居民附议",

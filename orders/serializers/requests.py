@@ -110,6 +110,42 @@ class RequestOut(serializers.ModelSerializer):
         return None if d is None else round(d)
 
 
+class NearbyOut(serializers.ModelSerializer):
+    """A request found nearby ("是否是您的问题？"): enough to recognise the problem — what, what kind,
+    how far, since when — and no more. The lookup needs no reason, so it shows what the order page
+    shows; the description, photos and timeline open only to those with a reason to follow
+    (``orders.selectors.requests.follow_reason``), through the join."""
+
+    duty_label = serializers.CharField(source="get_duty_display")
+    status_label = serializers.CharField(source="get_status_display")
+    community_name = serializers.CharField(source="community.name")
+    distance_m = serializers.SerializerMethodField(help_text="与所给位置的距离（米）")
+    is_mine = serializers.SerializerMethodField(help_text="是否为我提交的点单")
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "title",
+            "duty",
+            "duty_label",
+            "status",
+            "status_label",
+            "community_id",
+            "community_name",
+            "distance_m",
+            "is_mine",
+            "created_at",
+        ]
+
+    def get_distance_m(self, obj) -> int:
+        return round(obj.distance_m)
+
+    def get_is_mine(self, obj) -> bool:
+        user = getattr(self.context.get("request"), "user", None)
+        return bool(user is not None and obj.requester_id == user.pk)
+
+
 class FeedbackOut(serializers.Serializer):
     score = serializers.IntegerField()
     comment = serializers.CharField()

@@ -24,7 +24,7 @@ from grids.models import Community, Grid, Member, Unit
 from grids.selectors.organisation import community_staff
 from grids.vocab import CoordSystem, Duty
 from notifications.services import notify_on_commit
-from orders.models import RequestFollower, ServiceRequest
+from orders.models import RequestFollower, RequestLookup, ServiceRequest
 from orders.selectors.requests import follow_reason, nearest_community
 from orders.services.common import clean_text, no_nul, request_url
 from orders.services.photos import photos_attach, photos_clean
@@ -130,7 +130,6 @@ def request_create(
     return service_request
 
 
-@transaction.atomic
 def request_join(
     *,
     request: ServiceRequest,
@@ -141,6 +140,11 @@ def request_join(
 ) -> RequestFollower:
     """ "这是我的问题": follow an open request instead of placing a duplicate. Safe to repeat.
 
+    Every try counts against ``JOINS_PER_DAY`` (``request_lookup_count``), the ones refused
+    too: trying one place after another is how a sweep for requests to follow looks. The try
+    is committed before the join is looked at, so callers must not wrap this in a transaction
+    of their own that a refusal would roll back (that would hand the try back).
+
     Following opens the request's description, photos and timeline, so it needs a reason
     (``follow_reason``): the follower is at the place — ``lat``/``lng`` in ``coord_system``,
     converted to WGS-84 once, here, within ``REQUEST_DUPLICATE_RADIUS_M`` of the request — or is
@@ -150,9 +154,15 @@ def request_join(
     different answer would tell the caller that the id exists. The requester is refused with
     409 ``own_request``, as before.
     """
+    request_lookup_count(user=user, kind=RequestLookup.Kind.JOIN)
+    return _join(request=request, user=user, at=_wgs84_or_none(lat, lng, coord_system))
+
+
+@transaction.atomic
+def _join(*, request: ServiceRequest, user, at: tuple[float, float] | None) -> RequestFollower:
     if request.requester_id == user.pk:
         raise Conflict("这是您自己提交的点单。", code="own_request")
-    if follow_reason(request, user, at=_wgs84_or_none(lat, lng, coord_system)) is None:
+    if follow_reason(request, user, at=at) is None:
         raise NotFound(REQUEST_NOT_FOUND)
     row = lock(request)
     if row.status not in ServiceRequest.OPEN:
@@ -161,6 +171,43 @@ def request_join(
     if created:
         record_event(row, actor=user, kind="follower_joined", note="又有居民反映了同一问题")
     return follower
+
+
+def _lookup_limits(kind: str) -> tuple[int, timedelta, str]:
+    if kind == RequestLookup.Kind.NEARBY:
+        n = settings.NEARBY_LOOKUPS_PER_HOUR
+        return n, timedelta(hours=1), f"每小时最多查找附近点单 {n} 次，请稍后再试。"
+    n = settings.JOINS_PER_DAY
+    return n, timedelta(days=1), f"每人每天最多关注点单 {n} 次，请稍后再试。"
+
+
+def request_lookup_count(*, user, kind: str) -> None:
+    """Count one try at finding a request to follow — a nearby lookup (``NEARBY_LOOKUPS_PER_HOUR``)
+    or a join (``JOINS_PER_DAY``) — or refuse it with ``Throttled`` once the person has used
+    their tries in the window. Committed on its own: the try counts whatever comes of it. A
+    refused try is not written, so hammering past the limit does not push the wait further.
+    The person's row lock makes a burst count one after another."""
+    if kind not in RequestLookup.Kind.values:
+        raise ValueError(f"unknown lookup kind {kind!r}")
+    limit, window, message = _lookup_limits(kind)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        now = timezone.now()
+        refuse_over(
+            RequestLookup.objects.filter(user=user, kind=kind),
+            at="at",
+            limit=limit,
+            window=window,
+            now=now,
+            message=message,
+        )
+        RequestLookup.objects.create(user=user, kind=kind, at=now)
+
+
+def request_lookups_purge() -> int:
+    """Delete tries older than the longest window (a day): they count for nothing any more."""
+    deleted, _ = RequestLookup.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
+    return deleted
 
 
 def _refuse_too_many_requests(requester) -> None:

@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import form_error_from
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, Throttled
 from core.pages import LIST_LIMIT, attempt, show_error
 from grids.geo import location_to_wgs84
 from grids.selectors.organisation import communities_near
 from grids.views.common import member_or_none
 from grids.vocab import Duty
 from orders import forms
-from orders.models import Acceptance, ServiceRequest
+from orders.models import Acceptance, RequestLookup, ServiceRequest
 from orders.selectors import requests as req_selectors
 from orders.selectors import visible
 from orders.services import request_closing
@@ -83,7 +83,10 @@ def order(request):
 @require_GET
 def order_nearby(request):
     """For the order form: the communities near a point and "是否是您的问题？" — open requests of
-    the same duty nearby. JSON for the page's script."""
+    the same duty nearby. JSON for the page's script. Looking for requests counts against
+    ``NEARBY_LOOKUPS_PER_HOUR`` as the API's ``requests/nearby/`` does; past it the answer is 429
+    with ``Retry-After`` and the message the page shows, and still the communities (they reveal
+    no request and the order form needs them)."""
     lat, lng = float_or_none(request.GET.get("lat")), float_or_none(request.GET.get("lng"))
     coord = request.GET.get("coord_system") or "wgs84"
     duty = request.GET.get("duty") or ""
@@ -98,6 +101,13 @@ def order_nearby(request):
     ]
     same = []
     if duty in Duty.values:
+        try:
+            req_services.request_lookup_count(user=request.user, kind=RequestLookup.Kind.NEARBY)
+        except Throttled as exc:
+            refused = JsonResponse({"error": exc.message, "communities": communities, "requests": []}, status=429)
+            if exc.wait:
+                refused["Retry-After"] = str(int(exc.wait))
+            return refused
         rows = req_selectors.nearby_open_requests(lat=wlat, lng=wlng, duty=duty)
         same = [
             {

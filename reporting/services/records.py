@@ -100,8 +100,8 @@ def service_record_confirm(
 
     ``via="community"``: the actor must be staff over the record's community. ``via="resident"``:
     the caller has checked that the actor is the resident whose request was served. The event's
-    kind says how: ``community_confirmed``, ``resident_confirmed`` or ``corrected`` (its note
-    keeps the punched minutes and the reason).
+    kind says how: ``community_confirmed``, ``resident_confirmed`` or ``corrected`` (with the
+    punched and the confirmed minutes in its fields and the reason in its note).
     """
     if via not in VIA.values:
         raise ValidationFailed("确认方式不正确。", field="via")
@@ -135,15 +135,16 @@ def service_record_confirm(
             field="reason",
         )
     if corrected:
-        kind, note = "corrected", f"{record.reported_minutes} → {final} 分钟：{reason}"
+        kind, note, event = "corrected", reason, {"minutes_before": record.reported_minutes, "minutes_after": final}
     else:
-        kind, note = f"{via}_confirmed", f"{final} 分钟"
+        kind, note, event = f"{via}_confirmed", f"{final} 分钟", None
     return transition(
         record,
         S.CONFIRMED,
         actor=_user_or_none(actor),
         kind=kind,
         note=note,
+        event=event,
         locked=True,
         minutes=final,
         correction_reason=reason if corrected else "",
@@ -185,8 +186,8 @@ def service_record_correct(*, record: ServiceRecord, actor, minutes: int, reason
     """Change the minutes of a confirmed record: a new event, never an overwrite of the history.
 
     Staff over the record's community, neither the member nor whoever confirmed it, with a
-    reason; the record stays confirmed. The event (kind ``corrected``) keeps the minutes it had
-    and the reason. Giving the minutes it already has changes nothing (a repeated tap).
+    reason; the record stays confirmed. The event (kind ``corrected``) keeps the minutes before
+    and after in its fields and the reason in its note. Giving the minutes it already has changes nothing (a repeated tap).
     """
     record = _lock_record(record)
     _require_community_staff(actor, record, "更正")
@@ -212,7 +213,8 @@ def service_record_correct(*, record: ServiceRecord, actor, minutes: int, reason
         S.CONFIRMED,
         actor=_user_or_none(actor),
         kind="corrected",
-        note=f"{record.minutes} → {minutes} 分钟：{reason}",
+        note=reason,
+        event={"minutes_before": record.minutes, "minutes_after": minutes},
         locked=True,
         minutes=minutes,
         correction_reason=reason,

@@ -76,8 +76,10 @@
       var url = orderForm.getAttribute("data-nearby-url") + "?lat=" + encodeURIComponent(lat) +
         "&lng=" + encodeURIComponent(lng) + "&coord_system=" + encodeURIComponent(coord) +
         "&duty=" + encodeURIComponent(duty);
-      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-        if (data.error) return;
+      fetch(url, { credentials: "same-origin" }).then(function (r) {
+        return r.json().then(function (data) { data.throttled = r.status === 429; return data; });
+      }).then(function (data) {
+        if (data.error && !data.throttled) return;
         var select = orderForm.querySelector("[data-order-community]");
         if (data.communities && data.communities.length) {
           var keep = select.value;
@@ -93,6 +95,16 @@
         var box = orderForm.querySelector("[data-order-dupes]");
         var list = orderForm.querySelector("[data-order-dupes-list]");
         list.innerHTML = "";
+        if (data.throttled) {
+          // Too many lookups: say so rather than show an empty list.
+          var refused = document.createElement("p");
+          refused.className = "app-error";
+          refused.setAttribute("data-testid", "dupes-refused");
+          refused.textContent = data.error;
+          list.appendChild(refused);
+          box.hidden = false;
+          return;
+        }
         var others = (data.requests || []).filter(function (r) { return !r.mine; });
         others.forEach(function (r) {
           var row = document.createElement("div");

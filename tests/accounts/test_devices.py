@@ -132,6 +132,40 @@ class TestExpiry:
             t.shift(timedelta(days=30, seconds=1))
             assert with_token(api, token).get(ME_URL).status_code == 401
 
+    def test_a_token_in_constant_use_dies_its_full_life_after_issue(self, api, staff, settings):
+        settings.TOKEN_IDLE_DAYS, settings.TOKEN_MAX_DAYS = 30, 180
+        with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as t:
+            issued = timezone.now()
+            token = password_sign_in(api)["token"]
+            for _ in range(6):  # 174 days, never idle 30
+                t.shift(timedelta(days=29))
+                assert with_token(api, token).get(ME_URL).status_code == 200
+            row = DeviceToken.objects.get(user=staff)
+            # The slide stops at the cap: 6 days on, not 30.
+            assert row.expires_at == issued + timedelta(days=180) == row.ends_at
+            t.shift(timedelta(days=6, seconds=-1))
+            assert with_token(api, token).get(ME_URL).status_code == 200
+            t.shift(timedelta(seconds=1))
+            resp = with_token(api, token).get(ME_URL)
+        assert resp.status_code == 401
+        assert resp.json() == {"detail": EXPIRED, "code": "authentication_failed"}
+
+    def test_a_lowered_cap_ends_tokens_already_issued(self, api, staff, settings):
+        settings.TOKEN_IDLE_DAYS, settings.TOKEN_MAX_DAYS = 30, 180
+        with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as t:
+            token = password_sign_in(api)["token"]
+            other = password_sign_in(api)["token"]
+            for _ in range(3):  # 87 days; the expiry is written as day 117
+                t.shift(timedelta(days=29))
+                assert with_token(api, token).get(ME_URL).status_code == 200
+            t.shift(timedelta(days=4))  # day 91
+            settings.TOKEN_MAX_DAYS = 90
+            assert with_token(api, token).get(ME_URL).status_code == 401
+            assert with_token(api, other).get(ME_URL).status_code == 401
+            fresh = password_sign_in(api)["token"]  # day 91: ends 90 days on
+            assert with_token(api, fresh).get(ME_URL).status_code == 200
+            assert [r["ends_at"] for r in api.get(DEVICES_URL).json()["results"]] == ["2026-08-30T09:00:00+08:00"]
+
     def test_use_is_written_at_most_once_a_minute(self, api, staff):
         with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as t:
             token = password_sign_in(api)["token"]
@@ -184,7 +218,7 @@ class TestDevicesAPI:
         assert [r["device_name"] for r in rows] == ["办公室电脑", "iPhone Safari"]
         assert rows[0]["current"] is True and rows[1]["current"] is False
         assert rows[1]["last_used_at"] == "2026-03-02T09:00:00+08:00"
-        assert set(rows[0]) == {"id", "device_name", "created_at", "last_used_at", "expires_at", "current"}
+        assert set(rows[0]) == {"id", "device_name", "created_at", "last_used_at", "expires_at", "ends_at", "current"}
         assert phone_token not in resp.content.decode()
 
     def test_revoke_one(self, api, staff):
@@ -316,3 +350,19 @@ def test_dead_tokens_are_purged_after_a_while(staff, settings):
         assert purge_dead_tokens.delay().get() == 1  # expired 35 days ago; revoked only 25
         assert set(DeviceToken.objects.values_list("pk", flat=True)) == {revoked.pk, live.pk}
         assert expired.pk not in DeviceToken.objects.values_list("pk", flat=True)
+
+
+def test_tokens_past_their_full_life_are_purged_whatever_their_expiry_says(staff, settings):
+    from accounts.tasks import purge_dead_tokens
+
+    settings.TOKEN_IDLE_DAYS, settings.TOKEN_MAX_DAYS = 30, 180
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as t:
+        old = device_token_issue(user=staff, device_name="旧").token
+        t.shift(timedelta(days=200))
+        # An expiry written before the cap existed, still ahead.
+        DeviceToken.objects.filter(pk=old.pk).update(expires_at=timezone.now() + timedelta(days=10))
+        live = device_token_issue(user=staff, device_name="在用").token
+        assert purge_dead_tokens.delay().get() == 0  # dead 20 days: kept 30, like the others
+        t.shift(timedelta(days=11))
+        assert purge_dead_tokens.delay().get() == 1
+        assert list(DeviceToken.objects.values_list("pk", flat=True)) == [live.pk]

@@ -167,7 +167,7 @@ def test_contact_is_masked_for_those_who_do_not_serve(community, resident, stree
     neighbour = client_for(MemberFactory().user)
     rows = neighbour.get(f"{V1}/requests/nearby/?lat={req.lat}&lng={req.lng}&duty={req.duty}").json()["results"]
     assert [r["id"] for r in rows] == [req.pk]
-    assert rows[0]["contact_phone"] == "139****5678" and rows[0]["lat"] is None
+    assert not {"contact_phone", "lat", "lng", "address"} & set(rows[0])
 
 
 def test_join_a_nearby_request(community, resident):

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import Conflict, NotFound
 from grids.geo import wgs84_to_gcj02
-from orders.models import RequestEvent, RequestFollower, ServiceRequest
+from orders.models import RequestEvent, RequestFollower, RequestPhoto, ServiceRequest
 from orders.services.requests import request_join
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
@@ -214,3 +214,28 @@ def test_page_requester_is_shown_the_refusal(req, resident):
     r = browser_for(resident).post(f"/requests/{req.pk}/join/", at(req), follow=True)
     assert r.status_code == 200 and "这是您自己提交的点单。" in r.content.decode()
     assert not follows(req, resident)
+
+
+# --- what the lookup before the join shows ------------------------------------------------------
+
+
+def test_the_nearby_lookup_shows_what_identifies_the_problem_and_nothing_that_following_opens(req):
+    """Anyone signed in may look nearby, from anywhere; so the answer is what the order page shows
+    (title, kind, status, distance, when) — not the description, photos, names or reasons that
+    only a follower (a reason to follow) may read."""
+    req.description = "三楼楼道堆满杂物，住户王某说不清理"
+    req.save()
+    RequestPhoto.objects.create(request=req, image="requests/p.jpg", width=10, height=10)
+    stranger = client_for(UserFactory())
+    query = {"lat": req.lat, "lng": req.lng, "duty": req.duty, "coord_system": "wgs84"}
+    rows = stranger.get(f"{V1}/requests/nearby/", query).json()["results"]
+    assert [r["id"] for r in rows] == [req.pk]
+    row = rows[0]
+    assert set(row) == {
+        "id", "title", "duty", "duty_label", "status", "status_label", "community_id", "community_name",
+        "distance_m", "is_mine", "created_at",
+    }  # fmt: skip
+    assert req.description not in str(rows) and "requests/p.jpg" not in str(rows)
+    # The page's lookup shows no more.
+    page = browser_for(UserFactory()).get("/order/nearby/", query).json()["requests"]
+    assert set(page[0]) == {"id", "title", "status", "created", "distance_m", "mine"}

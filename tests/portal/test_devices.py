@@ -113,3 +113,26 @@ def test_revoking_is_post_only(resident):
     assert browser.get(reverse("portal:device_revoke", args=[mine.token.pk])).status_code == 405
     assert browser.get(reverse("portal:devices_revoke_all")).status_code == 405
     assert works(mine.plain)
+
+
+def test_each_device_shows_when_it_ends_at_the_latest(resident, settings):
+    settings.TOKEN_MAX_DAYS = 180
+    with time_machine.travel("2026-03-02 09:05 +0800", tick=False):
+        device_token_issue(user=resident, device_name="iPhone Safari")
+        html = browser_for(resident).get(reverse("portal:devices")).content.decode()
+    assert "最迟 2026-08-29 09:05 退出" in html
+    assert "登录满 180 天须重新登录" in html
+
+
+def test_a_device_past_its_full_life_is_not_listed(resident, settings):
+    settings.TOKEN_IDLE_DAYS, settings.TOKEN_MAX_DAYS = 30, 180
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as t:
+        old = device_token_issue(user=resident, device_name="旧手机")
+        t.shift(timedelta(days=181))
+        DeviceToken.objects.filter(pk=old.token.pk).update(
+            last_used_at=timezone.now(), expires_at=timezone.now() + timedelta(days=30)
+        )
+        device_token_issue(user=resident, device_name="新手机")
+        html = browser_for(resident).get(reverse("portal:devices")).content.decode()
+    assert "新手机" in html and "旧手机" not in html
+    assert not works(old.plain)

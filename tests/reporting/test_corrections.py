@@ -8,14 +8,17 @@ reason — and every correction shows on the member's hours page.
 """
 
 import datetime as dt
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from reporting.models import ServiceRecord
+from reporting.models import ServiceRecord, ServiceRecordEvent
 from reporting.services.records import service_record_confirm, service_record_correct
 from tests.conftest import client_for
 from tests.grids.factories import MemberFactory
@@ -102,7 +105,7 @@ def test_another_staff_member_corrects_with_a_reason(confirmed, street_officer):
         S.CONFIRMED,
         street_officer,
     )
-    assert event.note == "120 → 90 分钟：核对签到表，提前离开"
+    assert (event.minutes_before, event.minutes_after, event.note) == (120, 90, "核对签到表，提前离开")
     assert r.events.count() == 2  # the confirmation and the correction: nothing overwritten
 
 
@@ -230,3 +233,71 @@ def test_my_hours_with_corrections_query_count_is_flat(placed, community, secret
         corrected_record()
     ServiceRecordFactory(member=MemberFactory(community=community), community=community)
     assert page_queries(c, "/my/hours/") == few
+
+
+# --- a correction's minutes are fields of its event -------------------------------------------
+
+
+def test_the_minutes_are_fields_and_the_note_keeps_the_reason(placed, community, secretary, street_officer):
+    r = ServiceRecordFactory(member=placed, community=community, minutes=120, started_at=this_year())
+    service_record_confirm(record=r, actor=secretary, minutes=100, reason="晚到二十分钟")
+    service_record_correct(record=r, actor=street_officer, minutes=90, reason="核对签到表")
+    rows = list(r.events.order_by("created_at", "id").values_list("kind", "minutes_before", "minutes_after", "note"))
+    assert rows == [("corrected", 120, 100, "晚到二十分钟"), ("corrected", 100, 90, "核对签到表")]
+    plain = ServiceRecordFactory(member=placed, community=community, minutes=60)
+    service_record_confirm(record=plain, actor=secretary)
+    assert plain.events.get().minutes_before is None and plain.events.get().minutes_after is None
+
+
+def test_the_database_holds_minutes_on_corrections_and_on_nothing_else(confirmed, secretary):
+    common = {"record": confirmed, "from_status": S.CONFIRMED, "to_status": S.CONFIRMED, "actor": secretary}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRecordEvent.objects.create(kind="corrected", note="没有时长", **common)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRecordEvent.objects.create(kind="corrected", minutes_before=120, note="只有一半", **common)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRecordEvent.objects.create(kind="community_confirmed", minutes_before=1, minutes_after=2, **common)
+    ServiceRecordEvent.objects.create(kind="corrected", minutes_before=120, minutes_after=60, note="核实", **common)
+
+
+def test_my_hours_and_the_api_read_the_fields(placed, community, secretary, street_officer):
+    r = ServiceRecordFactory(member=placed, community=community, minutes=120, started_at=this_year())
+    service_record_confirm(record=r, actor=secretary, minutes=100, reason="晚到二十分钟")
+    # Whatever the note says, the minutes shown are the fields'.
+    r.events.filter(kind="corrected").update(minutes_before=119, minutes_after=101)
+    page = html(browser_for(placed.user).get("/my/hours/"))
+    assert "119 → 101 分钟：晚到二十分钟" in page
+    for url in (f"{V1}/service-records/{r.pk}/", f"{V1}/service-records/?mine=1"):
+        body = client_for(placed.user).get(url).json()
+        row = body["results"][0] if "results" in body else body
+        assert [
+            {k: c[k] for k in ("minutes_before", "minutes_after", "reason", "actor_name")} for c in row["corrections"]
+        ] == [{"minutes_before": 119, "minutes_after": 101, "reason": "晚到二十分钟", "actor_name": secretary.name}]
+
+
+def test_the_records_api_reads_corrections_in_a_flat_number_of_queries(placed, community, secretary, street_officer):
+    def corrected_record():
+        r = ServiceRecordFactory(member=placed, community=community, minutes=120, started_at=this_year())
+        service_record_confirm(record=r, actor=secretary, minutes=100, reason="晚到")
+        service_record_correct(record=r, actor=street_officer, minutes=90, reason="核实")
+
+    api = client_for(placed.user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(f"{V1}/service-records/?mine=1").status_code == 200
+        return len(ctx)
+
+    corrected_record()
+    few = count()
+    for _ in range(4):
+        corrected_record()
+    assert count() == few
+    assert len(api.get(f"{V1}/service-records/?mine=1").json()["results"][0]["corrections"]) == 2
+
+
+def test_the_migration_reads_the_minutes_the_old_notes_gave():
+    notes = importlib.import_module("reporting.migrations.0004_correction_minutes").NOTE
+    found = notes.match("120 → 90 分钟：核对签到表：提前离开")
+    assert (found[1], found[2], found[3]) == ("120", "90", "核对签到表：提前离开")
+    assert notes.match("90 分钟") is None

@@ -134,7 +134,7 @@ def test_corrected_minutes_are_an_event_kind_keeping_the_original(member, commun
         S.CONFIRMED,
         secretary,
     )
-    assert event.note == "120 → 90 分钟：提前离开"
+    assert (event.minutes_before, event.minutes_after, event.note) == (120, 90, "提前离开")
 
 
 def test_the_residents_confirmation_is_its_own_kind(member, community, resident):
