@@ -126,6 +126,17 @@ def with_corrections(records: QuerySet[ServiceRecord]) -> QuerySet[ServiceRecord
     return records.prefetch_related(Prefetch("events", queryset=events, to_attr="corrections"))
 
 
+def with_history(records: QuerySet[ServiceRecord]) -> QuerySet[ServiceRecord]:
+    """``records`` with every change made to each after it was reported (confirmed, corrected,
+    rejected, checked out by the system …: who, when, and the reason) as ``record.history``,
+    oldest first; one more query whatever the number of records. What a member reads on their
+    hours page: every change to their own records and who made it."""
+    events = (
+        ServiceRecordEvent.objects.exclude(from_status="").select_related("actor").order_by("created_at", "id")
+    )
+    return records.prefetch_related(Prefetch("events", queryset=events, to_attr="history"))
+
+
 def recently_confirmed_for(user, *, days: int = 30) -> QuerySet[ServiceRecord]:
     """Records the user may see as staff, confirmed in the last ``days``, newest first: the ones
     a correction is still likely for."""

@@ -53,7 +53,7 @@ def my_hours(request):
             progress=selectors.quota_progress(member, year),
             consented=selectors.has_location_consent(member),
             records=list(
-                selectors.with_corrections(selectors.records_of(member))
+                selectors.with_history(selectors.records_of(member))
                 .filter(started_at__year=year)
                 .order_by("-started_at")
             ),

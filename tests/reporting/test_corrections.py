@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from reporting.models import ServiceRecord, ServiceRecordEvent
-from reporting.services.records import service_record_confirm, service_record_correct
+from reporting.services.records import service_record_confirm, service_record_correct, service_record_reject
 from tests.conftest import client_for
 from tests.grids.factories import MemberFactory
 from tests.pages import browser_for, html, page_queries
@@ -218,6 +218,15 @@ def test_my_hours_lists_every_correction(placed, community, secretary, street_of
     page = html(browser_for(placed.user).get("/my/hours/"))
     assert "120 → 100 分钟：晚到二十分钟" in page and "陈书记" in page
     assert "100 → 90 分钟：核对签到表" in page and "周街道" in page
+
+
+def test_my_hours_shows_every_change_to_my_records_and_who_made_it(placed, community, secretary):
+    kept = ServiceRecordFactory(member=placed, community=community, minutes=60, started_at=this_year())
+    refused = ServiceRecordFactory(member=placed, community=community, minutes=30, started_at=this_year())
+    service_record_confirm(record=kept, actor=secretary)
+    service_record_reject(record=refused, actor=secretary, reason="当天未到场")
+    page = html(browser_for(placed.user).get("/my/hours/"))
+    assert "陈书记确认" in page and "陈书记不予认定：当天未到场" in page
 
 
 def test_my_hours_with_corrections_query_count_is_flat(placed, community, secretary, street_officer):
