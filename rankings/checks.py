@@ -9,8 +9,14 @@ def ranking_weights(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """rankings.E001: every ``RANKING_WEIGHT_*`` is a whole number of at least 1."""
     from rankings import scoring
 
-    try:
-        scoring.weights()
-    except ImproperlyConfigured as exc:
-        return [checks.Error(str(exc), hint="例如 RANKING_WEIGHT_HOURS=1。", id="rankings.E001")]
-    return []
+    errors = []
+    for name, value in scoring.configured_weights().items():
+        if name not in scoring.DEFAULT_WEIGHTS:
+            continue
+        try:
+            scoring.weight(name, value)
+        except ImproperlyConfigured as exc:
+            variable = scoring.WEIGHT_VARIABLES[name]
+            hint = f"例如 {variable}={scoring.DEFAULT_WEIGHTS[name]}（默认值）。"
+            errors.append(checks.Error(str(exc), hint=hint, id="rankings.E001"))
+    return errors

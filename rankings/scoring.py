@@ -117,7 +117,7 @@ class Weights:
 _WEIGHT_LABELS = {"hours": "每小时服务时长", "services": "每次服务", "outcomes": "每件成效", "likes": "每个点赞"}
 
 
-def _weight(name: str, value) -> int:
+def weight(name: str, value) -> int:
     """A configured weight as a positive integer, or ImproperlyConfigured naming its variable."""
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and text.isascii() and text.isdigit():
@@ -129,13 +129,18 @@ def _weight(name: str, value) -> int:
     return text
 
 
+def configured_weights() -> dict:
+    """``settings.RANKING_WEIGHTS`` as configured (missing keys take the defaults), unchecked."""
+    return {**DEFAULT_WEIGHTS, **getattr(settings, "RANKING_WEIGHTS", {})}
+
+
 def weights() -> Weights:
     """The weights in force, from ``settings.RANKING_WEIGHTS`` (missing keys take the defaults).
 
     Raises ``ImproperlyConfigured`` for a weight that is not a whole number of at least 1.
     """
-    configured = {**DEFAULT_WEIGHTS, **getattr(settings, "RANKING_WEIGHTS", {})}
-    return Weights(**{k: _weight(k, configured[k]) for k in DEFAULT_WEIGHTS})
+    configured = configured_weights()
+    return Weights(**{k: weight(k, configured[k]) for k in DEFAULT_WEIGHTS})
 
 
 def score_rule_text(w: Weights | None = None) -> str:
