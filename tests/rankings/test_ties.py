@@ -10,6 +10,7 @@ import pytest
 from rankings import scoring
 from rankings.models import Board, BoardEntry
 from rankings.services import board_rebuild
+from tests.conftest import client_for
 from tests.grids.factories import MemberFactory, UnitFactory
 from tests.rankings.factories import ConfirmedRecordFactory, like, served_request
 
@@ -102,3 +103,25 @@ def test_equal_per_capita_from_different_headcounts_ties_and_the_total_decides(c
     assert [e.subject_id for e in rows] == want
     assert [e.district_rank for e in rows] == [1, 2, 3, 4]
     assert python_order(rows, Board.UNITS) == want
+
+
+@pytest.mark.django_db
+def test_the_api_shows_the_score_as_a_number_and_the_history_agrees(community):
+    unit = UnitFactory(district=community.street.district)
+    most, fewer = (MemberFactory(community=community, unit=unit) for _ in range(2))
+    score_of_4625(fewer, "services")
+    score_of_4625(most, "minutes")
+    board_rebuild(day=DAY, triggered_by="测试")
+    api = client_for(fewer.user)
+
+    top = api.get("/api/v1/boards/members/").json()
+    assert [(r["subject_id"], r["rank"], r["score"]) for r in top["results"]] == [
+        (most.pk, 1, 77.1),
+        (fewer.pk, 2, 77.1),
+    ]
+    (unit_row,) = api.get("/api/v1/boards/units/").json()["results"]
+    assert (unit_row["score"], unit_row["per_capita"], unit_row["headcount"]) == (154.2, 77.08, 2)
+    (mine,) = api.get("/api/v1/boards/members/me/").json()["results"]
+    assert (mine["rank"], mine["score"]) == (2, 77.1)
+    history = api.get("/api/v1/boards/members/history/").json()["points"]
+    assert [(p["day"], p["rank"], p["score"]) for p in history] == [(DAY.isoformat(), 2, 77.1)]
