@@ -151,7 +151,7 @@ class BoardEntryAdmin(_ReadOnlyFigures, admin.ModelAdmin):
         "district_name",
         "district_rank",
         "movement",
-        "score",
+        "total",
         "per_capita",
         "headcount",
         "hours",
@@ -173,7 +173,8 @@ class BoardEntryAdmin(_ReadOnlyFigures, admin.ModelAdmin):
         "district_rank",
         "previous_rank",
         "previous_district_rank",
-        "score",
+        "total",
+        "points",
         "per_capita",
         "headcount",
         "minutes",
@@ -191,6 +192,10 @@ class BoardEntryAdmin(_ReadOnlyFigures, admin.ModelAdmin):
     @admin.display(description="区/县(市)")
     def district_name(self, obj):
         return obj.district_label or "—"
+
+    @admin.display(description="总分", ordering="points")
+    def total(self, obj):
+        return round(obj.score, 2)
 
     @admin.display(description="较前一日")
     def movement(self, obj):

@@ -9,6 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# A board's score is stored as an integer number of sixtieths of a point (a minute of service
+# at hours weight 1 is one point): exact, so equal scores compare equal (see rankings.scoring).
+POINTS_PER_SCORE = 60
+
 
 class Board(models.TextChoices):
     UNITS = "units", "全市单位Top50"
@@ -54,7 +58,8 @@ class BoardEntry(models.Model):
     district_rank = models.PositiveIntegerField("区内名次", null=True, blank=True)
     previous_rank = models.PositiveIntegerField("前一日全市名次", null=True, blank=True)
     previous_district_rank = models.PositiveIntegerField("前一日区内名次", null=True, blank=True)
-    score = models.FloatField("总分")
+    points = models.BigIntegerField("总分（以 1/60 分计）")
+    # For display only (points / 60 / headcount); ranks compare per-capita exactly.
     per_capita = models.FloatField("人均分", null=True, blank=True)
     headcount = models.PositiveIntegerField("人数", null=True, blank=True)
     minutes = models.PositiveIntegerField("服务时长（分钟）", default=0)
@@ -81,6 +86,11 @@ class BoardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.get_board_display()} 第{self.rank}名"
+
+    @property
+    def score(self) -> float:
+        """The score shown: ``points`` / 60."""
+        return self.points / POINTS_PER_SCORE
 
 
 class CockpitFigures(models.Model):

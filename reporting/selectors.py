@@ -131,9 +131,7 @@ def with_history(records: QuerySet[ServiceRecord]) -> QuerySet[ServiceRecord]:
     rejected, checked out by the system …: who, when, and the reason) as ``record.history``,
     oldest first; one more query whatever the number of records. What a member reads on their
     hours page: every change to their own records and who made it."""
-    events = (
-        ServiceRecordEvent.objects.exclude(from_status="").select_related("actor").order_by("created_at", "id")
-    )
+    events = ServiceRecordEvent.objects.exclude(from_status="").select_related("actor").order_by("created_at", "id")
     return records.prefetch_related(Prefetch("events", queryset=events, to_attr="history"))
 
 

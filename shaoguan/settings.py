@@ -489,12 +489,14 @@ ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.
 
 # --- Rankings (排行榜) ---------------------------------------------------------------
 # Score = hours × w_hours + services × w_services + outcomes × w_outcomes + likes × w_likes
-# (rankings/scoring.py); only confirmed service hours count.
+# (rankings/scoring.py); only confirmed service hours count. Each weight is a whole number of at
+# least 1, read as text here and checked by rankings (system check rankings.E001), which names
+# the variable when it is not.
 RANKING_WEIGHTS = {
-    "hours": env.float("RANKING_WEIGHT_HOURS", default=1.0),
-    "services": env.float("RANKING_WEIGHT_SERVICES", default=2.0),
-    "outcomes": env.float("RANKING_WEIGHT_OUTCOMES", default=5.0),
-    "likes": env.float("RANKING_WEIGHT_LIKES", default=1.0),
+    "hours": env.str("RANKING_WEIGHT_HOURS", default="1"),
+    "services": env.str("RANKING_WEIGHT_SERVICES", default="2"),
+    "outcomes": env.str("RANKING_WEIGHT_OUTCOMES", default="5"),
+    "likes": env.str("RANKING_WEIGHT_LIKES", default="1"),
 }
 # A Web-Mercator tile URL ({z}/{x}/{y}, optional {s}) drawn behind the cockpit's map of
 # communities, e.g. Tianditu's; empty = the vector map alone. Community points are WGS-84.

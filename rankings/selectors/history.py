@@ -6,6 +6,7 @@ import datetime as dt
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from grids.models import Member
+from rankings import scoring
 from rankings.models import Board, BoardEntry
 from rankings.selectors.boards import not_on_board_note, own_subjects, subject_names
 from rankings.selectors.published import HISTORY_DAYS, NO_MEMBER, PLATFORM_NAME, TOP, PublishedDay
@@ -61,13 +62,13 @@ def history(board: str, subject_id: int, day: PublishedDay, days: int) -> dict:
             "day": e["day"].isoformat(),
             "rank": e["rank"],
             "district_rank": e["district_rank"],
-            "score": round(e["score"], 1),
+            "score": round(scoring.score(e["points"]), 1),
             "per_capita": round(e["per_capita"], 2) if e["per_capita"] is not None else None,
             "hours": round(e["minutes"] / 60, 1),
         }
         for e in BoardEntry.objects.filter(board=board, subject_id=subject_id, day__gte=start, day__lte=day.day)
         .order_by("day")
-        .values("day", "rank", "district_rank", "score", "per_capita", "minutes")
+        .values("day", "rank", "district_rank", "points", "per_capita", "minutes")
     ]
     name, detail = subject_names(board, [subject_id]).get(subject_id, ("", ""))
     return {"subject_id": subject_id, "name": name, "detail": detail, "days": days, "points": points}

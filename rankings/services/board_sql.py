@@ -2,8 +2,8 @@
 
 No subject ever becomes a Python object: the aggregation and the ranking (window functions) run
 in the database. The component subqueries (which records, outcomes and likes count) are built
-with the ORM; ``rankings.scoring`` supplies the score expression and the tie rule. The SQL runs
-on PostgreSQL and SQLite alike.
+with the ORM; ``rankings.scoring`` supplies the points, the per-capita key and the tie rule, all
+in integer arithmetic. The SQL runs on PostgreSQL and SQLite alike.
 
 Why one statement: the members, stars, units and teams boards all stand on the members'
 components. Computed once in a CTE (one pass over the service records gives both the year and
@@ -27,7 +27,7 @@ _RESIDENT_CONFIRMED = [ServiceRequest.Status.CONFIRMED, ServiceRequest.Status.RA
 
 _COLUMNS = (
     "day, board, subject_id, district_id, rank, district_rank, previous_rank, previous_district_rank,"
-    " score, per_capita, headcount, minutes, services, outcomes, likes"
+    " points, per_capita, headcount, minutes, services, outcomes, likes"
 )
 
 
@@ -208,19 +208,20 @@ def board_entries_sql(day: date, previous: date | None) -> tuple[str, list]:
             " minutes, services, outcomes, likes, headcount FROM cc",
         ]
     )
-    score, score_params = scoring.score_sql("minutes", "services", "outcomes", "likes")
-    # For members and stars per_capita is NULL on every row, so the per-capita key of the tie
-    # rule is a constant there and one ORDER BY serves all five boards.
+    points, points_params = scoring.points_sql("minutes", "services", "outcomes", "likes")
+    pc_whole, pc_rest = scoring.per_capita_key_sql("points", "headcount")
+    # For members and stars the per-capita key is NULL on every row, so it is a constant there
+    # and one ORDER BY serves all five boards.
     order = scoring.order_sql(
-        Board.UNITS, per_capita="per_capita", score="score", minutes="minutes", subject="subject_id"
+        Board.UNITS, per_capita_key=("pc_whole", "pc_rest"), points="points", minutes="minutes", subject="subject_id"
     )
     ctes += [
         ("comp", comp, []),
-        ("scored", f"SELECT comp.*, {score} AS score FROM comp", score_params),
+        ("scored", f"SELECT comp.*, {points} AS points FROM comp", points_params),
         (
             "capita",
-            "SELECT scored.*, CASE WHEN headcount > 0 THEN score / CAST(headcount AS DOUBLE PRECISION) END"
-            " AS per_capita FROM scored",
+            f"SELECT scored.*, {scoring.per_capita_sql('points', 'headcount')} AS per_capita,"
+            f" {pc_whole} AS pc_whole, {pc_rest} AS pc_rest FROM scored",
             [],
         ),
         (
@@ -239,7 +240,7 @@ def board_entries_sql(day: date, previous: date | None) -> tuple[str, list]:
         f"INSERT INTO {table} ({_COLUMNS})\n"
         "SELECT %s, r.board, r.subject_id, r.district_id, r.city_rank,"
         " CASE WHEN r.district_id IS NULL THEN NULL ELSE r.in_district_rank END,"
-        " p.rank, p.district_rank, r.score, r.per_capita, r.headcount,"
+        " p.rank, p.district_rank, r.points, r.per_capita, r.headcount,"
         " r.minutes, r.services, r.outcomes, r.likes\n"
         f"FROM ranked r LEFT JOIN {table} p"
         " ON p.day = %s AND p.board = r.board AND p.subject_id = r.subject_id"

@@ -1,15 +1,16 @@
 """Published boards for the read-side tests, written directly as rows (no rebuild involved).
 
 ``publish(day, board, rows)`` writes one board of one day: ``rows`` in rank order, each a dict
-with ``subject_id`` and optionally ``district_id``, ``score``, ``per_capita``, ``headcount``,
-components, and an explicit ``rank`` (to stand for a place far down a 60,000-member board).
+with ``subject_id`` and optionally ``district_id``, ``score`` (stored as its points),
+``per_capita``, ``headcount``, components, and an explicit ``rank`` (to stand for a place far
+down a 60,000-member board).
 District ranks follow the order within each district; previous ranks come from the latest
 earlier day of the same board, as the rebuild records them.
 """
 
 import datetime as dt
 
-from rankings.models import BoardDay, BoardEntry
+from rankings.models import POINTS_PER_SCORE, BoardDay, BoardEntry
 
 DAY = dt.date(2026, 11, 24)
 
@@ -38,7 +39,7 @@ def publish(day: dt.date, board: str, rows: list[dict]) -> list[BoardEntry]:
                 district_rank=district_rank,
                 previous_rank=earlier.rank if earlier else None,
                 previous_district_rank=earlier.district_rank if earlier else None,
-                score=row.pop("score", 100.0 - i),
+                points=round(row.pop("score", 100.0 - i) * POINTS_PER_SCORE),
                 minutes=row.pop("minutes", 90),
                 services=row.pop("services", 3),
                 outcomes=row.pop("outcomes", 1),

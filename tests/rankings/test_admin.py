@@ -54,7 +54,7 @@ def add_rows(district, start: int, n: int, day=DAY):
             rank=i,
             district_rank=i if i % 2 else None,
             previous_rank=i + 1 if i % 3 else None,
-            score=100.0 - i,
+            points=60 * (100 - i),
             minutes=60 * i,
         )
         for i in range(start, start + n)

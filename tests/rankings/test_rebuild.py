@@ -41,7 +41,7 @@ def all_rows(day=DAY) -> list[tuple]:
             "district_rank",
             "previous_rank",
             "previous_district_rank",
-            "score",
+            "points",
             "per_capita",
             "headcount",
             "minutes",

@@ -33,13 +33,18 @@ _RANKS = (
 )
 
 
-def _score(w: scoring.Weights) -> str:
-    return (
-        f"((({w.hours!r} * (CAST(minutes AS DOUBLE PRECISION) / 60.0))"
-        f" + {w.services!r} * CAST(services AS DOUBLE PRECISION))"
-        f" + {w.outcomes!r} * CAST(outcomes AS DOUBLE PRECISION))"
-        f" + {w.likes!r} * CAST(likes AS DOUBLE PRECISION)"
-    )
+def _points(w: scoring.Weights) -> str:
+    return f"{w.hours} * minutes + {60 * w.services} * services + {60 * w.outcomes} * outcomes + {60 * w.likes} * likes"
+
+
+# Per-capita, exactly: the whole quotient, then the remainder in units of 10⁻¹² (see scoring).
+_PER_CAPITA = """
+  SELECT scored.*,
+    CASE WHEN headcount > 0 THEN points / headcount ELSE -1 END AS pc_whole,
+    CASE WHEN headcount > 0 THEN (points - points / headcount * headcount) * 1000000000000 / headcount ELSE 0 END
+      AS pc_rest
+  FROM scored"""
+_GROUP_ORDER = "pc_whole DESC, pc_rest DESC, points DESC, minutes DESC, id"
 
 
 # Each member's components over the period: the same three aggregates for every board but communities.
@@ -58,7 +63,7 @@ _MEMBER_COMPONENTS = """WITH rec AS (
 
 
 def _member_board_sql(w: scoring.Weights, *, active_only: bool = False) -> str:
-    order = "score DESC, minutes DESC, id"
+    order = "points DESC, minutes DESC, id"
     active = (
         "WHERE rec.services IS NOT NULL OR outc.outcomes IS NOT NULL OR lk.likes IS NOT NULL" if active_only else ""
     )
@@ -71,7 +76,7 @@ def _member_board_sql(w: scoring.Weights, *, active_only: bool = False) -> str:
   LEFT JOIN grids_unit u ON u.id = m.unit_id
   LEFT JOIN rec ON rec.member_id = m.id LEFT JOIN outc ON outc.member_id = m.id LEFT JOIN lk ON lk.member_id = m.id
   {active}
-), scored AS (SELECT comp.*, {_score(w)} AS score FROM comp
+), scored AS (SELECT comp.*, {_points(w)} AS points FROM comp
 ), ranked AS (SELECT scored.*, {_RANKS.format(order=order)} FROM scored)
 SELECT r.*, p.rank, p.district_rank FROM ranked r
 LEFT JOIN rankings_boardentry p ON p.day = %(previous)s AND p.board = %(board)s AND p.subject_id = r.id
@@ -80,11 +85,13 @@ LEFT JOIN rankings_boardentry p ON p.day = %(previous)s AND p.board = %(board)s 
 
 def _group_board_sql(w: scoring.Weights, *, membership: str, subjects: str) -> str:
     """Units or teams: the members' year components summed per group, ranked per member."""
-    order = "per_capita DESC, score DESC, minutes DESC, id"
+    order = _GROUP_ORDER
     return f"""
 {_MEMBER_COMPONENTS}, sums AS (
-  SELECT g.key, SUM(COALESCE(rec.minutes, 0)) AS minutes, SUM(COALESCE(rec.services, 0)) AS services,
-    SUM(COALESCE(outc.outcomes, 0)) AS outcomes, SUM(COALESCE(lk.likes, 0)) AS likes, COUNT(*) AS headcount
+  SELECT g.key, CAST(SUM(COALESCE(rec.minutes, 0)) AS BIGINT) AS minutes,
+    CAST(SUM(COALESCE(rec.services, 0)) AS BIGINT) AS services,
+    CAST(SUM(COALESCE(outc.outcomes, 0)) AS BIGINT) AS outcomes,
+    CAST(SUM(COALESCE(lk.likes, 0)) AS BIGINT) AS likes, COUNT(*) AS headcount
   FROM ({membership}) g
   LEFT JOIN rec ON rec.member_id = g.member_id LEFT JOIN outc ON outc.member_id = g.member_id
   LEFT JOIN lk ON lk.member_id = g.member_id
@@ -93,10 +100,8 @@ def _group_board_sql(w: scoring.Weights, *, membership: str, subjects: str) -> s
   SELECT x.id, x.district_id, COALESCE(sums.minutes, 0) AS minutes, COALESCE(sums.services, 0) AS services,
     COALESCE(sums.outcomes, 0) AS outcomes, COALESCE(sums.likes, 0) AS likes, COALESCE(sums.headcount, 0) AS headcount
   FROM ({subjects}) x LEFT JOIN sums ON sums.key = x.id
-), scored AS (SELECT comp.*, {_score(w)} AS score FROM comp
-), capita AS (
-  SELECT scored.*, CASE WHEN headcount > 0 THEN score / CAST(headcount AS DOUBLE PRECISION) ELSE -1.0 END AS per_capita
-  FROM scored
+), scored AS (SELECT comp.*, {_points(w)} AS points FROM comp
+), capita AS ({_PER_CAPITA}
 ), ranked AS (SELECT capita.*, {_RANKS.format(order=order)} FROM capita)
 SELECT r.*, p.rank, p.district_rank FROM ranked r
 LEFT JOIN rankings_boardentry p ON p.day = %(previous)s AND p.board = %(board)s AND p.subject_id = r.id
@@ -104,7 +109,7 @@ LEFT JOIN rankings_boardentry p ON p.day = %(previous)s AND p.board = %(board)s 
 
 
 def _community_board_sql(w: scoring.Weights) -> str:
-    order = "per_capita DESC, score DESC, minutes DESC, id"
+    order = _GROUP_ORDER
     return f"""
 WITH rec AS (
   SELECT community_id, SUM(minutes) AS minutes, COUNT(*) AS services FROM reporting_servicerecord
@@ -126,10 +131,8 @@ WITH rec AS (
   FROM grids_community c JOIN grids_street s ON s.id = c.street_id
   LEFT JOIN rec ON rec.community_id = c.id LEFT JOIN req ON req.community_id = c.id
   LEFT JOIN esc ON esc.community_id = c.id LEFT JOIN lk ON lk.community_id = c.id LEFT JOIN hc ON hc.community_id = c.id
-), scored AS (SELECT comp.*, {_score(w)} AS score FROM comp
-), capita AS (
-  SELECT scored.*, CASE WHEN headcount > 0 THEN score / CAST(headcount AS DOUBLE PRECISION) ELSE -1.0 END AS per_capita
-  FROM scored
+), scored AS (SELECT comp.*, {_points(w)} AS points FROM comp
+), capita AS ({_PER_CAPITA}
 ), ranked AS (SELECT capita.*, {_RANKS.format(order=order)} FROM capita)
 SELECT r.*, p.rank, p.district_rank FROM ranked r
 LEFT JOIN rankings_boardentry p ON p.day = %(previous)s AND p.board = %(board)s AND p.subject_id = r.id
