@@ -174,7 +174,7 @@ def _contains(sorted_values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return sorted_values[pos] == keys
 
 
-def build_arcs(problem: Problem, weights: Weights) -> Arcs:
+def build_arcs(problem: Problem, weights: Weights, *, prune: bool = True) -> Arcs:
     """Every member's candidate communities with the cost of sending the member there."""
     c = problem.n_communities
     near_m, near_c = nearest_candidates(problem, weights.candidates)
@@ -209,7 +209,7 @@ def build_arcs(problem: Problem, weights: Weights) -> Arcs:
     # that is never used, in the LP as in integers; for a member with no community yet the
     # fallback is the unplaced arc. The optimum over the candidate set is unchanged.
     limit = np.where(has[member], 0, weights.unplaced_penalty) + weights.over_penalty + weights.under_penalty
-    keep = cost <= limit
+    keep = cost <= limit if prune else np.ones(len(cost), bool)
     return Arcs(
         member=member[keep],
         community=community[keep],
