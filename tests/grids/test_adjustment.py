@@ -17,7 +17,6 @@ from tests.grids.factories import (
     Level2GridFactory,
     MemberFactory,
     PostFactory,
-    RegistrationFactory,
     StreetFactory,
 )
 
