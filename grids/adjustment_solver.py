@@ -20,7 +20,9 @@ The graph (every member supplies one unit, the sink takes them all):
   compared with filling it; each member beyond ``need`` costs ``over_penalty``. Shifting the
   objective by ``under_penalty · Σ need`` gives the true cost: arc costs + over · surplus +
   under · shortfall + unplaced · unplaced members.
-* member → sink: leaving a member unplaced, allowed at ``unplaced_penalty``.
+* member → sink: leaving a member unplaced, allowed at ``unplaced_penalty``. A member who
+  already has a community gets this arc only when the penalty is at most over + under: above
+  that, keeping the place is always cheaper (see the pruning in ``build_arcs``).
 
 Solved by OR-Tools' ``SimpleMinCostFlow`` (integer costs, exact, deterministic for the same
 arc order, which here is sorted by member then community). The graph has no cycle, so
@@ -105,7 +107,8 @@ class Solution:
     arcs: Arcs
     arc_of_member: np.ndarray  # index into ``arcs`` of the chosen arc, −1 when unplaced
     load: np.ndarray  # members per community after
-    graph: tuple = ()  # (tails, heads, capacities, costs, supplies, offset) for ``lp_bound``
+    graph: tuple = ()  # (tails, heads, capacities, costs, supplies, offset) for the bounds
+    weights: Weights = field(default_factory=Weights)
 
 
 def haversine_m(lat1, lng1, lat2, lng2):
@@ -220,20 +223,28 @@ def build_arcs(problem: Problem, weights: Weights, *, prune: bool = True) -> Arc
     )
 
 
+def _may_stay_unplaced(problem: Problem, weights: Weights) -> np.ndarray:
+    """Members who get an arc to the sink. One who has a community keeps it rather than be left
+    unplaced whenever that costs more than over + under (the argument that prunes arcs)."""
+    return (problem.current < 0) | (weights.unplaced_penalty <= weights.over_penalty + weights.under_penalty)
+
+
 def _graph(problem: Problem, arcs: Arcs, weights: Weights):
     n, c = problem.n_members, problem.n_communities
     sink = n + c
     needed = problem.needed.astype(np.int64)
     comm_nodes = np.arange(n, n + c, dtype=np.int64)
-    tails = np.concatenate([arcs.member, np.arange(n, dtype=np.int64), comm_nodes, comm_nodes])
+    free = np.flatnonzero(_may_stay_unplaced(problem, weights)).astype(np.int64)
+    f = len(free)
+    tails = np.concatenate([arcs.member, free, comm_nodes, comm_nodes])
     heads = np.concatenate(
-        [arcs.community + n, np.full(n, sink, np.int64), np.full(c, sink, np.int64), np.full(c, sink, np.int64)]
+        [arcs.community + n, np.full(f, sink, np.int64), np.full(c, sink, np.int64), np.full(c, sink, np.int64)]
     )
-    caps = np.concatenate([np.ones(len(arcs.member) + n, np.int64), needed, np.full(c, n, np.int64)])
+    caps = np.concatenate([np.ones(len(arcs.member) + f, np.int64), needed, np.full(c, n, np.int64)])
     costs = np.concatenate(
         [
             arcs.cost,
-            np.full(n, weights.unplaced_penalty, np.int64),
+            np.full(f, weights.unplaced_penalty, np.int64),
             np.full(c, -weights.under_penalty, np.int64),
             np.full(c, weights.over_penalty, np.int64),
         ]
@@ -270,6 +281,7 @@ def solve(problem: Problem, weights: Weights, arcs: Arcs | None = None) -> Solut
         arc_of_member=arc_of_member,
         load=load,
         graph=(tails, heads, caps, costs, supplies, offset),
+        weights=weights,
     )
 
 
@@ -296,15 +308,14 @@ def dual_bound(problem: Problem, solution: Solution) -> int:
     when the flow is optimal there is no negative cycle and the bound equals its cost.
     """
     tails, heads, caps, costs, supplies, offset = solution.graph
+    weights = solution.weights
     n, c = problem.n_members, problem.n_communities
     arcs, sink = solution.arcs, c  # hub index: communities 0..c-1, the sink c
     used = solution.arc_of_member
     placed = used >= 0
     hub_of = np.where(placed, solution.assignment, sink)
-    used_cost = np.where(placed, arcs.cost[np.maximum(used, 0)], 0)
-    # unplaced arc costs the penalty; read it from the graph (the n arcs after the member arcs)
-    unplaced_cost = int(costs[len(arcs.member)]) if n else 0
-    used_cost = np.where(placed, used_cost, unplaced_cost)
+    unplaced_cost = weights.unplaced_penalty
+    used_cost = np.where(placed, arcs.cost[np.maximum(used, 0)], unplaced_cost)
 
     big = np.iinfo(np.int64).max // 4
     w = np.full((c + 1, c + 1), big, np.int64)
@@ -313,15 +324,17 @@ def dual_bound(problem: Problem, solution: Solution) -> int:
     unused[used[placed]] = False
     src = hub_of[arcs.member[unused]]
     np.minimum.at(w, (src, arcs.community[unused]), arcs.cost[unused] - used_cost[arcs.member[unused]])
-    # hub(i) → i → sink, on the unused unplaced arc of a placed member
-    np.minimum.at(w, (hub_of[placed], np.full(int(placed.sum()), sink)), unplaced_cost - used_cost[placed])
-    need = caps[len(arcs.member) + n : len(arcs.member) + n + c]
-    under, over = -int(costs[len(arcs.member) + n]) if c else 0, int(costs[-1]) if c else 0
+    # hub(i) → i → sink, on the unused unplaced arc of a placed member who has one
+    via = placed & _may_stay_unplaced(problem, weights)
+    np.minimum.at(w, (hub_of[via], np.full(int(via.sum()), sink)), unplaced_cost - used_cost[via])
+    need = problem.needed.astype(np.int64)
+    under, over = weights.under_penalty, weights.over_penalty
     load = solution.load
     comm = np.arange(c)
     w[comm[load < need], sink] = np.minimum(w[comm[load < need], sink], -under)
     w[comm, sink] = np.minimum(w[comm, sink], over)
-    w[sink, comm[load > 0]] = np.minimum(w[sink, comm[load > 0]], under)
+    filled = np.minimum(load, need) > 0  # the need arc carries flow: it can be pushed back
+    w[sink, comm[filled]] = np.minimum(w[sink, comm[filled]], under)
     w[sink, comm[load > need]] = np.minimum(w[sink, comm[load > need]], -over)
 
     d = np.zeros(c + 1, np.int64)  # a virtual root reaches every hub at 0

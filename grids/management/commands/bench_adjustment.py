@@ -53,10 +53,10 @@ class Command(BaseCommand):
             f"scope: {round_.scope_label}; members {round_.members_count}, communities {len(round_.communities)}, "
             f"arcs {t['arcs']}"
         )
-        out(
-            f"read {t['read']:.2f} s · build {t['build']:.2f} s · solve {t['solve']:.2f} s · "
-            f"bound {t['bound']:.2f} s · write {t['write']:.2f} s · whole round {total:.2f} s"
+        phases = " · ".join(
+            f"{k} {t[k]:.2f} s (CPU {t[k + '_cpu']:.2f})" for k in ("read", "build", "solve", "bound", "write")
         )
+        out(f"{phases} · whole round {total:.2f} s")
         out(f"max RSS {rss_mb:.0f} MB")
         out(f"moves {round_.moves_count}, unplaced {round_.unplaced_count}; proposal digest {digest}")
         gap = round_.total_cost - round_.lower_bound
