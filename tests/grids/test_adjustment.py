@@ -1,7 +1,10 @@
 """调剂 rounds: who may run them, one round at a time, the proposal, accepting all, some or edited
 moves, stale proposals, cancelling; the API and the staff pages."""
 
+import threading
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -220,3 +223,37 @@ def test_pages_refuse_outsiders(crowded, district, district_officer, secretary, 
     Level2GridFactory()
     with django_assert_max_num_queries(12):
         assert client.get(reverse("grids:adjustment", args=[round_.pk])).status_code == 200
+
+
+# --- concurrency -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_city_round_and_a_district_round_started_together_make_exactly_one(
+    crowded, district, district_officer, city_officer
+):
+    barrier = threading.Barrier(2)
+    results: list = []
+
+    def attempt(actor, node):
+        try:
+            barrier.wait(timeout=10)
+            results.append(("ok", adjustment_run(actor=actor, district=node).pk))
+        except Conflict as exc:
+            results.append(("conflict", exc.code))
+        except Exception as exc:  # pragma: no cover - reported by the assertion below
+            results.append(("error", repr(exc)))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=attempt, args=args) for args in ((district_officer, district), (city_officer, None))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(r[0] for r in results) == ["conflict", "ok"], results
+    assert ("conflict", "adjustment_busy") in results
+    assert AdjustmentRound.objects.filter(status="open").count() == 1
