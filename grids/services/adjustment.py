@@ -17,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -320,7 +321,7 @@ def adjustment_accept(
             kind="registration_adjusted",
             title=f"您的报到社区已调剂为{name}",
             body=f"{round_.scope_label}组织部门统筹调剂，将您安排到{name}报到，请等待社区将您编入网格。",
-            url="/register/",
+            url=reverse("grids:registration"),
         )
     round_.status = AdjustmentRound.Status.ACCEPTED
     round_.decided_by = actor

@@ -22,7 +22,7 @@ def _adjuster_or_403(request):
     if denied:
         return None, denied
     if not (scope.city or scope.district_ids):
-        return None, render(request, "grids/no_scope.html", {"tab": "home"}, status=403)
+        return None, render(request, "grids/adjustment_denied.html", {"tab": "home"}, status=403)
     return scope, None
 
 

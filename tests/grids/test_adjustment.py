@@ -217,7 +217,8 @@ def test_pages_run_and_accept_some(crowded, district, district_officer, client):
 def test_pages_refuse_outsiders(crowded, district, district_officer, secretary, client, django_assert_max_num_queries):
     round_ = adjustment_run(actor=district_officer, district=district)
     client.force_login(secretary)
-    assert client.get(reverse("grids:adjustments")).status_code == 403
+    denied = client.get(reverse("grids:adjustments"))
+    assert denied.status_code == 403 and "只有区/县组织部门和市委组织部可以调剂" in denied.content.decode()
     assert client.get(reverse("grids:adjustment", args=[round_.pk])).status_code == 403
     client.force_login(district_officer)
     Level2GridFactory()
