@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "GridKindEnum": "grids.models.Grid.Kind",
         "UnitKindEnum": "grids.models.Unit.Kind",
         "MemberKindEnum": "grids.models.Member.Kind",
+        "AdjustmentRoundStatusEnum": "grids.models.AdjustmentRound.Status",
+        "AdjustmentMoveStatusEnum": "grids.models.AdjustmentMove.Status",
     },
 }
 
