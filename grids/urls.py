@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grids.views import staff, volunteers
+from grids.views import adjustment, staff, volunteers
 
 app_name = "grids"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("grids/community/<int:community_id>/", staff.community_detail, name="community"),
     path("grids/<int:grid_id>/", staff.grid_detail, name="grid"),
     path("grids/registrations/<int:registration_id>/place/", staff.registration_place_view, name="registration_place"),
+    path("grids/adjustments/", adjustment.adjustment_list, name="adjustments"),
+    path("grids/adjustments/run/", adjustment.adjustment_run_view, name="adjustment_run"),
+    path("grids/adjustments/<int:round_id>/", adjustment.adjustment_detail, name="adjustment"),
+    path("grids/adjustments/<int:round_id>/accept/", adjustment.adjustment_accept_view, name="adjustment_accept"),
+    path("grids/adjustments/<int:round_id>/cancel/", adjustment.adjustment_cancel_view, name="adjustment_cancel"),
     path(
         "grids/registrations/<int:registration_id>/decline/",
         staff.registration_decline_view,

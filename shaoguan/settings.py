@@ -382,6 +382,8 @@ SPECTACULAR_SETTINGS = {
         "GridKindEnum": "grids.models.Grid.Kind",
         "UnitKindEnum": "grids.models.Unit.Kind",
         "MemberKindEnum": "grids.models.Member.Kind",
+        "AdjustmentRoundStatusEnum": "grids.models.AdjustmentRound.Status",
+        "AdjustmentMoveStatusEnum": "grids.models.AdjustmentMove.Status",
     },
 }
 
@@ -410,6 +412,19 @@ TOKEN_MAX_DAYS = env.int("TOKEN_MAX_DAYS", default=180)
 # A member may self-select a community within this distance of home or work,
 # or any community paired with their unit.
 REGISTRATION_REACH_KM = env.float("REGISTRATION_REACH_KM", default=15.0)
+
+# --- Adjustment (调剂) ------------------------------------------------------------
+# The costs of the min-cost flow that proposes an adjustment round (grids.adjustment_solver;
+# README, "Adjustment"). All integers, in cost units.
+ADJUSTMENT_METRES_PER_UNIT = env.int("ADJUSTMENT_METRES_PER_UNIT", default=100)  # 1 unit per 100 m
+ADJUSTMENT_RANK_COST = env.int("ADJUSTMENT_RANK_COST", default=10)  # per step below the first choice
+ADJUSTMENT_UNCHOSEN_COST = env.int("ADJUSTMENT_UNCHOSEN_COST", default=40)  # a community not chosen
+ADJUSTMENT_PAIRING_BONUS = env.int("ADJUSTMENT_PAIRING_BONUS", default=20)  # paired with the unit
+ADJUSTMENT_MOVE_COST = env.int("ADJUSTMENT_MOVE_COST", default=50)  # moving someone who has a community
+ADJUSTMENT_OVER_PENALTY = env.int("ADJUSTMENT_OVER_PENALTY", default=100)  # per member above need
+ADJUSTMENT_UNDER_PENALTY = env.int("ADJUSTMENT_UNDER_PENALTY", default=100)  # per member below need
+ADJUSTMENT_UNPLACED_PENALTY = env.int("ADJUSTMENT_UNPLACED_PENALTY", default=10_000)  # left unplaced
+ADJUSTMENT_CANDIDATES = env.int("ADJUSTMENT_CANDIDATES", default=20)  # nearest communities per member
 
 # --- Service requests (点单) and the joint meeting (联席会议) -------------------
 # A resolved request the resident neither confirms nor rates is closed after this many days.

@@ -30,7 +30,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
 from accounts.services import signin_code_send, wechat_ticket_issue
-from grids.models import Post
+from grids.models import AdjustmentMove, AdjustmentRound, Post, Registration
 from notifications.models import Notification
 from orders.models import Escalation, ServiceRequest
 from reporting.models import ServiceRecord
@@ -84,6 +84,7 @@ def _named_routes(patterns=None, namespace="", prefix=""):
 
 # A ``pk`` names the object of the route's first word; other parameters name themselves.
 PK_KINDS = {
+    "adjustment": "adjustment",
     "district": "district",
     "street": "street",
     "community": "community",
@@ -112,6 +113,7 @@ PARAM_KINDS = {
     "escalation_id": "escalation",
     "record_id": "record",
     "notification_id": "notification",
+    "round_id": "adjustment",
 }
 # Words a route takes as text: the board, and the action a staff page's POST names.
 TEXT_PARAMS = {
@@ -169,6 +171,7 @@ def _device(user) -> int:
 def _node(community, *, member, requester) -> dict:
     """One object of each kind in ``community``, owned by ``member`` (or the ``requester``)."""
     task = TaskFactory(community=community)
+    registration = RegistrationFactory(member=member, community=community)
     return {
         "district": community.street.district_id,
         "street": community.street_id,
@@ -176,7 +179,8 @@ def _node(community, *, member, requester) -> dict:
         "grid": member.grid_id,
         "unit": member.unit_id,
         "member": member.pk,
-        "registration": RegistrationFactory(member=member, community=community).pk,
+        "registration": registration.pk,
+        "adjustment": _open_round(community, registration),
         "request": ServiceRequestFactory(community=community, requester=requester).pk,
         "task": task.pk,
         "acceptance": AcceptanceFactory(task=task, member=member).pk,
@@ -204,6 +208,22 @@ def _node(community, *, member, requester) -> dict:
         "lat": community.lat,
         "lng": community.lng,
     }
+
+
+def _open_round(community, registration) -> int:
+    """An open 调剂 round of the community's district, proposing to keep ``registration`` where it is."""
+    round_ = AdjustmentRound.objects.create(district_id=community.street.district_id, created_by=UserFactory())
+    AdjustmentMove.objects.create(
+        round=round_,
+        registration=registration,
+        member=registration.member,
+        from_community=community,
+        to_community=community,
+        reason=AdjustmentMove.Reason.BALANCE,
+        candidates=[community.pk],
+        registration_status=Registration.Status.PENDING,
+    )
+    return round_.pk
 
 
 def _running_acceptance(community, member) -> int:
@@ -412,6 +432,23 @@ TABLE: dict[str, tuple] = {
     "member-list": get("401 403 403 200 200 200 200 200"),
     "member-me": get("401 404 200 404 404 404 404 404"),
     "registration-adjust": post("401 403 403 403 403 403 201 201", body=BODIES["registration-adjust"]),
+    "adjustment-list": get("401 200 200 200 200 200 200 200"),
+    "adjustment-detail": get(
+        own="401 404 404 404 404 404 200 200",
+        other="401 404 404 404 404 404 404 200",
+    ),
+    "adjustment-moves": get(
+        own="401 403 403 403 403 403 200 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "adjustment-accept": post(
+        own="401 403 403 403 403 403 200 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "adjustment-cancel": post(
+        own="401 403 403 403 403 403 200 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
     "registration-decline": post(
         own="401 403 403 200 403 200 200 200",
         other="401 403 403 403 403 403 403 200",
@@ -447,6 +484,20 @@ TABLE: dict[str, tuple] = {
     ),
     # --- grids: pages ---
     "grids:browser": get("302 403 403 302 302 200 200 200"),
+    "grids:adjustments": get("302 403 403 403 403 403 200 200"),
+    "grids:adjustment_run": post("302 403 403 403 403 403 302 302"),
+    "grids:adjustment": get(
+        own="302 403 403 403 403 403 200 200",
+        other="302 403 403 403 403 403 404 200",
+    ),
+    "grids:adjustment_accept": post(
+        own="302 403 403 403 403 403 302 302",
+        other="302 403 403 403 403 403 404 302",
+    ),
+    "grids:adjustment_cancel": post(
+        own="302 403 403 403 403 403 302 302",
+        other="302 403 403 403 403 403 404 302",
+    ),
     "grids:community": get(
         own="302 403 403 200 404 200 200 200",
         other="302 403 403 404 404 404 404 200",

@@ -1,3 +1,3 @@
 """Django admin for the organisation, people and registrations, scoped by post (see ``base``)."""
 
-from grids.admin import audit, organisation, people, posts, registration  # noqa: F401  (registers the admins)
+from grids.admin import adjustment, audit, organisation, people, posts, registration  # noqa: F401  (registers the admins)

@@ -204,6 +204,15 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
             raise PermissionDenied("该党员当前报到的社区不在您的管辖范围内。")
         if current.community_id == community.pk and current.status == S.PLACED:
             raise Conflict("该党员已在这个社区报到。", code="already_registered")
+    return registration_adjust_locked(member_id=member.pk, current=current, community=community, actor=actor, note=note)
+
+
+def registration_adjust_locked(
+    *, member_id: int, current: Registration | None, community: Community, actor, note: str = ""
+) -> Registration:
+    """The writes of an adjustment, for a caller that has checked scope and holds the locks on
+    the member and on ``current`` (the member's active registration, if any) in this transaction."""
+    if current is not None:
         transition(
             current,
             S.ENDED,
@@ -213,10 +222,10 @@ def registration_adjust(*, member: Member, community: Community, actor, note: st
             locked=True,
             ended_at=timezone.now(),
         )
-    Member.objects.filter(pk=member.pk).update(community=None, grid=None)
+    Member.objects.filter(pk=member_id).update(community=None, grid=None)
     note = (note or "").strip()[:200]
     registration = Registration.objects.create(
-        member=member,
+        member_id=member_id,
         community=community,
         status=S.PENDING,
         source=Registration.Source.ADJUSTED,
