@@ -7,6 +7,7 @@ cockpit in ``rankings``, 报到 in ``grids``), which is why they live above all 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.device_tokens import device_token_revoke, device_tokens_revoke_all
@@ -16,6 +17,9 @@ from core.pages import LIST_LIMIT, attempt
 from grids.selectors.people import member_of, posts_of, team_memberships_of
 from grids.selectors.registration import active_registration
 from grids.selectors.scope import scope_for
+from rankings.selectors.stars import stars_of
+from rankings.stars import rule_text
+from reporting.selectors import quota_year
 
 
 def home(request):
@@ -38,18 +42,15 @@ def home(request):
 
 @login_required
 def profile(request):
-    """ "我的": the account, its posts and, when there is one, the volunteer profile."""
+    """ "我的": the account, its posts and, when there is one, the volunteer profile with the
+    year against the rules (a ring for the hours, four quarter boxes) and its stars."""
     user = request.user
-    return render(
-        request,
-        "portal/profile.html",
-        {
-            "member": member_of(user),
-            "posts": list(posts_of(user)),
-            "masked_phone": mask_phone(user.phone),
-            "tab": "me",
-        },
-    )
+    member = member_of(user)
+    context = {"member": member, "posts": list(posts_of(user)), "masked_phone": mask_phone(user.phone), "tab": "me"}
+    if member:
+        year = timezone.localdate().year
+        context.update(quota=quota_year(member, year), stars=stars_of(member, year), star_rules=rule_text())
+    return render(request, "portal/profile.html", context)
 
 
 @login_required
