@@ -122,7 +122,10 @@ def test_the_profile_page_of_a_resident_has_no_quota(resident):
 def test_on_pace_when_the_hours_keep_up(member, community):
     for week in range(5):
         ConfirmedRecordFactory(
-            member=member, community=community, started_at=datetime(2026, 3, 7, 9, tzinfo=SH) + timedelta(weeks=week), minutes=180
+            member=member,
+            community=community,
+            started_at=datetime(2026, 3, 7, 9, tzinfo=SH) + timedelta(weeks=week),
+            minutes=180,
         )
     VisitFactory(member=member, community=community, visited_at=datetime(2026, 2, 2, 10, tzinfo=SH))
     VisitFactory(member=member, community=community, visited_at=datetime(2026, 5, 2, 10, tzinfo=SH))
