@@ -6,31 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grids', '0003_registration_events'),
-        ('rankings', '0001_initial'),
+        ("grids", "0003_registration_events"),
+        ("rankings", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MemberStars',
+            name="MemberStars",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('stars', models.PositiveSmallIntegerField(verbose_name='星级')),
-                ('minutes', models.PositiveIntegerField(default=0, verbose_name='工作时间以外服务时长（分钟）')),
-                ('quarters', models.PositiveSmallIntegerField(default=0, verbose_name='报到季度数')),
-                ('outcomes', models.PositiveIntegerField(default=0, verbose_name='成效（办结件数）')),
-                ('likes', models.PositiveIntegerField(default=0, verbose_name='点赞数')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='计算时间')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='grids.member', verbose_name='党员')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("stars", models.PositiveSmallIntegerField(verbose_name="星级")),
+                ("minutes", models.PositiveIntegerField(default=0, verbose_name="工作时间以外服务时长（分钟）")),
+                ("quarters", models.PositiveSmallIntegerField(default=0, verbose_name="报到季度数")),
+                ("outcomes", models.PositiveIntegerField(default=0, verbose_name="成效（办结件数）")),
+                ("likes", models.PositiveIntegerField(default=0, verbose_name="点赞数")),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="计算时间")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="grids.member",
+                        verbose_name="党员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员星级',
-                'verbose_name_plural': '党员星级',
-                'indexes': [models.Index(fields=['year', 'stars'], name='memberstars_year_stars')],
-                'constraints': [models.UniqueConstraint(fields=('member', 'year'), name='memberstars_one_per_year'), models.CheckConstraint(condition=models.Q(('stars__gte', 1), ('stars__lte', 5)), name='memberstars_one_to_five')],
+                "verbose_name": "党员星级",
+                "verbose_name_plural": "党员星级",
+                "indexes": [models.Index(fields=["year", "stars"], name="memberstars_year_stars")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("member", "year"), name="memberstars_one_per_year"),
+                    models.CheckConstraint(
+                        condition=models.Q(("stars__gte", 1), ("stars__lte", 5)), name="memberstars_one_to_five"
+                    ),
+                ],
             },
         ),
     ]
