@@ -7,7 +7,6 @@ cockpit in ``rankings``, 报到 in ``grids``), which is why they live above all 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.device_tokens import device_token_revoke, device_tokens_revoke_all
@@ -48,8 +47,8 @@ def profile(request):
     member = member_of(user)
     context = {"member": member, "posts": list(posts_of(user)), "masked_phone": mask_phone(user.phone), "tab": "me"}
     if member:
-        year = timezone.localdate().year
-        context.update(quota=quota_year(member, year), stars=stars_of(member, year), star_rules=rule_text())
+        quota = quota_year(member)
+        context.update(quota=quota, stars=stars_of(member, quota.year), star_rules=rule_text())
     return render(request, "portal/profile.html", context)
 
 

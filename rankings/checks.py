@@ -14,7 +14,7 @@ def star_thresholds(app_configs, **kwargs):
             Error(
                 f"STAR_THRESHOLDS 设置有误：{exc}",
                 hint="示例：10/2/0/0,20/4/1/1,40/4/3/5,60/4/6/10",
-                id="rankings.E001",
+                id="rankings.E002",
             )
         ]
     return []

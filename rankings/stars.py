@@ -15,7 +15,7 @@ Every member has one star. Star *n* (2–5) needs, all at once, at least the thr
 commas (default ``"10/2/0/0,20/4/1/1,40/4/3/5,60/4/6/10"``: the third star is the article's
 year — 20 hours and a visit every quarter — plus one outcome and one like). The stars are the
 highest level whose every threshold is met; the levels must increase (each at least the one
-below in every component, above it in one), which a system check (rankings.E001) enforces at start-up.
+below in every component, above it in one), which a system check (rankings.E002) enforces at start-up.
 """
 
 from __future__ import annotations

@@ -152,12 +152,13 @@ def _elapsed_share(year: int, today: date) -> float:
     return (today - date(year, 1, 1)).days / days + 1 / days
 
 
-def quota_year(member: Member | int, year: int, *, today: date | None = None) -> QuotaYear:
-    """A member's ``year`` (Asia/Shanghai; a record counts in the year it started): two queries
+def quota_year(member: Member | int, year: int | None = None, *, today: date | None = None) -> QuotaYear:
+    """A member's ``year`` (default: today's; Asia/Shanghai; a record counts in the year it started): two queries
     (the year's confirmed and pending records, the quarters visited), a third for the working-day
     overrides only when a confirmed record has no stored ``quota_minutes`` yet."""
     member_id = member if isinstance(member, int) else member.pk
     today = today or timezone.localdate()
+    year = year or today.year
     start, end = year_bounds(year)
     rows = list(
         ServiceRecord.objects.filter(

@@ -67,7 +67,7 @@ def test_the_system_check_refuses_bad_thresholds_in_chinese(settings):
     assert star_thresholds(None) == []
     settings.STAR_THRESHOLDS = "20/4/1/1,10/2/0/0,40/4/3/5,60/4/6/10"
     (error,) = star_thresholds(None)
-    assert error.id == "rankings.E001" and "STAR_THRESHOLDS 设置有误：评星标准应逐级提高" in error.msg
+    assert error.id == "rankings.E002" and "STAR_THRESHOLDS 设置有误：评星标准应逐级提高" in error.msg
 
 
 @pytest.mark.django_db
