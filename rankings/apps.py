@@ -7,4 +7,4 @@ class RankingsConfig(AppConfig):
     verbose_name = "排行榜"
 
     def ready(self):
-        from rankings import checks  # noqa: F401 - registers the system checks
+        from rankings import checks  # noqa: F401  (registers the system checks)
