@@ -4,4 +4,6 @@ from portal import api
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="me"),
+    path("me/quota/", api.MeQuotaView.as_view(), name="me-quota"),
+    path("me/stars/", api.MeStarsView.as_view(), name="me-stars"),
 ]

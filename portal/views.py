@@ -19,6 +19,9 @@ from core.pages import LIST_LIMIT, attempt
 from grids.selectors.people import member_of, posts_of, team_memberships_of
 from grids.selectors.registration import active_registration
 from grids.selectors.scope import scope_for
+from rankings.selectors.stars import stars_of
+from rankings.stars import rule_text
+from reporting.selectors import quota_year
 
 
 @never_cache
@@ -53,18 +56,15 @@ def home(request):
 
 @login_required
 def profile(request):
-    """ "我的": the account, its posts and, when there is one, the volunteer profile."""
+    """ "我的": the account, its posts and, when there is one, the volunteer profile with the
+    year against the rules (a ring for the hours, four quarter boxes) and its stars."""
     user = request.user
-    return render(
-        request,
-        "portal/profile.html",
-        {
-            "member": member_of(user),
-            "posts": list(posts_of(user)),
-            "masked_phone": mask_phone(user.phone),
-            "tab": "me",
-        },
-    )
+    member = member_of(user)
+    context = {"member": member, "posts": list(posts_of(user)), "masked_phone": mask_phone(user.phone), "tab": "me"}
+    if member:
+        quota = quota_year(member)
+        context.update(quota=quota, stars=stars_of(member, quota.year), star_rules=rule_text())
+    return render(request, "portal/profile.html", context)
 
 
 @login_required

@@ -19,7 +19,7 @@ from core.errors import DomainError
 from grids.admin.base import LEVELS, scope_level
 from grids.models import District
 from grids.selectors.scope import scope_for
-from rankings.models import BoardDay, BoardEntry, CockpitFigures
+from rankings.models import BoardDay, BoardEntry, CockpitFigures, MemberStars
 from rankings.services import board_rebuild
 
 _REBUILD_YESTERDAY = "rebuild_yesterday"
@@ -222,3 +222,25 @@ class CockpitFiguresAdmin(_ReadOnlyFigures, admin.ModelAdmin):
     show_full_result_count = False
     fields = ("day", "scope", "built_at", "data")
     readonly_fields = fields
+
+
+@admin.register(MemberStars)
+class MemberStarsAdmin(_ReadOnlyFigures, admin.ModelAdmin):
+    """评星定级, as the nightly job (rankings.tasks.recompute_member_stars) last wrote it."""
+
+    list_display = ("member_name", "year", "stars", "hours", "quarters", "outcomes", "likes", "computed_at")
+    list_select_related = ("member__user",)
+    list_filter = ("year", "stars")
+    search_fields = ("member__user__name", "member__user__phone")
+    ordering = ("-year", "-stars", "member_id")
+    show_full_result_count = False
+    fields = ("member", "year", "stars", "minutes", "quarters", "outcomes", "likes", "computed_at")
+    readonly_fields = fields
+
+    @admin.display(description="党员", ordering="member__user__name")
+    def member_name(self, obj):
+        return obj.member.user.name or obj.member.user.phone
+
+    @admin.display(description="工作时间以外服务时长（小时）")
+    def hours(self, obj):
+        return obj.hours

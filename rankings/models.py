@@ -113,3 +113,33 @@ class CockpitFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.scope}"
+
+
+class MemberStars(models.Model):
+    """评星定级: a member's stars for a year and the components they came from (rankings.stars),
+    recomputed every night for the whole city."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    member = models.ForeignKey("grids.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="+")
+    stars = models.PositiveSmallIntegerField("星级")
+    minutes = models.PositiveIntegerField("工作时间以外服务时长（分钟）", default=0)
+    quarters = models.PositiveSmallIntegerField("报到季度数", default=0)
+    outcomes = models.PositiveIntegerField("成效（办结件数）", default=0)
+    likes = models.PositiveIntegerField("点赞数", default=0)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "党员星级"
+        verbose_name_plural = "党员星级"
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="memberstars_one_per_year"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="memberstars_one_to_five"),
+        ]
+        indexes = [models.Index(fields=["year", "stars"], name="memberstars_year_stars")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}年 {self.stars}星"
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)

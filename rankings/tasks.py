@@ -45,3 +45,23 @@ def rebuild_boards(self, day_iso: str | None = None) -> dict:
     triggered_by = "定时任务" if not retries else f"定时任务（第{retries}次重试）"
     board_day = board_rebuild(day=day, triggered_by=triggered_by)
     return {"day": board_day.day.isoformat(), "entries": board_day.entry_count, "ms": board_day.duration_ms}
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=60,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def recompute_member_stars(self, year: int | None = None) -> list[dict]:
+    """评星定级 of ``year`` (default: the year of yesterday and, from 1 January, the new year too,
+    so last year's stars take in its last day). Replacing a year's rows is safe to run twice."""
+    from rankings.services import member_stars_recompute
+
+    today = timezone.localdate()
+    years = [year] if year else sorted({(today - timedelta(days=1)).year, today.year})
+    return [member_stars_recompute(year=y) for y in years]

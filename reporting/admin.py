@@ -10,7 +10,16 @@ from django.contrib.admin import helpers
 
 from core.errors import DomainError
 from grids.admin.base import EventInline, ScopedAdminMixin, node_filters
-from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit, VisitCode
+from reporting.models import (
+    CheckIn,
+    LocationConsent,
+    ServiceRecord,
+    ServiceRecordEvent,
+    Visit,
+    VisitCode,
+    WorkdayOverride,
+)
+from reporting.services.quota import workday_override_delete, workday_override_save
 from reporting.services.records import service_record_confirm, service_record_correct, service_record_reject
 from reporting.services.visits import visit_code_rotate
 
@@ -163,6 +172,7 @@ class ServiceRecordAdmin(_MemberColumns, ScopedAdminMixin, admin.ModelAdmin):
         "ended_at",
         "reported_minutes",
         "minutes",
+        "quota_minutes",
         "outside_working_hours",
         "auto_checked_out",
         "status",
@@ -253,3 +263,41 @@ class VisitAdmin(_MemberColumns, ScopedAdminMixin, admin.ModelAdmin):
     ordering = ("-id",)
     fields = ("member", "community", "method", "checkin", "visited_at", "visited_on", "quarter")
     readonly_fields = fields
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """Days the holiday calendar (chinese-calendar) gets wrong or does not know yet. Saving or
+    deleting one recomputes the quota minutes of that day's confirmed records."""
+
+    list_display = ("day", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "day"
+    search_fields = ("note",)
+
+    # The calendar is city-wide: only superusers keep it.
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("day") if change else None
+        workday_override_save(override=obj, previous_day=previous)
+
+    def delete_model(self, request, obj):
+        workday_override_delete(override=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            workday_override_delete(override=obj)

@@ -11,3 +11,5 @@ class ReportingConfig(AppConfig):
         from reporting.machines import SERVICE_RECORD
 
         register(SERVICE_RECORD)
+
+        from reporting import checks  # noqa: F401 - registers the system checks

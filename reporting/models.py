@@ -132,6 +132,9 @@ class ServiceRecord(models.Model):
     minutes = models.PositiveIntegerField("认定时长（分钟）")
     reported_minutes = models.PositiveIntegerField("打卡时长（分钟）")
     outside_working_hours = models.BooleanField("八小时之外", default=True)
+    # The part of ``minutes`` outside working time (reporting.workdays), set whenever a record is
+    # confirmed or corrected; NULL until then (or for rows written in bulk), when readers compute it.
+    quota_minutes = models.PositiveIntegerField("计入年度要求时长（分钟）", null=True, blank=True)
     auto_checked_out = models.BooleanField("系统自动签退", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     confirmed_via = models.CharField("确认方式", max_length=10, choices=ConfirmedVia.choices, blank=True)
@@ -259,3 +262,22 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.community}（{self.visited_on}）"
+
+
+class WorkdayOverride(models.Model):
+    """A day the holiday calendar gets wrong or does not know yet (a year beyond its data):
+    whether it is a working day. Overrides win over the calendar (reporting.workdays)."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField(
+        "是否工作日", help_text="勾选：工作日（含调休上班）；不勾选：休息日（含法定节假日）"
+    )
+    note = models.CharField("说明", max_length=100, blank=True, help_text="如：2027年春节、春节调休上班")
+
+    class Meta:
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}：{'工作日' if self.is_workday else '休息日'}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from grids.models import Member
 from grids.selectors.scope import scope_for
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit
+from reporting.workdays import quota_minutes_of_rows
 from reporting.worktime import quarter_of, year_bounds
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -82,6 +83,112 @@ def quota_progress(member: Member | int, year: int, *, today: date | None = None
         quota_hours=settings.QUOTA_HOURS_PER_YEAR,
         visits=visits,
         quarters_missed=[q for q in over if not visits[q]],
+    )
+
+
+@dataclass(frozen=True)
+class QuotaYear:
+    """A member's year against the article's rules: 20 hours outside working hours (only the
+    minutes outside working time count, reporting.workdays), a visit every quarter; with the pace
+    expected by today's share of the year."""
+
+    year: int
+    quota_hours: int
+    confirmed_minutes: int  # every confirmed minute of the year
+    counted_minutes: int  # the part of them outside working hours: what counts toward the quota
+    pending_minutes: int
+    elapsed_share: float  # 0..1: how much of the year is over (today counted as over)
+    visits: dict[str, bool] = field(default_factory=dict)  # "Q1".."Q4" → visited that quarter
+    quarters_behind: list[str] = field(default_factory=list)  # quarters over without a visit
+    current_quarter: str = ""  # "Q1".."Q4" when ``year`` is this year, else ""
+
+    @property
+    def confirmed_hours(self) -> float:
+        return round(self.confirmed_minutes / 60, 1)
+
+    @property
+    def counted_hours(self) -> float:
+        return round(self.counted_minutes / 60, 1)
+
+    @property
+    def remaining_hours(self) -> float:
+        return max(0.0, round(self.quota_hours - self.counted_minutes / 60, 1))
+
+    @property
+    def quota_met(self) -> bool:
+        return self.counted_minutes >= self.quota_hours * 60
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.counted_minutes * 100 / (self.quota_hours * 60))) if self.quota_hours else 100
+
+    @property
+    def expected_hours(self) -> float:
+        return round(self.quota_hours * self.elapsed_share, 1)
+
+    @property
+    def hours_on_pace(self) -> bool:
+        return self.quota_met or self.counted_minutes >= self.quota_hours * 60 * self.elapsed_share
+
+    @property
+    def visits_on_pace(self) -> bool:
+        return not self.quarters_behind
+
+    @property
+    def on_pace(self) -> bool:
+        return self.hours_on_pace and self.visits_on_pace
+
+    @property
+    def quarters_visited(self) -> int:
+        return sum(self.visits.values())
+
+
+def _elapsed_share(year: int, today: date) -> float:
+    if today.year < year:
+        return 0.0
+    if today.year > year:
+        return 1.0
+    days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    return (today - date(year, 1, 1)).days / days + 1 / days
+
+
+def quota_year(member: Member | int, year: int | None = None, *, today: date | None = None) -> QuotaYear:
+    """A member's ``year`` (default: today's; Asia/Shanghai; a record counts in the year it started): two queries
+    (the year's confirmed and pending records, the quarters visited), a third for the working-day
+    overrides only when a confirmed record has no stored ``quota_minutes`` yet."""
+    member_id = member if isinstance(member, int) else member.pk
+    today = today or timezone.localdate()
+    year = year or today.year
+    start, end = year_bounds(year)
+    rows = list(
+        ServiceRecord.objects.filter(
+            member_id=member_id,
+            started_at__gte=start,
+            started_at__lt=end,
+            status__in=[ServiceRecord.Status.CONFIRMED, ServiceRecord.Status.PENDING],
+        ).values_list("status", "started_at", "ended_at", "minutes", "reported_minutes", "quota_minutes")
+    )
+    confirmed = [r for r in rows if r[0] == ServiceRecord.Status.CONFIRMED]
+    missing = [(s, e, m) for _, s, e, m, _, q in confirmed if q is None]
+    counted = sum(q for *_, q in confirmed if q is not None) + sum(quota_minutes_of_rows(missing))
+    visited = set(
+        Visit.objects.filter(member_id=member_id, quarter__startswith=f"{year}Q")
+        .values_list("quarter", flat=True)
+        .distinct()
+    )
+    visits = {q: f"{year}{q}" in visited for q in QUARTERS}
+    current = quarter_of(today)
+    over = [q for q in QUARTERS if f"{year}{q}" < current]
+    return QuotaYear(
+        year=year,
+        quota_hours=settings.QUOTA_HOURS_PER_YEAR,
+        confirmed_minutes=sum(r[3] for r in confirmed),
+        counted_minutes=counted,
+        pending_minutes=sum(r[4] for r in rows if r[0] == ServiceRecord.Status.PENDING),
+        elapsed_share=_elapsed_share(year, today),
+        visits=visits,
+        quarters_behind=[q for q in over if not visits[q]],
+        current_quarter=current[4:] if current[:4] == str(year) else "",
     )
 
 

@@ -327,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rankings.tasks.rebuild_boards",
         "schedule": crontab(minute=0, hour=1),
     },
+    # 评星定级: every member's stars for the year, over the data up to midnight.
+    "recompute-member-stars": {
+        "task": "rankings.tasks.recompute_member_stars",
+        "schedule": crontab(minute=40, hour=1),
+    },
     # The cockpit's figures for the city, each district and each street, for yesterday.
     "rebuild-cockpit": {
         "task": "rankings.cockpit.tasks.rebuild_cockpit",
@@ -457,6 +462,15 @@ TASK_WIDEN_AFTER_HOURS = env.int("TASK_WIDEN_AFTER_HOURS", default=24)
 
 # --- The duty ledger (签到、服务时长、报到) ------------------------------------------
 QUOTA_HOURS_PER_YEAR = env.int("QUOTA_HOURS_PER_YEAR", default=20)
+# Working hours of a working day (Asia/Shanghai), spans "HH:MM-HH:MM" separated by commas: only
+# service outside them counts toward the quota. Working days: chinese-calendar plus the admin's
+# 工作日调整 table (reporting.workdays).
+WORKING_HOURS = env.str("WORKING_HOURS", default="09:00-17:00")
+# 评星定级: what each of the 2nd to 5th star needs in a year, "hours/quarters/outcomes/likes" per
+# star separated by commas: hours outside working hours, quarters with a report-for-duty visit,
+# outcomes (requests solved), likes. Each star needs at least what the one below needs
+# (rankings.stars; a system check refuses thresholds that do not increase).
+STAR_THRESHOLDS = env.str("STAR_THRESHOLDS", default="10/2/0/0,20/4/1/1,40/4/3/5,60/4/6/10")
 # A correction may raise a record only up to its check-in window; without a check-in, to this.
 RECORD_MAX_MINUTES_WITHOUT_CHECKIN = env.int("RECORD_MAX_MINUTES_WITHOUT_CHECKIN", default=240)
 # How early before a task starts a member may check in.

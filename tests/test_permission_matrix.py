@@ -775,6 +775,8 @@ TABLE: dict[str, tuple] = {
     "cockpit": get("302 403 403 403 403 200 200 200"),
     # --- portal: API ---
     "me": get("401 200 200 200 200 200 200 200"),
+    "me-quota": get("401 404 200 404 404 404 404 404"),
+    "me-stars": get("401 404 200 404 404 404 404 404"),
     # --- portal: pages ---
     "portal:device_revoke": post(
         own="302 404 302 404 404 404 404 404",

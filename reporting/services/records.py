@@ -19,6 +19,7 @@ from core.rules import refuse_own
 from core.transitions import can_transition, illegal, transition
 from grids.selectors.scope import scope_for
 from reporting.models import ServiceRecord
+from reporting.services.quota import record_quota_minutes
 
 MAX_RECORD_MINUTES = 24 * 60
 
@@ -147,6 +148,7 @@ def service_record_confirm(
         event=event,
         locked=True,
         minutes=final,
+        quota_minutes=record_quota_minutes(record, final),
         correction_reason=reason if corrected else "",
         confirmed_via=via,
         confirmed_by=_user_or_none(actor),
@@ -217,5 +219,6 @@ def service_record_correct(*, record: ServiceRecord, actor, minutes: int, reason
         event={"minutes_before": record.minutes, "minutes_after": minutes},
         locked=True,
         minutes=minutes,
+        quota_minutes=record_quota_minutes(record, minutes),
         correction_reason=reason,
     )
