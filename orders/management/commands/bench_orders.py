@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from grids.models import Community, Member, Post
+from orders.citygen.live import add_pending_backlog, add_upcoming_tasks
 from orders.models import ServiceRequest, Task
 
 
@@ -62,27 +63,8 @@ class Command(BaseCommand):
                 pass
 
     def add_upcoming_tasks(self) -> None:
-        now = timezone.now()
-        shift = timezone.timedelta(days=14)
-        recent = Task.objects.filter(starts_at__gte=now - shift, starts_at__lt=now)
-        rows = []
-        for i, task in enumerate(recent.iterator(chunk_size=2000)):
-            task.pk = None
-            # One in ten is a city-wide event, so every member's hall holds a few hundred tasks.
-            if i % 10 == 0:
-                task.visibility = Task.Visibility.CITY
-            task.starts_at += shift
-            task.ends_at += shift
-            task.created_at = now
-            task.status = Task.Status.OPEN
-            task.taken = 0
-            task.widened_at = task.completed_at = None
-            task.cancel_reason = ""
-            rows.append(task)
-        Task.objects.bulk_create(rows, batch_size=2000)
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Task._meta.db_table}")
-        self.stdout.write(f"临时加入未来两周的待接任务 {len(rows)} 个（测量后撤销）。")
+        added = add_upcoming_tasks(days=14)
+        self.stdout.write(f"临时加入未来两周的待接任务 {added} 个（测量后撤销）。")
 
     # --- measuring ---------------------------------------------------------------------------
 
@@ -159,28 +141,7 @@ class Command(BaseCommand):
             .select_related("user")
             .first()
         )
-        template = ServiceRequest.objects.filter(community=community).first() or ServiceRequest.objects.first()
-        requester = template.requester
-        now = timezone.now()
-        grids = list(community.grids.values_list("id", flat=True)) or [None]
-        rows = [
-            ServiceRequest(
-                requester=requester,
-                community=community,
-                grid_id=grids[i % len(grids)],
-                duty=template.duty,
-                title=f"待审核点单 {i + 1}",
-                description="测量用的待审核点单。",
-                address=template.address,
-                lat=template.lat,
-                lng=template.lng,
-                contact_phone=template.contact_phone,
-                status=ServiceRequest.Status.SUBMITTED,
-                created_at=now - timezone.timedelta(minutes=37 * (i + 1)),
-            )
-            for i in range(backlog)
-        ]
-        ServiceRequest.objects.bulk_create(rows)
+        add_pending_backlog(community, backlog)
         pending = ServiceRequest.objects.filter(community=community, status=ServiceRequest.Status.SUBMITTED).count()
         self.stdout.write(f"待审核点单页面（GET /work/requests/，{community.name}，{pending} 件待审核）：")
         client = Client()
