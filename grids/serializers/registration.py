@@ -3,12 +3,13 @@
 from rest_framework import serializers
 
 from accounts.phone import mask_phone
+from core.rows import CompiledRepresentation
 from grids.models import Registration, RegistrationChoice
 from grids.permissions import sees_registration_phone
 from grids.serializers.common import id_field, viewer_and_scope
 
 
-class RegistrationChoiceOut(serializers.ModelSerializer):
+class RegistrationChoiceOut(CompiledRepresentation, serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name")
 
     class Meta:
@@ -16,7 +17,7 @@ class RegistrationChoiceOut(serializers.ModelSerializer):
         fields = ["rank", "community_id", "community_name", "declined_at"]
 
 
-class RegistrationOut(serializers.ModelSerializer):
+class RegistrationOut(CompiledRepresentation, serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.user.name")
     member_phone = serializers.SerializerMethodField()
     member_kind = serializers.CharField(source="member.kind")
