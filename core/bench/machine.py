@@ -62,15 +62,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def pids_named(name: str) -> list[int]:
-    """Every process whose command name is ``name`` (e.g. the PostgreSQL server's backends)."""
+def pids_named(name: str, *, title_contains: str = "") -> list[int]:
+    """Every process whose command name is ``name`` and whose title (command line) contains
+    ``title_contains``: e.g. the PostgreSQL backends serving one database ("postgres: user db …")."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if (entry / "comm").read_text().strip() == name:
-                found.append(int(entry.name))
+            if (entry / "comm").read_text().strip() != name:
+                continue
+            if title_contains and title_contains not in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            found.append(int(entry.name))
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return found

@@ -270,14 +270,14 @@ class Command(BaseCommand):
             )
         workers = server.workers()
         worker_before = machine.cpu_seconds(workers)
-        db_before = machine.cpu_seconds(machine.pids_named("postgres"))
+        db_before = machine.cpu_seconds(self.db_backends())
         busy_before = _proc_stat_busy()
         result = await loadgen.run_phase(
             phase.key, "127.0.0.1", server.port, call_for, clients=o["clients"], seconds=o["seconds"]
         )
         busy_after = _proc_stat_busy()
         worker_after = machine.cpu_seconds(workers)
-        db_after = machine.cpu_seconds(machine.pids_named("postgres"))
+        db_after = machine.cpu_seconds(self.db_backends())
         worker_cpu = sum(worker_after[p] - worker_before.get(p, 0.0) for p in worker_after)
         db_cpu = sum(max(0.0, db_after[p] - db_before.get(p, 0.0)) for p in db_after)
         busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
@@ -287,6 +287,13 @@ class Command(BaseCommand):
             f"服务进程 {m.per_request_ms(worker_cpu):.1f} ms CPU/次，错误 {result.failures}"
         )
         return m
+
+    def db_backends(self) -> list[int]:
+        """PostgreSQL's backends serving this database (not other databases of the same server)."""
+        if connection.vendor != "postgresql":
+            return []
+        name = settings.DATABASES["default"]["NAME"]
+        return machine.pids_named("postgres", title_contains=f" {name} ")
 
     async def run_burst(self, server: Server, burst: population.Burst) -> str:
         calls = [
