@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.functional import Promise
 from rest_framework import fields as f
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
@@ -62,6 +63,32 @@ def _context_free(field: f.Field) -> bool:
     return isinstance(field, _SIMPLE) and not isinstance(field, f.ModelField)
 
 
+def _display_getter(field: f.Field, model) -> Callable[[Any], Any] | None:
+    """For ``source="get_<x>_display"`` on a model field with choices: the label looked up in a
+    table built once (what ``Model._get_FIELD_display`` gives, without rebuilding it per row)."""
+    attrs = field.source_attrs
+    if model is None or len(attrs) != 1 or not (attrs[0].startswith("get_") and attrs[0].endswith("_display")):
+        return None
+    try:
+        model_field = model._meta.get_field(attrs[0][4:-8])
+    except Exception:
+        return None
+    if not model_field.choices or getattr(model, attrs[0], None) is None:
+        return None
+    labels = dict(model_field.flatchoices)
+    attname = model_field.attname
+
+    def get(instance):
+        value = getattr(instance, attname)
+        try:
+            label = labels.get(value, value)
+        except TypeError:  # an unhashable value: let the model say it
+            return getattr(instance, attrs[0])()
+        return str(label) if isinstance(label, Promise) else label
+
+    return get
+
+
 def _getter(field: f.Field) -> Callable[[Any], Any]:
     """The field's ``get_attribute`` without ``inspect``: callables of no argument are called."""
     attrs = list(field.source_attrs)
@@ -95,6 +122,7 @@ def _getter(field: f.Field) -> Callable[[Any], Any]:
 class _Plan:
     def __init__(self, serializer_class: type[serializers.Serializer]):
         prototype = serializer_class()
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
         self.steps: list[tuple[str, str, Any, Any]] = []
         for field in prototype._readable_fields:
             name = field.field_name
@@ -102,7 +130,7 @@ class _Plan:
                 self.steps.append((name, "method", field.method_name, None))
             elif _context_free(field) and field.source != "*":
                 convert = _BUILTIN.get(type(field), field.to_representation)
-                self.steps.append((name, "plain", _getter(field), convert))
+                self.steps.append((name, "plain", _display_getter(field, model) or _getter(field), convert))
             else:
                 self.steps.append((name, "bound", field, None))
 
