@@ -137,8 +137,11 @@ def prepare_burst(*, tasks: int, attempts: int, slots: int) -> Burst:
     )
     if len(templates) < tasks:
         templates = list(Task.objects.select_related("community")[:tasks])
+    if not templates:
+        raise ValueError("no task to copy for the burst")
     created = []
-    for i, template in enumerate(templates):
+    for i in range(tasks):
+        template = templates[i % len(templates)]
         created.append(
             Task.objects.create(
                 community=template.community,
