@@ -9,7 +9,7 @@ PORT ?= 8000
 # flush (with the departments a migration seeds) are flushed only after that worker's other tests.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev browser-deps lint format migrate demo city bench clean
+.PHONY: run test install install-dev browser-deps lint format migrate demo city bench bench-api clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,17 @@ city: migrate
 	$(BIN)/python manage.py generate_activity --clear --quiet
 	$(BIN)/python manage.py generate_city --reset --scale $${SCALE:-1.0}
 	$(BIN)/python manage.py generate_activity --scale $${SCALE:-1.0}
+
+# Every benchmark in one table (bench_all): the city generated afresh and timed, then bench_orders,
+# bench_boards, bench_cockpit and bench_api (gunicorn under 50 clients per endpoint, the accept
+# burst). On PostgreSQL with REDIS_URL set; it replaces the database's data. `make bench-api` runs
+# only the API load on the city already there.
+bench: install-dev
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_all --generate --scale $${SCALE:-1.0}
+
+bench-api: install-dev
+	$(BIN)/python manage.py bench_api
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

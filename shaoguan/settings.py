@@ -100,11 +100,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Each server thread keeps its database connection this many seconds instead of opening one per
-# request (a PostgreSQL connection costs a backend process and a few milliseconds of both sides'
-# CPU); a connection that broke meanwhile is noticed before a request uses it. 0 = one per request.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a connection is kept for the next request of the same thread (0: one per request).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a command writes; a busy timeout instead of
     # "database is locked" when two writers meet.

@@ -139,6 +139,15 @@ class Command(BaseCommand):
         parser.add_argument("--burst-slots", type=int, default=10, help="每个抢单任务的名额（默认 10）")
         parser.add_argument("--burst-concurrency", type=int, default=100, help="抢单时的并发连接数（默认 100）")
         parser.add_argument("--redis-url", default=None, help="服务进程用的 Redis（默认与本进程相同的 REDIS_URL）")
+        parser.add_argument(
+            "--conn-max-age",
+            type=int,
+            default=60,
+            help="服务进程的 DATABASE_CONN_MAX_AGE（秒，默认 60；0 为每次请求新建连接）",
+        )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="不启动 Celery worker（/healthz 需要它的心跳；抢单的通知由它发送）"
+        )
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
@@ -218,6 +227,9 @@ class Command(BaseCommand):
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1,localhost",
             LOG_LEVEL="WARNING",
+            # Without PgBouncer in front (the compose stack has it), each thread keeps its
+            # PostgreSQL connection rather than paying a new backend per request.
+            DATABASE_CONN_MAX_AGE=str(self.o["conn_max_age"]),
             # The throttles and per-person limits raised for the run: one member may accept many.
             ACCEPTS_PER_HOUR="100000",
             WITHDRAWALS_PER_HOUR="100000",
@@ -234,8 +246,23 @@ class Command(BaseCommand):
     async def run(self, phases: list[Phase], burst, healthz_note: str):
         log = Path(tempfile.gettempdir()) / f"bench_api_gunicorn_{self.o['port']}.log"
         app = "portal.bench.standin:application" if healthz_note else "shaoguan.wsgi:application"
-        server = Server(self.o["port"], self.server_env(), app, log)
+        env = self.server_env()
+        server = Server(self.o["port"], env, app, log)
         self.stdout.write("服务：" + " ".join(server.command()[1:]))
+        worker = None
+        if env.get("REDIS_URL") and not self.o["no_worker"]:
+            # The deployment's worker: /healthz reads its heartbeat, and the burst's notifications
+            # are its work. One process, one task at a time.
+            celery = str(Path(sys.executable).with_name("celery"))
+            with open(log.with_suffix(".worker.log"), "ab") as out:
+                worker = subprocess.Popen(
+                    [celery, "-A", "shaoguan", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+                    env=env,
+                    cwd=settings.BASE_DIR,
+                    stdout=out,
+                    stderr=out,
+                    start_new_session=True,
+                )
         server.start()
         try:
             await server.wait_ready("/api/v1/me/")
@@ -245,6 +272,13 @@ class Command(BaseCommand):
             burst_line = await self.run_burst(server, burst) if burst else None
         finally:
             server.stop()
+            if worker is not None and worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(worker.pid, signal.SIGKILL)
+                    worker.wait()
         return measured, burst_line
 
     async def run_phase(self, server: Server, phase: Phase) -> Measured:
@@ -253,7 +287,12 @@ class Command(BaseCommand):
         def call_for(client: int, n: int) -> loadgen.Call:
             return loadgen.Call("GET", phase.path, {"Authorization": f"Token {phase.callers[client].token}"})
 
-        first = await loadgen.Connection("127.0.0.1", server.port).request(call_for(0, 0))
+        deadline = time.monotonic() + 60
+        while True:  # /healthz answers 503 until the worker's first heartbeat
+            first = await loadgen.Connection("127.0.0.1", server.port).request(call_for(0, 0))
+            if first.status == 200 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1)
         if first.status != 200:
             raise CommandError(f"{phase.label} {phase.path} 返回 {first.status}：{first.body[:300]!r}")
         try:
