@@ -9,7 +9,7 @@ PORT ?= 8000
 # flush (with the departments a migration seeds) are flushed only after that worker's other tests.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev browser-deps lint format migrate demo city bench stack stack-env stack-check clean
+.PHONY: run test install install-dev browser-deps lint format migrate demo city bench bench-api stack stack-env stack-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -112,6 +112,17 @@ stack: stack-env install
 stack-env:
 	@test -n "$$DATABASE_URL" || { echo "make stack: DATABASE_URL is not set (e.g. postgres://user:pass@127.0.0.1:5432/shaoguan)" >&2; exit 2; }
 	@test -n "$$REDIS_URL" || { echo "make stack: REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; }
+
+# Every benchmark in one table (bench_all): the city generated afresh and timed, then bench_orders,
+# bench_boards, bench_cockpit and bench_api (gunicorn under 50 clients per endpoint, the accept
+# burst). On PostgreSQL with REDIS_URL set; it replaces the database's data. `make bench-api` runs
+# only the API load on the city already there.
+bench: install-dev
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_all --generate --scale $${SCALE:-1.0}
+
+bench-api: install-dev
+	$(BIN)/python manage.py bench_api
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -7,6 +7,7 @@ number is, whether a code is right — live in ``accounts.services``.
 from rest_framework import serializers
 
 from accounts.models import DeviceToken, User
+from core.rows import CompiledRepresentation
 
 
 def _text(label: str, *, max_length: int, required: bool = True, allow_blank: bool = False) -> serializers.CharField:
@@ -82,7 +83,7 @@ class WechatBindIn(serializers.Serializer):
     device_name = _device_name()
 
 
-class UserOut(serializers.ModelSerializer):
+class UserOut(CompiledRepresentation, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "phone", "name", "is_staff"]

@@ -8,6 +8,7 @@ class GridsConfig(AppConfig):
 
     def ready(self):
         from core.transitions import register
+        from grids import signals  # noqa: F401  (connects the handlers)
         from grids.machines import REGISTRATION
 
         register(REGISTRATION)

@@ -1,15 +1,18 @@
 """Who sees what of a request in the API (PIPL), and the caller's member profile."""
 
 from core.errors import NotFound
-from grids.selectors.people import member_of
+from grids.selectors.people import member_brief, member_of
 from orders.selectors.requests import request_contact_visible_to, served_task_ids
 
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
 
 
-def own_member(user):
-    """The caller's member profile, or a 404 telling them to fill it in."""
-    member = member_of(user)
+def own_member(user, *, brief: bool = False):
+    """The caller's member profile, or a 404 telling them to fill it in.
+
+    ``brief``: only the fields visibility and distance need (``member_brief``), for reads.
+    """
+    member = member_brief(user) if brief else member_of(user)
     if member is None:
         raise NotFound(NO_PROFILE, code="no_member_profile")
     return member

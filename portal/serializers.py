@@ -3,11 +3,12 @@
 from rest_framework import serializers
 
 from accounts.serializers import UserOut
+from core.rows import CompiledRepresentation
 from grids.serializers.people import MemberProfileOut, PostOut
 from grids.serializers.registration import RegistrationOut
 
 
-class MeOut(serializers.Serializer):
+class MeOut(CompiledRepresentation, serializers.Serializer):
     user = UserOut()
     member = MemberProfileOut(allow_null=True)
     posts = PostOut(many=True)

@@ -2,10 +2,11 @@
 
 from rest_framework import serializers
 
+from core.rows import CompiledRepresentation
 from rankings.models import Board
 
 
-class MovementOut(serializers.Serializer):
+class MovementOut(CompiledRepresentation, serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=["up", "down", "same", "new", "none"],
         help_text="up 上升 · down 下降 · same 持平 · new 新上榜 · none 无前一日榜单可比",
@@ -14,7 +15,7 @@ class MovementOut(serializers.Serializer):
     label = serializers.CharField(help_text="显示用：↑3、↓1、新上榜、—")
 
 
-class EntryOut(serializers.Serializer):
+class EntryOut(CompiledRepresentation, serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True, help_text="名次：全市榜为全市名次，区县榜为区内名次")
     city_rank = serializers.IntegerField(allow_null=True)
     district_rank = serializers.IntegerField(allow_null=True)
@@ -49,7 +50,7 @@ class BoardSummaryOut(serializers.Serializer):
     ranked_by = serializers.ChoiceField(choices=["score", "per_capita"])
 
 
-class BoardDistrictOut(serializers.Serializer):
+class BoardDistrictOut(CompiledRepresentation, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -64,7 +65,7 @@ class BoardListOut(serializers.Serializer):
     districts = BoardDistrictOut(many=True)
 
 
-class BoardOut(serializers.Serializer):
+class BoardOut(CompiledRepresentation, serializers.Serializer):
     board = serializers.ChoiceField(choices=Board.choices)
     name = serializers.CharField()
     day = serializers.DateField(allow_null=True)
@@ -76,7 +77,7 @@ class BoardOut(serializers.Serializer):
     results = EntryOut(many=True)
 
 
-class MyBoardOut(serializers.Serializer):
+class MyBoardOut(CompiledRepresentation, serializers.Serializer):
     board = serializers.ChoiceField(choices=Board.choices)
     name = serializers.CharField()
     day = serializers.DateField(allow_null=True)

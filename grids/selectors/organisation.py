@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
 
 from grids.geo import bbox_around, haversine_m
-from grids.models import Community, District, Grid, Post, Street, Unit
+from grids.models import Community, District, Grid, Pairing, Post, Street, Unit
 
 
 def organisation_districts() -> QuerySet[District]:
@@ -86,3 +86,36 @@ def street_staff(street: Street | int) -> list:
         .objects.filter(posts__street_id=street_id, posts__role=Post.Role.STREET_STAFF, is_active=True)
         .distinct()
     )
+
+
+# --- the communities paired with a unit (cached) ------------------------------------------
+
+PAIRED_KEY = "grids:paired:{unit_id}"
+PAIRED_TTL = 600  # a safety net: every change through the models deletes the key at once
+
+
+def paired_community_ids(unit_id: int) -> list[int]:
+    """The communities paired with a unit, read from the cache (the same for all its members).
+
+    ``grids.signals`` deletes the unit's key whenever one of its pairings is saved or deleted, so
+    a new pairing shows in the next request; rows written in bulk (the city generator) bypass the
+    signals and show within ``PAIRED_TTL``.
+    """
+    from django.core.cache import cache
+
+    key = PAIRED_KEY.format(unit_id=unit_id)
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(
+            Pairing.objects.filter(unit_id=unit_id).order_by("community_id").values_list("community_id", flat=True)
+        )
+        cache.set(key, ids, PAIRED_TTL)
+    return ids
+
+
+def forget_paired(*unit_ids: int | None) -> None:
+    from django.core.cache import cache
+
+    keys = [PAIRED_KEY.format(unit_id=u) for u in unit_ids if u is not None]
+    if keys:
+        cache.delete_many(keys)

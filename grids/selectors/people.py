@@ -14,6 +14,21 @@ def member_of(user) -> Member | None:
     return Member.objects.select_related("user", "unit", "community__street", "grid").filter(user=user).first()
 
 
+def member_brief(user) -> Member | None:
+    """The user's member profile with only what deciding visibility and distance needs (its
+    community, unit and home): one narrow query, no joins. Other fields load on access."""
+    if user is None or not user.is_authenticated:
+        return None
+    member = (
+        Member.objects.filter(user_id=user.pk)
+        .only("id", "user_id", "kind", "community_id", "unit_id", "grid_id", "home_lat", "home_lng")
+        .first()
+    )
+    if member is not None:
+        member.user = user
+    return member
+
+
 def posts_of(user) -> QuerySet[Post]:
     return Post.objects.select_related("district", "street", "community", "grid").filter(user=user)
 

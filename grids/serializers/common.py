@@ -13,6 +13,12 @@ def id_field(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+def viewer_id(serializer) -> int | None:
+    """The signed-in viewer's user id, or None."""
+    user = getattr(serializer.context.get("request"), "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
 def viewer_and_scope(serializer):
     request = serializer.context.get("request")
     user = getattr(request, "user", None)

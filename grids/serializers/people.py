@@ -3,13 +3,14 @@
 from rest_framework import serializers
 
 from accounts.phone import mask_phone
+from core.rows import CompiledRepresentation
 from grids.geo import WGS84
 from grids.models import Member, Post, Skill
 from grids.permissions import sees_member_phone
-from grids.serializers.common import COORD_CHOICES, id_field, viewer_and_scope
+from grids.serializers.common import COORD_CHOICES, id_field, viewer_and_scope, viewer_id
 
 
-class MemberOut(serializers.ModelSerializer):
+class MemberOut(CompiledRepresentation, serializers.ModelSerializer):
     name = serializers.CharField(source="user.name")
     phone = serializers.SerializerMethodField(help_text="本人及其所属社区、网格的工作人员可见完整号码，其余为掩码")
     kind_label = serializers.CharField(source="get_kind_display")
@@ -38,6 +39,8 @@ class MemberOut(serializers.ModelSerializer):
         ]
 
     def get_phone(self, obj: Member) -> str:
+        if obj.user_id == viewer_id(self):  # one's own: no need to work out the scope
+            return obj.user.phone
         viewer, scope = viewer_and_scope(self)
         if viewer is not None and sees_member_phone(viewer, scope, obj):
             return obj.user.phone
@@ -81,7 +84,7 @@ class MemberCreateIn(_ProfileFields):
     unit = id_field(required=False, allow_null=True, help_text="所在单位 id（在职党员必填）")
 
 
-class PostOut(serializers.ModelSerializer):
+class PostOut(CompiledRepresentation, serializers.ModelSerializer):
     role_label = serializers.CharField(source="get_role_display")
     node_kind = serializers.SerializerMethodField()
     node_id = serializers.SerializerMethodField()

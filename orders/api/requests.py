@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import JSONParser
+from core.api import JSONParser, WindowCountPagination
 from core.errors import NotFound
 from grids.models import Community, Grid, Unit
 from grids.selectors.scope import scope_for
@@ -50,6 +50,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_value_regex = ID_PATTERN
     serializer_class = RequestOut
     filterset_class = filters.RequestFilter
+    pagination_class = WindowCountPagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):

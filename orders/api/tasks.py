@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import WindowCountPagination
 from core.errors import NotFound
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid
@@ -36,6 +37,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = ID_PATTERN
     serializer_class = TaskOut
     filterset_class = filters.TaskFilter
+    pagination_class = WindowCountPagination
 
     def get_queryset(self):
         user = self.request.user
@@ -77,7 +79,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         query = HallQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         v = query.validated_data
-        member = own_member(request.user)
+        member = own_member(request.user, brief=True)
         lat = lng = None
         if "lat" in v:
             lat, lng = location_to_wgs84(lat=v["lat"], lng=v["lng"], coord_system=v["coord_system"], field="lat")

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from grids.geo import bbox_around, haversine_m
 from grids.models import Member, Pairing
+from grids.selectors.organisation import paired_community_ids
 from grids.selectors.scope import scope_for
 from orders.models import Acceptance, Task
 
@@ -51,15 +52,15 @@ def member_may_see(member: Member, task: Task) -> bool:
 def _visible_q(member: Member) -> Q:
     """Tasks ``member`` may see (``member_may_see`` for one task), as one filter.
 
-    Costs one query when the member has a unit (the communities paired with it).
+    Reads the communities paired with the member's unit from the cache (a query on a miss).
     """
     q = Q(pk__in=[])
     if member.community_id is not None:
         q |= Q(community_id=member.community_id) | Q(visibility=V.CITY)
     if member.unit_id is not None:
-        # Read as a list (one small query): a literal IN lets PostgreSQL use an index per branch
-        # of the OR; a subquery there makes it filter every open task.
-        paired = list(Pairing.objects.filter(unit_id=member.unit_id).values_list("community_id", flat=True))
+        # Read as a list: a literal IN lets PostgreSQL use an index per branch of the OR; a
+        # subquery there makes it filter every open task.
+        paired = paired_community_ids(member.unit_id)
         if paired:
             q |= Q(visibility__in=[V.PAIRED, V.CITY], community_id__in=paired)
     return q

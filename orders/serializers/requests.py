@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.phone import mask_phone
+from core.rows import CompiledRepresentation
 from grids.vocab import Duty, Focus
 from orders.models import RequestPhoto, ServiceRequest, Task
 from orders.permissions import sees_contact
@@ -12,7 +13,7 @@ from orders.selectors.requests import request_timeline
 from orders.serializers.common import EventOut, LocationIn, id_field, text_field
 
 
-class RequestPhotoOut(serializers.ModelSerializer):
+class RequestPhotoOut(CompiledRepresentation, serializers.ModelSerializer):
     url = serializers.ImageField(source="image", use_url=True)
 
     class Meta:
@@ -20,7 +21,7 @@ class RequestPhotoOut(serializers.ModelSerializer):
         fields = ["id", "url", "width", "height"]
 
 
-class RequestOut(serializers.ModelSerializer):
+class RequestOut(CompiledRepresentation, serializers.ModelSerializer):
     """A request; the requester's phone, exact address and location only for those entitled (PIPL)."""
 
     duty_label = serializers.CharField(source="get_duty_display")

@@ -3,6 +3,7 @@ the dispatch suggestions."""
 
 from rest_framework import serializers
 
+from core.rows import CompiledRepresentation
 from grids.geo import WGS84
 from grids.serializers.common import COORD_CHOICES
 from grids.vocab import Duty, Focus
@@ -11,7 +12,7 @@ from orders.serializers.common import LocationIn, id_field, text_field
 from orders.services.tasks import task_working_hours_warning
 
 
-class TaskOut(serializers.ModelSerializer):
+class TaskOut(CompiledRepresentation, serializers.ModelSerializer):
     focus_label = serializers.CharField(source="get_focus_display")
     duty_label = serializers.CharField(source="get_duty_display")
     status = serializers.CharField(read_only=True, help_text="状态代码（中文见 status_label）")

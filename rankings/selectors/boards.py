@@ -1,8 +1,10 @@
 """A board's Top 50 (city-wide or within a district) with names and movement, and a member's own
 places on a board however far down, with the gap to the Top 50.
 
-Top-50 payloads are cached keyed by (day, board, district): a new build publishes a new day and
-so new keys, and nothing needs invalidating.
+Top-50 payloads are cached keyed by (day, build time, board, district): a new build publishes a
+new day, and rebuilding a day gives it a new build time, so either way readers move to new keys
+(within ``DAYS_TTL`` at most, at once where the rebuild's commit reaches the cache) and nothing
+needs deleting.
 """
 
 from __future__ import annotations
@@ -91,9 +93,14 @@ def _row(e: BoardEntry, day: PublishedDay, names: dict, *, in_district: bool) ->
     }
 
 
+def top_key(board: str, day: PublishedDay, district_id: int | None) -> str:
+    """The cache key of a board's Top 50 as built at ``day.built``."""
+    return f"rankings:top:{day.day.isoformat()}:{day.previous}:{day.built}:{board}:{district_id or 'city'}"
+
+
 def board_top(board: str, day: PublishedDay, *, district_id: int | None = None) -> list[dict]:
     """The Top 50 of a board, city-wide or within a district, with names: two queries, or none when cached."""
-    key = f"rankings:top:{day.day.isoformat()}:{day.previous}:{board}:{district_id or 'city'}"
+    key = top_key(board, day, district_id)
     rows = cache_get(key)
     if rows is not None:
         return rows

@@ -32,7 +32,7 @@ DAYS_KEY = "rankings:board-days"
 DISTRICTS_KEY = "rankings:districts"
 DAYS_TTL = 60  # a fresh build shows within a minute; readers never see a half-built day either way
 DISTRICTS_TTL = 600
-TOP_TTL = 6 * 3600  # the day is in the key, so a new build never reads an old payload
+TOP_TTL = 6 * 3600  # the day and its build time are in the key, so a new build never reads an old payload
 
 NO_MEMBER = "您还不是报到党员，登记为党员/志愿者后即可查看自己的排名。"
 
@@ -61,18 +61,20 @@ def cache_set(key: str, value, timeout: int) -> None:
 class PublishedDay:
     day: dt.date
     previous: dt.date | None  # the board day before, from which movement is measured
+    built: str = ""  # when the day was (last) built: cached payloads of an older build are not read
 
     @property
     def label(self) -> str:
         return f"{self.day.year}年{self.day.month}月{self.day.day}日"
 
 
-def _board_days() -> list[dt.date]:
+def _board_days() -> list[tuple[dt.date, str]]:
+    """Every built day, oldest first, with when it was built (a rebuild of a day changes it)."""
     cached = cache_get(DAYS_KEY)
     if cached is not None:
-        return [dt.date.fromisoformat(d) for d in cached]
-    days = list(BoardDay.objects.order_by("day").values_list("day", flat=True))
-    cache_set(DAYS_KEY, [d.isoformat() for d in days], DAYS_TTL)
+        return [(dt.date.fromisoformat(d), built) for d, built in cached]
+    days = [(day, built.isoformat()) for day, built in BoardDay.objects.order_by("day").values_list("day", "built_at")]
+    cache_set(DAYS_KEY, [[d.isoformat(), built] for d, built in days], DAYS_TTL)
     return days
 
 
@@ -98,14 +100,15 @@ def published_day(requested: dt.date | None = None, *, today: dt.date | None = N
     today = today or timezone.localdate()
     if requested is not None and requested > today:
         raise ValidationFailed("不能查询未来日期的榜单。", code="future_date", field="date")
-    days = _board_days()
-    if not days:
+    built = _board_days()
+    if not built:
         return None
+    days = [d for d, _ in built]
     wanted = requested or today
     i = bisect.bisect_right(days, wanted)
     if i == 0:
         raise NotFound("该日期尚无榜单，最早的榜单是" + f"{days[0]:%Y年%m月%d日}。", code="no_board_for_date")
-    return PublishedDay(day=days[i - 1], previous=days[i - 2] if i >= 2 else None)
+    return PublishedDay(day=days[i - 1], previous=days[i - 2] if i >= 2 else None, built=built[i - 1][1])
 
 
 def board_of(value: str) -> Board:

@@ -350,8 +350,8 @@ def test_the_top_50_payload_is_kept_in_redis():
     publish(DAY, Board.MEMBERS, ranked([m.pk for m in members(2)]))
     day = day_of()
     rows = boards.board_top(Board.MEMBERS, day)
-    assert cache.get(f"rankings:top:{DAY.isoformat()}:None:members:city") == rows
-    assert cache.get(published.DAYS_KEY) == [DAY.isoformat()]
+    assert cache.get(f"rankings:top:{DAY.isoformat()}:None:{day.built}:members:city") == rows
+    assert cache.get(published.DAYS_KEY) == [[DAY.isoformat(), day.built]]
 
 
 # --- reading what the nightly rebuild writes -----------------------------------------------

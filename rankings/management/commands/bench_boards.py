@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core.bench import results
 from rankings import scoring
 from rankings.management.commands.rebuild_boards import parse_day
 from rankings.models import Board, BoardDay, BoardEntry
@@ -254,7 +255,18 @@ class Command(BaseCommand):
             f"读取 {floor_rows} 行，{floor_queries_count} 次查询"
         )
         out.write(f"    比值 重建 / 下限 = {rebuild / floor:.2f}")
+        results.record(
+            "榜单重建",
+            f"{board_day:%Y-%m-%d} 五个榜单全量重建（重复 {repeat} 次取中位数）",
+            f"{ms(rebuild)}，写入 {rows} 条，{rebuild_queries} 次查询；手写 SQL 下限 {ms(floor)}，"
+            f"比值 {rebuild / floor:.2f}",
+        )
         if read_times:
+            results.record(
+                "榜单重建",
+                "个人名次查询",
+                f"中位数 {statistics.median(read_times) * 1000:.2f} ms（{len(picks)} 名随机党员）",
+            )
             out.write(
                 f"(c) 个人名次查询：中位数 {statistics.median(read_times) * 1000:.2f} ms（{len(picks)} 名随机党员），"
                 f"每次 {read_queries:.0f} 次查询"

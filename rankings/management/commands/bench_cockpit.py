@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.bench import results
+from grids.models import Post
 from rankings.cockpit.bench import run
 
 
@@ -19,4 +21,21 @@ class Command(BaseCommand):
             when = dt.date.fromisoformat(day) if day else None
         except ValueError:
             raise CommandError("--day 应为 YYYY-MM-DD 格式的日期。")
-        run(stdout=self.stdout, day=when, rounds=rounds)
+        figures = run(stdout=self.stdout, day=when, rounds=rounds)
+        results.record(
+            "驾驶舱",
+            f"全市重算（{figures['rows']} 个范围）",
+            f"{figures['rebuild_ms']:.0f} ms；再次重算 {figures['rebuild_again_ms']:.0f} ms",
+        )
+        for role, label in (
+            (Post.Role.CITY_STAFF, "市级"),
+            (Post.Role.DISTRICT_STAFF, "区/县级"),
+            (Post.Role.STREET_STAFF, "街道级"),
+        ):
+            if role in figures:
+                r = figures[role]
+                results.record(
+                    "驾驶舱",
+                    f"{label}页面与接口（进程内，中位数）",
+                    f"页面 {r['page_ms']:.1f} ms、{r['page_queries']} 次查询；接口 {r['api_ms']:.1f} ms、{r['api_queries']} 次查询",
+                )
