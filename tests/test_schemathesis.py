@@ -29,6 +29,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import load_all_checks
 from schemathesis.core.result import Ok
@@ -110,7 +111,10 @@ class Caller:
 
 
 @pytest.fixture(params=ROLES)
-def caller(request, db, settings, monkeypatch):
+def caller(request, db, settings, monkeypatch, tmp_path_factory):
+    # Hypothesis keeps caches (constants, unicode tables) under .hypothesis/ in the working
+    # directory; the run's temporary directory takes them instead.
+    set_hypothesis_home_dir(tmp_path_factory.getbasetemp() / "hypothesis")
     for name in THROTTLED:
         setattr(settings, name, 1_000_000)
     settings.SIGNIN_CODE_RESEND_SECONDS = 0
@@ -130,6 +134,7 @@ def caller(request, db, settings, monkeypatch):
             caller.token_id, caller.token = issued.token.pk, issued.plain
         yield caller
     finally:
+        set_hypothesis_home_dir(None)
         logging.getLogger("django.request").setLevel(logging.NOTSET)
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
