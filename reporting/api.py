@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound, ValidationFailed
+from grids.api.common import NO_PROFILE_404
 from grids.models import Community
 from grids.selectors.people import member_of
 from grids.selectors.scope import scope_for
@@ -125,7 +126,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         description="扫码：`method=qr` 并带二维码 `token`；定位：`method=location` 并带 `lat`、`lng`、`coord_system`"
         "（须先同意位置信息告知书）。同一天重复报到只算一次。",
         request=s.VisitCreateIn,
-        responses={201: s.VisitOut},
+        responses={201: s.VisitOut, **NO_PROFILE_404},
         tags=["服务时长"],
     )
     def create(self, request):
@@ -172,19 +173,29 @@ class LocationConsentView(APIView):
             raise NotFound(NO_PROFILE, code="no_member_profile")
         return member
 
-    @extend_schema(summary="我的位置信息同意状态", responses=s.LocationConsentOut, tags=["服务时长"])
+    @extend_schema(
+        summary="我的位置信息同意状态", responses={200: s.LocationConsentOut, **NO_PROFILE_404}, tags=["服务时长"]
+    )
     def get(self, request):
         return Response(s.LocationConsentOut(_consent_body(self._member(request))).data)
 
     @extend_schema(
-        summary="同意处理位置信息（签到前须同意）", request=None, responses=s.LocationConsentOut, tags=["服务时长"]
+        summary="同意处理位置信息（签到前须同意）",
+        request=None,
+        responses={200: s.LocationConsentOut, **NO_PROFILE_404},
+        tags=["服务时长"],
     )
     def post(self, request):
         member = self._member(request)
         consent_services.location_consent_grant(member=member)
         return Response(s.LocationConsentOut(_consent_body(member)).data)
 
-    @extend_schema(summary="撤回位置信息同意", request=None, responses=s.LocationConsentOut, tags=["服务时长"])
+    @extend_schema(
+        summary="撤回位置信息同意",
+        request=None,
+        responses={200: s.LocationConsentOut, **NO_PROFILE_404},
+        tags=["服务时长"],
+    )
     def delete(self, request):
         member = self._member(request)
         consent_services.location_consent_revoke(member=member)

@@ -95,6 +95,24 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The figures of tests/test_schemathesis.py, one line per caller (from any xdist worker)."""
+    rows = [
+        value
+        for reports in (terminalreporter.stats.get("passed", []), terminalreporter.stats.get("failed", []))
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "schemathesis"
+    ]
+    if rows:
+        terminalreporter.section("Schemathesis")
+        for row in sorted(rows, key=lambda r: r["role"]):
+            terminalreporter.line(
+                f"{row['role']:<10} {row['operations']:>3} operations {row['cases']:>6} cases "
+                f"{row['failures']:>3} failures  {row['cpu_s']:>6} s CPU {row['wall_s']:>6} s wall"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_eager_celery(settings):
     """Each test starts with an empty cache (throttle counters live there), eager Celery, and a

@@ -7,6 +7,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 
 from core.errors import PermissionDenied
+from core.schema import errors
 from grids import filters
 from grids.geo import location_to_wgs84
 from grids.permissions import HoldsPost
@@ -106,7 +107,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="网格内的党员（含其楼栋）",
         description="仅限管辖该网格的工作人员。",
-        responses=MemberOut(many=True),
+        responses={200: MemberOut(many=True), **errors({403: "不是管辖该网格的工作人员"})},
         tags=["组织"],
     )
     @action(detail=True, methods=["get"], filterset_class=None)

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from grids import filters
-from grids.api.common import get_or_400, own_member
+from grids.api.common import NO_PROFILE_404, get_or_400, own_member
 from grids.models import Unit
 from grids.permissions import HoldsPost
 from grids.selectors.people import member_of
@@ -28,13 +28,15 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return members_for(self.request.user)
 
-    @extend_schema(methods=["GET"], summary="我的党员资料", responses=MemberProfileOut, tags=["党员"])
+    @extend_schema(
+        methods=["GET"], summary="我的党员资料", responses={200: MemberProfileOut, **NO_PROFILE_404}, tags=["党员"]
+    )
     @extend_schema(
         methods=["PATCH"],
         summary="修改我的党员资料",
         description="类型与单位创建后不能自行修改。位置用 `lat`、`lng`、`coord_system` 三个字段。",
         request=MemberProfileUpdateIn,
-        responses=MemberProfileOut,
+        responses={200: MemberProfileOut, **NO_PROFILE_404},
         tags=["党员"],
     )
     @extend_schema(

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from core.errors import NotFound, ValidationFailed
 from grids import filters
-from grids.api.common import NO_PROFILE, get_or_400
+from grids.api.common import NO_PROFILE, NO_PROFILE_OR_PAGE_404, get_or_400
 from grids.models import Community, Grid, Member
 from grids.selectors.people import member_of
 from grids.selectors.registration import (
@@ -119,7 +119,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(
         summary="可报到的社区（居住地、单位附近或单位结对社区）",
-        responses=ReachableCommunityOut(many=True),
+        responses={200: ReachableCommunityOut(many=True), **NO_PROFILE_OR_PAGE_404},
         tags=["报到"],
     )
     # Named for what it answers: a method called ``options`` would replace DRF's OPTIONS handler.

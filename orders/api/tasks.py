@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from core.api import WindowCountPagination
 from core.errors import NotFound
+from grids.api.common import NO_PROFILE_OR_PAGE_404
 from grids.geo import location_to_wgs84
 from grids.models import Community, Grid
 from grids.permissions import HoldsPost
@@ -71,7 +72,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         summary="任务大厅：我可以接的任务，由近及远",
         description="按 1 公里分档由近及远、同档内先开始的在前；不给位置时按居住地。",
         parameters=[HallQuery],
-        responses=TaskOut(many=True),
+        responses={200: TaskOut(many=True), **NO_PROFILE_OR_PAGE_404},
         tags=["任务"],
     )
     @action(detail=False, methods=["get"], filterset_class=None)

@@ -72,6 +72,10 @@ def request_approve(*, request: ServiceRequest, actor, task: Task | None = None,
     else:
         if not new_task_fields:
             raise ValidationFailed("请选择已有任务，或填写新任务。", code="required", field="task")
+        # What a new task cannot take from the request: when, and how many people.
+        missing = [name for name in ("starts_at", "ends_at", "slots") if name not in new_task_fields]
+        if missing:
+            raise ValidationFailed("新任务须填写开始时间、结束时间和所需人数。", code="required", field=missing[0])
         fields = {
             "focus": Focus.SERVICE,
             "duty": row.duty,

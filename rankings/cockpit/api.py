@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.schema import errors
 from rankings.cockpit import selectors
 from rankings.cockpit.serializers import CockpitOut
 
@@ -25,7 +26,15 @@ class CockpitView(APIView):
             ),
             OpenApiParameter("date", OpenApiTypes.DATE, description="数据日期（YYYY-MM-DD），默认今天；不能是未来日期"),
         ],
-        responses=CockpitOut,
+        responses={
+            200: CockpitOut,
+            **errors(
+                {
+                    403: "不是街道及以上组织部门工作人员（cockpit_staff_only），或范围超出管辖（outside_scope）",
+                    404: "没有这个区/县(市)或街道/镇，或所选日期早于最早的数据（before_first_day）",
+                }
+            ),
+        },
         tags=["数据驾驶舱"],
     )
     def get(self, request):

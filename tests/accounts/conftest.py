@@ -26,7 +26,8 @@ class _WechatHandler(BaseHTTPRequestHandler):
     ``ok-<openid>`` → success (with a unionid for ``ok-u-…``), ``invalid`` → 40029,
     ``used`` → 40163, ``limited`` → 45011, ``busy`` → -1, ``blocked`` → 40226,
     ``slow`` → answers after two seconds, ``hangup`` → closes without answering,
-    ``http500`` → HTTP 500, ``garbage`` → not JSON, ``noopenid`` → ``{}``.
+    ``http500`` → HTTP 500, ``garbage`` → not JSON, ``noopenid`` → no openid; any other code is
+    one WeChat never issued → 40029, as WeChat answers it.
     """
 
     calls: list[dict] = []
@@ -73,7 +74,9 @@ class _WechatHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        return self._json({"session_key": "x"})  # "noopenid" and anything else
+        if code == "noopenid":
+            return self._json({"session_key": "x"})
+        return self._json({"errcode": 40029, "errmsg": "invalid code"})
 
 
 @pytest.fixture

@@ -167,6 +167,19 @@ def test_approve_needs_a_task(submitted, secretary, sent):
     assert submitted.status == R.SUBMITTED
 
 
+@pytest.mark.parametrize("missing", ["starts_at", "ends_at", "slots"])
+def test_approve_creating_a_task_needs_its_times_and_slots(submitted, secretary, sent, missing):
+    """What a new task cannot take from the request is asked for (it was a 500 through the API)."""
+    starts = timezone.now() + dt.timedelta(days=2)
+    fields = {"starts_at": starts, "ends_at": starts + dt.timedelta(hours=2), "slots": 2, "address": "3栋"}
+    del fields[missing]
+    with pytest.raises(ValidationFailed) as exc:
+        request_approve(request=submitted, actor=secretary, **fields)
+    assert (exc.value.field, exc.value.code) == (missing, "required")
+    submitted.refresh_from_db()
+    assert submitted.status == R.SUBMITTED and not Task.objects.exists()
+
+
 def test_approve_refuses_another_communitys_task_and_a_cancelled_one(submitted, secretary, other_community, sent):
     before = snapshot(submitted)
     with pytest.raises(ValidationFailed):
