@@ -4,12 +4,20 @@ percentiles, the CPU readings from /proc, the results table and the API benchmar
 import asyncio
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from core.bench import loadgen, machine, results
+
+
+def run(coro):
+    """``asyncio.run`` on a thread of its own: a browser test's Playwright may keep an event loop
+    running on this worker's main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -57,7 +65,7 @@ def test_a_phase_is_bounded_in_time_and_count_and_counts_failures(server):
     def call_for(client, n):
         return loadgen.Call("GET", "/ok" if n % 2 == 0 else "/missing")
 
-    result = asyncio.run(loadgen.run_phase("t", "127.0.0.1", server, call_for, clients=4, seconds=5, max_requests=40))
+    result = run(loadgen.run_phase("t", "127.0.0.1", server, call_for, clients=4, seconds=5, max_requests=40))
     assert result.count == 40 and result.seconds < 5
     assert result.statuses[200] == 20 and result.statuses[404] == 20
     assert result.failures == 20 and not result.errors
@@ -73,9 +81,9 @@ def test_chunked_bodies_closed_connections_and_posts(server):
         await conn.close()
         return chunked, closed, again
 
-    chunked, closed, again = asyncio.run(go())
+    chunked, closed, again = run(go())
     assert chunked.body == b"abcde" and closed.status == 404 and again.body == b'{"ok": true}'
-    burst, answers = asyncio.run(
+    burst, answers = run(
         loadgen.run_burst(
             "b", "127.0.0.1", server, [loadgen.Call("POST", "/", body=b"%d" % i) for i in range(30)], concurrency=7
         )
