@@ -45,6 +45,11 @@ def errors(described: dict[int, str]) -> dict[int, OpenApiResponse]:
     return {status: OpenApiResponse(ErrorOut, description=text) for status, text in described.items()}
 
 
+# An operation whose service counts a per-person limit (core.limits) answers 429 too; DRF's
+# throttles, which AutoSchema sees, are not what counts these.
+LIMITED_429 = errors({429: ERRORS[429]})
+
+
 class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

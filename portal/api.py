@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound, ValidationFailed
+from core.schema import errors
 from grids.selectors.people import member_of, posts_of
 from grids.selectors.registration import active_registration
 from notifications.selectors import unread_count
@@ -80,13 +81,15 @@ def quota_body(member, year: int, today: date) -> dict:
 
 
 YEAR_PARAM = OpenApiParameter("year", int, description="年度（默认今年，Asia/Shanghai）")
+# Both answer 404 to a caller who is not a volunteer (no member profile).
+NOT_A_MEMBER_404 = errors({404: "还不是志愿者，没有年度服务要求和星级（not_a_member）"})
 
 
 class MeQuotaView(APIView):
     @extend_schema(
         summary="我的年度履职：工作时间以外服务时长（年满 20 小时）、每季度报到、进度和星级",
         parameters=[YEAR_PARAM],
-        responses=MeQuotaOut,
+        responses={200: MeQuotaOut, **NOT_A_MEMBER_404},
         tags=["我的"],
     )
     def get(self, request):
@@ -99,7 +102,7 @@ class MeStarsView(APIView):
     @extend_schema(
         summary="我的星级（评星定级，每晚更新）和下一星还需",
         parameters=[YEAR_PARAM],
-        responses=MeStarsOut,
+        responses={200: MeStarsOut, **NOT_A_MEMBER_404},
         tags=["我的"],
     )
     def get(self, request):

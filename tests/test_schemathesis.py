@@ -64,7 +64,14 @@ SETTINGS = hypothesis.settings(
     suppress_health_check=list(hypothesis.HealthCheck),
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
 )
-THROTTLED = ("REQUESTS_PER_DAY", "ACCEPTS_PER_HOUR", "WITHDRAWALS_PER_HOUR", "LIKES_PER_DAY")
+THROTTLED = (
+    "REQUESTS_PER_DAY",
+    "ACCEPTS_PER_HOUR",
+    "WITHDRAWALS_PER_HOUR",
+    "LIKES_PER_DAY",
+    "NEARBY_LOOKUPS_PER_HOUR",
+    "JOINS_PER_DAY",
+)
 
 # The first word of a path, and the kind of the world's object its ``{id}`` names.
 PATH_KINDS = {

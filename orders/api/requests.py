@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.api import JSONParser, WindowCountPagination
 from core.errors import NotFound
+from core.schema import LIMITED_429
 from grids.models import Community, Grid, Unit
 from grids.selectors.scope import scope_for
 from orders import filters
@@ -117,7 +118,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         description="只给出辨认问题所需的内容（标题、类别、状态、距离、时间），不含描述、照片和联系方式："
         "这些在关注（join）之后可见。每人每小时最多查找 NEARBY_LOOKUPS_PER_HOUR 次，超出时 429 并带 Retry-After。",
         parameters=[NearbyQuery],
-        responses=NearbyOut(many=True),
+        responses={200: NearbyOut(many=True), **LIMITED_429},
         tags=["点单"],
     )
     @action(detail=False, methods=["get"], filterset_class=None)
@@ -139,7 +140,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "其他人一律得到 404，与点单不存在时相同。每人每天最多尝试关注 JOINS_PER_DAY 次（未成功的也计入），"
         "超出时 429 并带 Retry-After。",
         request=JoinIn,
-        responses=RequestDetailOut,
+        responses={200: RequestDetailOut, **LIMITED_429},
         tags=["点单"],
     )
     @action(detail=True, methods=["post"])
