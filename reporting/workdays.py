@@ -170,8 +170,9 @@ def quota_minutes(
     outside = outside_seconds(start, end, is_workday, spans)
     if outside >= span:
         return minutes
-    # Round half up with integers of seconds (no float drift on the 120-minute cases).
-    num, den = minutes * int(round(outside)), int(round(span))
+    # Round half up with integers of microseconds (no float drift on the 120-minute cases; a
+    # span shorter than a second, a check-out right after the check-in, is still a whole span).
+    num, den = minutes * round(outside * 1_000_000), max(1, round(span * 1_000_000))
     return (2 * num + den) // (2 * den)
 
 

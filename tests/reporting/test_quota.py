@@ -34,6 +34,14 @@ def test_a_record_crossing_five_counts_its_minutes_after_five():
     assert _q(_at(2026, 6, 2, 10), 60) == 0
 
 
+def test_a_span_shorter_than_a_second_is_a_whole_span():
+    """A check-out right after the check-in (the span rounds to no whole second) once divided by zero."""
+    start = _at(2026, 6, 2, 19)
+    assert quota_minutes(start, start + timedelta(milliseconds=300), 5, CAL) == 5
+    work = _at(2026, 6, 2, 10)
+    assert quota_minutes(work, work + timedelta(milliseconds=300), 5, CAL) == 0
+
+
 def test_a_record_crossing_midnight_into_a_working_morning():
     # Sunday 2026-06-07 22:00 → Monday 08:00 … 10:00: the hour after 09:00 Monday is working time.
     assert _q(_at(2026, 6, 7, 22), 720) == 660
