@@ -83,7 +83,19 @@ class Server:
             args += ["-c", str(conf)]
         else:
             args += ["--workers", "2", "--worker-class", "gthread", "--threads", "8"]
-        return [*args, "--bind", f"127.0.0.1:{self.port}", "--error-logfile", str(self.log), self.app]
+        # The configured max_requests would recycle workers within a phase, and a new worker's
+        # CPU clock starts again from zero: the CPU per request is read from the same processes
+        # throughout, so the run keeps its workers.
+        return [
+            *args,
+            "--max-requests",
+            "0",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--error-logfile",
+            str(self.log),
+            self.app,
+        ]
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
