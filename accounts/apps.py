@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from accounts import checks  # noqa: F401 - registers the system checks
-        from accounts.services import admin_signin_failed, admin_signin_recorded
+        from accounts.signin_audit import admin_signin_failed, admin_signin_recorded
 
         user_logged_in.connect(admin_signin_recorded, dispatch_uid="accounts.admin_signin_recorded")
         user_login_failed.connect(admin_signin_failed, dispatch_uid="accounts.admin_signin_failed")

@@ -6,13 +6,11 @@ previous one. Sending is limited per number and per address, atomically, under a
 the database (``accounts.send_limits``), for the API and the page alike.
 
 Every sign-in and every failed one is a line in the audit trail (``core.audit``), written by
-``_audited`` around the four ways in, whatever entry point called them.
+``accounts.signin_audit.audited_signin`` around the four ways in, whatever entry point called them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import secrets
 import unicodedata
 from datetime import timedelta
@@ -26,13 +24,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import SignInCode, User
-from accounts.phone import mask_phone, normalize_phone
+from accounts.phone import normalize_phone
 from accounts.send_limits import lock_and_check, locks_purge
+from accounts.signin_audit import METHOD_CODE, METHOD_PASSWORD, METHOD_WECHAT, METHOD_WECHAT_BIND, audited_signin
 from accounts.sms import get_sender
 from accounts.throttles import signin_attempts_purge
 from accounts.wechat import code_to_session
-from core import audit
-from core.errors import Conflict, DomainError, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 
 
 def phone_normalize(raw: str, *, field: str = "phone") -> str:
@@ -138,45 +136,7 @@ def user_get_or_create_by_phone(*, phone: str) -> User:
     return user
 
 
-METHOD_CODE, METHOD_PASSWORD, METHOD_WECHAT, METHOD_WECHAT_BIND = "验证码", "密码", "微信", "微信绑定手机号"
-
-
-def _audited(method: str):
-    """Write the sign-in, or the failed one (with the account it aimed at, if any), to the trail.
-
-    A failure is written outside any transaction of the sign-in's (they have ended when the
-    error is raised), so it stays when the error is answered.
-    """
-
-    def wrap(func):
-        @functools.wraps(func)
-        def signin(**kwargs):
-            try:
-                user = func(**kwargs)
-            except WechatBindRequired:
-                raise  # not a failure: the first step of binding
-            except DomainError as error:
-                phone = kwargs.get("phone") or ""
-                with contextlib.suppress(ValidationError):
-                    phone = normalize_phone(phone)
-                target = User.objects.filter(phone=phone).values_list("pk", flat=True).first() if phone else None
-                audit.record(
-                    audit.Action.SIGN_IN_FAILED,
-                    object_type=User._meta.label_lower,
-                    object_id=target or "",
-                    object_repr=mask_phone(phone) if phone else method,
-                    note=f"{method}：{error.message}",
-                )
-                raise
-            audit.record(audit.Action.SIGN_IN, obj=user, actor=user, note=method)
-            return user
-
-        return signin
-
-    return wrap
-
-
-@_audited(METHOD_CODE)
+@audited_signin(METHOD_CODE)
 def signin_with_code(*, phone: str, code: str) -> User:
     """Verify the code and return the user, creating an account for a new number."""
     phone = signin_code_verify(phone=phone, code=code)
@@ -185,7 +145,7 @@ def signin_with_code(*, phone: str, code: str) -> User:
     return user
 
 
-@_audited(METHOD_PASSWORD)
+@audited_signin(METHOD_PASSWORD)
 def signin_with_password(*, phone: str, password: str, request=None) -> User:
     """Staff only: phone + password."""
     phone = phone_normalize(phone)
@@ -255,7 +215,7 @@ def _signed_in(user: User) -> User:
     return user
 
 
-@_audited(METHOD_WECHAT)
+@audited_signin(METHOD_WECHAT)
 def wechat_signin(*, js_code: str) -> User:
     """Sign in the user bound to this WeChat account, or raise ``WechatBindRequired`` with a ticket."""
     session = code_to_session(js_code)
@@ -267,7 +227,7 @@ def wechat_signin(*, js_code: str) -> User:
     return _signed_in(user)
 
 
-@_audited(METHOD_WECHAT_BIND)
+@audited_signin(METHOD_WECHAT_BIND)
 def wechat_bind(*, ticket: str, phone: str, code: str) -> User:
     """Bind the ticket's openid to the user who proves ``phone`` with ``code`` (created if new)."""
     openid = wechat_ticket_read(ticket=ticket)
@@ -289,21 +249,3 @@ def wechat_bind(*, ticket: str, phone: str, code: str) -> User:
         # Two binds of one openid raced past the check above; the unique index decided.
         raise Conflict("该微信已绑定其他手机号，请用该手机号登录。", code="openid_taken")
     return _signed_in(user)
-
-
-def admin_signin_recorded(sender, request=None, user=None, **kwargs) -> None:
-    """Django's own sign-in form (the admin's) bypasses the services above; its signals are
-    written to the trail here. Only for the admin: the pages' ``login()`` is already written."""
-    if audit.current_origin().channel == audit.CHANNEL_ADMIN and user is not None:
-        audit.record(audit.Action.SIGN_IN, obj=user, actor=user, note="管理后台密码")
-
-
-def admin_signin_failed(sender, credentials=None, request=None, **kwargs) -> None:
-    if audit.current_origin().channel == audit.CHANNEL_ADMIN:
-        phone = (credentials or {}).get("username") or (credentials or {}).get("phone") or ""
-        audit.record(
-            audit.Action.SIGN_IN_FAILED,
-            object_type=User._meta.label_lower,
-            object_repr=mask_phone(phone)[:200],
-            note="管理后台密码：手机号或密码错误。",
-        )
