@@ -2,9 +2,12 @@
 
 import datetime as dt
 import io
+import threading
 
+from django.db import connection
 from PIL import Image
 
+from core.errors import Throttled
 from grids.models import Member
 from grids.vocab import Duty
 from orders.models import Acceptance, Escalation, EscalationEvent, RequestEvent, ServiceRequest, Task
@@ -123,3 +126,28 @@ def served(task: Task, member) -> Acceptance:
     return AcceptanceFactory(
         task=task, member=member, status=Acceptance.Status.COMPLETED, checkin=checkin, record=record
     )
+
+
+def burst(call, *, times: int = 10, ok: str = "ok") -> list[str]:
+    """Run ``call`` from ``times`` threads released together, each on its own database
+    connection; the outcomes: ``ok``, "throttled", or the unexpected error's repr."""
+    barrier, outcomes = threading.Barrier(times), []
+
+    def one():
+        try:
+            barrier.wait(timeout=20)
+            call()
+            outcomes.append(ok)
+        except Throttled:
+            outcomes.append("throttled")
+        except Exception as exc:  # pragma: no cover - reported by the caller's assertion
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes

@@ -2,11 +2,9 @@
 after the window they lift, and a burst on PostgreSQL cannot slip past them."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from core.errors import Throttled
@@ -17,7 +15,7 @@ from orders.services.requests import request_create
 from orders.services.tasks import task_accept
 from tests.conftest import client_for
 from tests.orders.factories import TaskFactory
-from tests.orders.support import order_fields
+from tests.orders.support import burst, order_fields
 
 V1 = "/api/v1"
 NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC)
@@ -82,25 +80,10 @@ def test_a_member_over_the_hourly_withdrawals_keeps_the_slot(settings, community
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_requests_from_one_resident_stops_at_the_limit(settings, community, resident):
     settings.REQUESTS_PER_DAY = 3
-    barrier, outcomes = threading.Barrier(10), []
-
-    def submit():
-        try:
-            barrier.wait(timeout=20)
-            request_create(requester=resident, **order_fields(community, address=f"{timezone.now():%f}"))
-            outcomes.append("created")
-        except Throttled:
-            outcomes.append("throttled")
-        except Exception as exc:  # pragma: no cover - reported by the assertion
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = burst(
+        lambda: request_create(requester=resident, **order_fields(community, address=f"{timezone.now():%f}")),
+        ok="created",
+    )
     assert sorted(outcomes) == ["created"] * 3 + ["throttled"] * 7, outcomes
     assert ServiceRequest.objects.filter(requester=resident).count() == 3
 

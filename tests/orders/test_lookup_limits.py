@@ -4,11 +4,9 @@ too — per person, through the API and the order page alike; past the limit the
 with ``Retry-After`` (the page says why), and the person next door is not held back."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 
 from core.errors import Throttled
 from grids.vocab import Duty
@@ -18,6 +16,7 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.orders.api_support import V1
 from tests.orders.factories import ServiceRequestFactory
+from tests.orders.support import burst
 from tests.pages import browser_for, html
 
 pytestmark = pytest.mark.django_db
@@ -175,24 +174,6 @@ def test_tries_older_than_a_day_are_purged(settings):
 def test_a_burst_of_lookups_from_one_person_stops_at_the_limit(settings):
     settings.NEARBY_LOOKUPS_PER_HOUR = 3
     user = UserFactory()
-    barrier, outcomes = threading.Barrier(10), []
-
-    def look():
-        try:
-            barrier.wait(timeout=20)
-            request_lookup_count(user=user, kind=RequestLookup.Kind.NEARBY)
-            outcomes.append("counted")
-        except Throttled:
-            outcomes.append("throttled")
-        except Exception as exc:  # pragma: no cover - reported by the assertion
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=look) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = burst(lambda: request_lookup_count(user=user, kind=RequestLookup.Kind.NEARBY), ok="counted")
     assert sorted(outcomes) == ["counted"] * 3 + ["throttled"] * 7, outcomes
     assert RequestLookup.objects.filter(user=user).count() == 3
