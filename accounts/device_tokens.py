@@ -46,14 +46,19 @@ def token_expiry(now: datetime, issued_at: datetime) -> datetime:
     return min(now + timedelta(days=settings.TOKEN_IDLE_DAYS), issued_at + timedelta(days=settings.TOKEN_MAX_DAYS))
 
 
-def live_tokens(now: datetime | None = None) -> QuerySet[DeviceToken]:
+def live_tokens(now: datetime | None = None, *, issued_after: datetime | None = None) -> QuerySet[DeviceToken]:
     """Tokens neither revoked, idle past their expiry, nor older than ``TOKEN_MAX_DAYS``. The
     issue time is checked as well as the expiry so that a lowered setting holds at once for
-    tokens whose expiry was written under the old one."""
+    tokens whose expiry was written under the old one (``issued_after``: ``issued_after(now)``,
+    given when the caller compiles the query once for any ``now``)."""
     now = now or timezone.now()
     return DeviceToken.objects.filter(
-        revoked_at__isnull=True, expires_at__gt=now, created_at__gt=now - timedelta(days=settings.TOKEN_MAX_DAYS)
+        revoked_at__isnull=True, expires_at__gt=now, created_at__gt=issued_after or oldest_live_issue(now)
     )
+
+
+def oldest_live_issue(now: datetime) -> datetime:
+    return now - timedelta(days=settings.TOKEN_MAX_DAYS)
 
 
 def device_token_issue(*, user: User, device_name: str) -> IssuedToken:

@@ -20,6 +20,12 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
     invalid_page_message = "页码无效。"
 
+    def paginate_fetched(self, fetch, request, fallback):
+        """A page of a list read by ``fetch(limit, offset) -> (rows, total)``, the same list as
+        the queryset ``fallback()``; here simply the queryset's page (``WindowCountPagination``
+        uses ``fetch``)."""
+        return self.paginate_queryset(fallback(), request)
+
 
 class WindowCountPagination(Pagination):
     """The same pages and answers as ``Pagination``, in one query instead of two: the page's rows
@@ -49,9 +55,29 @@ class WindowCountPagination(Pagination):
         rows = list(queryset.annotate(**{self.TOTAL: Window(Count("*"))})[bottom : bottom + page_size])
         if not rows and number > 1:
             return super().paginate_queryset(queryset, request, view)
+        return self._counted_page(request, number, page_size, rows, getattr(rows[0], self.TOTAL) if rows else 0)
+
+    def paginate_fetched(self, fetch, request, fallback):
+        """The same page from ``fetch(limit, offset) -> (rows, total)``: a list read in one query
+        that is not a queryset (``core.prepared``). Pages this cannot number alone (``last``, a
+        malformed number) go through ``fallback()``."""
+        page_size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param) or 1
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = 0
+        if not page_size or number < 1:
+            return self.paginate_queryset(fallback(), request)
+        rows, total = fetch(page_size, (number - 1) * page_size)
+        if not rows and number > 1:
+            raise exceptions.NotFound(self.invalid_page_message)
+        return self._counted_page(request, number, page_size, rows, total)
+
+    def _counted_page(self, request, number: int, page_size: int, rows: list, total: int) -> list:
         self.request = request
-        paginator = self.django_paginator_class(queryset, page_size)
-        paginator.count = getattr(rows[0], self.TOTAL) if rows else 0  # a cached_property: no COUNT query
+        paginator = self.django_paginator_class(rows, page_size)
+        paginator.count = total  # a cached_property: no COUNT query
         self.page = paginator.page(number)
         self.page.object_list = rows
         if paginator.num_pages > 1 and self.template is not None:

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from grids.models import Member, Post, TeamMembership
+from accounts.models import User
+from core.prepared import Prepared, columns, from_row
+from grids.models import Community, Grid, Member, Post, Street, TeamMembership, Unit
 
 
 def member_of(user) -> Member | None:
-    """The user's own member profile, with what its pages show, or None."""
+    """The user's own member profile, with what its pages show (user, unit, community and its
+    street, grid), or None. One query compiled once per process (``core.prepared``): every
+    member's page and ``me/`` ask for it."""
     if user is None or not user.is_authenticated:
         return None
-    return Member.objects.select_related("user", "unit", "community__street", "grid").filter(user=user).first()
+    row = _MEMBER.first(user_id=user.pk)
+    if row is None:
+        return None
+    member = from_row(Member, row)
+    member.user = from_row(User, row, "user__")  # fresh: a service may have changed it
+    member.unit = from_row(Unit, row, "unit__")
+    member.community = from_row(Community, row, "community__")
+    if member.community is not None:
+        member.community.street = from_row(Street, row, "community__street__")
+    member.grid = from_row(Grid, row, "grid__")
+    return member
 
 
 def member_brief(user) -> Member | None:
@@ -19,14 +33,35 @@ def member_brief(user) -> Member | None:
     community, unit and home): one narrow query, no joins. Other fields load on access."""
     if user is None or not user.is_authenticated:
         return None
-    member = (
-        Member.objects.filter(user_id=user.pk)
-        .only("id", "user_id", "kind", "community_id", "unit_id", "grid_id", "home_lat", "home_lng")
-        .first()
-    )
-    if member is not None:
-        member.user = user
+    row = _MEMBER_BRIEF.first(user_id=user.pk)
+    if row is None:
+        return None
+    member = from_row(Member, row)
+    member.user = user
     return member
+
+
+_MEMBER = Prepared(
+    lambda user_id: (
+        Member.objects.filter(user_id=user_id)
+        .order_by("pk")
+        .values(
+            *columns(Member),
+            *columns(User, "user__"),
+            *columns(Unit, "unit__"),
+            *columns(Community, "community__"),
+            *columns(Street, "community__street__"),
+            *columns(Grid, "grid__"),
+        )
+    )
+)
+_MEMBER_BRIEF = Prepared(
+    lambda user_id: (
+        Member.objects.filter(user_id=user_id)
+        .order_by("pk")
+        .values("id", "user_id", "kind", "community_id", "unit_id", "grid_id", "home_lat", "home_lng")
+    )
+)
 
 
 def posts_of(user) -> QuerySet[Post]:

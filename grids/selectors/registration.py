@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.models import User
 from core.errors import NotFound, PermissionDenied
-from grids.models import Community, Member, Registration, RegistrationChoice
+from core.prepared import Prepared, columns, from_row
+from grids.models import Community, District, Grid, Member, Registration, RegistrationChoice, Street
 from grids.selectors.organisation import communities_near, communities_with_need
 from grids.selectors.scope import Scope, scope_for
 
@@ -103,7 +105,55 @@ def communities_in_reach(member: Member) -> list[Community]:
 
 
 def active_registration(member: Member) -> Registration | None:
-    return _registrations().filter(member=member, status__in=Registration.ACTIVE).first()
+    """The member's registration in progress or in force, with what ``_registrations`` loads (the
+    member is the one given). Two queries compiled once per process (``core.prepared``):
+    ``me/`` and the member's home ask for it on every visit."""
+    row = _ACTIVE.first(member_id=member.pk)
+    if row is None:
+        return None
+    registration = from_row(Registration, row)
+    registration.member = member
+    registration.community = from_row(Community, row, "community__")
+    if registration.community is not None:
+        registration.community.street = street = from_row(Street, row, "community__street__")
+        street.district = from_row(District, row, "community__street__district__")
+    registration.grid = from_row(Grid, row, "grid__")
+    registration.decided_by = from_row(User, row, "decided_by__")
+    choices = []
+    for choice_row in _CHOICES.rows(registration_id=registration.pk):
+        choice = from_row(RegistrationChoice, choice_row)
+        choice.community = from_row(Community, choice_row, "community__")
+        choice.community.street = from_row(Street, choice_row, "community__street__")
+        choices.append(choice)
+    prefetched = RegistrationChoice.objects.filter(registration=registration)
+    prefetched._result_cache, prefetched._prefetch_done = choices, True
+    registration._prefetched_objects_cache = {"choices": prefetched}
+    return registration
+
+
+_ACTIVE = Prepared(
+    lambda member_id: (
+        Registration.objects.filter(member_id=member_id, status__in=Registration.ACTIVE)
+        .order_by("-created_at")
+        .values(
+            *columns(Registration),
+            *columns(Community, "community__"),
+            *columns(Street, "community__street__"),
+            *columns(District, "community__street__district__"),
+            *columns(Grid, "grid__"),
+            *columns(User, "decided_by__"),
+        )
+    )
+)
+_CHOICES = Prepared(
+    lambda registration_id: (
+        RegistrationChoice.objects.filter(registration_id=registration_id)
+        .order_by("rank")
+        .values(
+            *columns(RegistrationChoice), *columns(Community, "community__"), *columns(Street, "community__street__")
+        )
+    )
+)
 
 
 def registration_get_for_staff(*, registration_id: int, actor) -> Registration:

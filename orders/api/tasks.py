@@ -84,10 +84,12 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         lat = lng = None
         if "lat" in v:
             lat, lng = location_to_wgs84(lat=v["lat"], lng=v["lng"], coord_system=v["coord_system"], field="lat")
-        rows = task_selectors.task_hall(
-            member, lat=lat, lng=lng, duty=v.get("duty"), date=v.get("date"), max_distance_m=v.get("max_distance_m")
+        filters = dict(lat=lat, lng=lng, duty=v.get("duty"), date=v.get("date"), max_distance_m=v.get("max_distance_m"))
+        page = self.paginator.paginate_fetched(
+            lambda limit, offset: task_selectors.task_hall_page(member, limit=limit, offset=offset, **filters),
+            request,
+            fallback=lambda: task_selectors.task_hall(member, **filters),
         )
-        page = self.paginate_queryset(rows)
         return self.get_paginated_response(TaskOut(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="接单", request=None, responses={201: AcceptanceOut}, tags=["接单"])

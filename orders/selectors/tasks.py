@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from django.conf import settings
-from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Value, Window
 from django.db.models.functions import Floor, Sqrt
 from django.utils import timezone
 
+from core.prepared import Prepared, columns, from_row
 from grids.geo import bbox_around, haversine_m
-from grids.models import Member, Pairing
+from grids.models import Community, Grid, Member, Pairing
 from grids.selectors.organisation import paired_community_ids
 from grids.selectors.scope import scope_for
 from orders.models import Acceptance, Task
@@ -31,8 +32,9 @@ CITY_DISPATCH_RADIUS_M = 5_000  # city-wide tasks suggest registered members liv
 QUOTA_POINTS = 40  # the most a suggestion gains for hours still to do this year
 
 
-def _distance_m(lat: float, lng: float) -> ExpressionWrapper:
-    k = math.cos(math.radians(lat))
+def _distance_m(lat: float, lng: float, lng_scale: float | None = None) -> ExpressionWrapper:
+    """Metres from (lat, lng); ``lng_scale`` is cos(lat), given when the query is compiled once."""
+    k = math.cos(math.radians(lat)) if lng_scale is None else lng_scale
     dlat = F("lat") - Value(lat)
     dlng = (F("lng") - Value(lng)) * Value(k)
     return ExpressionWrapper(Sqrt(dlat * dlat + dlng * dlng) * Value(METRES_PER_DEGREE), output_field=FloatField())
@@ -54,15 +56,21 @@ def _visible_q(member: Member) -> Q:
 
     Reads the communities paired with the member's unit from the cache (a query on a miss).
     """
+    return _visible(member.community_id, _paired(member))
+
+
+def _paired(member: Member) -> list[int]:
+    return paired_community_ids(member.unit_id) if member.unit_id is not None else []
+
+
+def _visible(community_id: int | None, paired: list[int]) -> Q:
     q = Q(pk__in=[])
-    if member.community_id is not None:
-        q |= Q(community_id=member.community_id) | Q(visibility=V.CITY)
-    if member.unit_id is not None:
-        # Read as a list: a literal IN lets PostgreSQL use an index per branch of the OR; a
-        # subquery there makes it filter every open task.
-        paired = paired_community_ids(member.unit_id)
-        if paired:
-            q |= Q(visibility__in=[V.PAIRED, V.CITY], community_id__in=paired)
+    if community_id is not None:
+        q |= Q(community_id=community_id) | Q(visibility=V.CITY)
+    if paired:
+        # A literal IN lets PostgreSQL use an index per branch of the OR; a subquery there makes
+        # it filter every open task.
+        q |= Q(visibility__in=[V.PAIRED, V.CITY], community_id__in=paired)
     return q
 
 
@@ -85,31 +93,82 @@ def task_hall(
     Each row carries ``distance_m`` from (lat, lng), or from the member's home (None when
     neither is known). Nearest first by 1 km rings, soonest first within a ring.
     """
-    now = timezone.now()
-    held = Acceptance.objects.filter(task=OuterRef("pk"), member_id=member.pk, status__in=LIVE)
-    qs = (
-        Task.objects.select_related("community", "grid")
-        .filter(_visible_q(member), status=T.OPEN, starts_at__gt=now)
-        .filter(~Exists(held))
+    args = _hall_args(member, lat=lat, lng=lng, duty=duty, date=date, max_distance_m=max_distance_m)
+    return _hall(**args).select_related("community", "grid")
+
+
+def task_hall_page(member: Member, *, limit: int, offset: int, **filters) -> tuple[list[Task], int]:
+    """One page of ``task_hall`` (same arguments) and the count of all its rows, in one query
+    compiled once per process (``core.prepared``): the API's hall, the busiest read a member makes."""
+    rows = _HALL_PAGE.rows(limit=limit, offset=offset, **_hall_args(member, **filters))
+    return [_hall_task(row) for row in rows], (rows[0]["total"] if rows else 0)
+
+
+def _hall_args(member: Member, *, lat, lng, duty, date, max_distance_m) -> dict:
+    """``_hall``'s arguments: everything the query needs, computed here, not in the query."""
+    args = dict(
+        member_id=member.pk,
+        community_id=member.community_id,
+        paired=_paired(member),
+        now=timezone.now(),
+        duty=duty or None,
+        day=None,
+        origin=None,
+        lng_scale=None,
+        box=None,
+        max_distance_m=None,
     )
-    if duty:
-        qs = qs.filter(duty=duty)
     if date is not None:
         from reporting.worktime import day_bounds
 
-        start, end = day_bounds(date)
-        qs = qs.filter(starts_at__gte=start, starts_at__lt=end)
+        args["day"] = list(day_bounds(date))
     if lat is None or lng is None:
         lat, lng = member.home_lat, member.home_lng
-    if lat is None or lng is None:
+    if lat is not None and lng is not None:
+        args.update(origin=[float(lat), float(lng)], lng_scale=math.cos(math.radians(lat)))
+        if max_distance_m is not None:
+            args.update(box=list(bbox_around(lat, lng, max_distance_m)), max_distance_m=float(max_distance_m))
+    return args
+
+
+def _hall(*, member_id, community_id, paired, now, duty, day, origin, lng_scale, box, max_distance_m) -> QuerySet[Task]:
+    held = Acceptance.objects.filter(task=OuterRef("pk"), member_id=member_id, status__in=LIVE)
+    qs = Task.objects.filter(_visible(community_id, paired), status=T.OPEN, starts_at__gt=now).filter(~Exists(held))
+    if duty is not None:
+        qs = qs.filter(duty=duty)
+    if day is not None:
+        qs = qs.filter(starts_at__gte=day[0], starts_at__lt=day[1])
+    if origin is None:
         return qs.annotate(distance_m=Value(None, output_field=FloatField())).order_by("starts_at", "pk")
-    qs = qs.annotate(distance_m=_distance_m(lat, lng))
-    if max_distance_m is not None:
-        lat_min, lat_max, lng_min, lng_max = bbox_around(lat, lng, max_distance_m)
+    qs = qs.annotate(distance_m=_distance_m(origin[0], origin[1], lng_scale))
+    if box is not None:
+        lat_min, lat_max, lng_min, lng_max = box
         qs = qs.filter(
             lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max, distance_m__lte=max_distance_m
         )
     return qs.annotate(band=Floor(F("distance_m") / HALL_BAND_M)).order_by("band", "starts_at", "pk")
+
+
+_HALL_PAGE = Prepared(
+    lambda **args: _hall(**args).values(
+        *columns(Task),
+        "community__id",
+        "community__name",
+        "grid__id",
+        "grid__name",
+        "distance_m",
+        total=Window(Count("*")),
+    )
+)
+
+
+def _hall_task(row: dict) -> Task:
+    """A task of the hall's page as ``task_hall`` gives it: its community and grid (id and name)."""
+    task = from_row(Task, row)
+    task.community = from_row(Community, row, "community__")
+    task.grid = from_row(Grid, row, "grid__")
+    task.distance_m = row["distance_m"]
+    return task
 
 
 def tasks_for(user) -> QuerySet[Task]:
