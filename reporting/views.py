@@ -50,7 +50,7 @@ def my_hours(request):
         year = timezone.localdate().year
         context.update(
             year=year,
-            progress=selectors.quota_progress(member, year),
+            quota=selectors.quota_year(member, year),
             consented=selectors.has_location_consent(member),
             records=list(
                 selectors.with_history(selectors.records_of(member))

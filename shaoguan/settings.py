@@ -462,6 +462,9 @@ TASK_WIDEN_AFTER_HOURS = env.int("TASK_WIDEN_AFTER_HOURS", default=24)
 
 # --- The duty ledger (签到、服务时长、报到) ------------------------------------------
 QUOTA_HOURS_PER_YEAR = env.int("QUOTA_HOURS_PER_YEAR", default=20)
+# The kinds of member the quota applies to (and whom the weekly reminders and the quarter lists
+# name): the article's 三八八 — a visit a quarter, 20 hours a year — is for in-service members.
+QUOTA_MEMBER_KINDS = env.list("QUOTA_MEMBER_KINDS", default=["in_service"])
 # Working hours of a working day (Asia/Shanghai), spans "HH:MM-HH:MM" separated by commas: only
 # service outside them counts toward the quota. Working days: chinese-calendar plus the admin's
 # 工作日调整 table (reporting.workdays).
