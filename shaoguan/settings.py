@@ -332,6 +332,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rankings.tasks.recompute_member_stars",
         "schedule": crontab(minute=40, hour=1),
     },
+    # Monday 09:30: members behind the year's hours pace or without this quarter's visit
+    # (at most one reminder a member a week, however often it runs).
+    "send-quota-reminders": {
+        "task": "portal.tasks.send_quota_reminders",
+        "schedule": crontab(minute=30, hour=9, day_of_week="mon"),
+    },
+    # Daily 09:10, acting from a month before the quarter ends (once per community and quarter):
+    # the secretaries' lists of members not yet reported this quarter.
+    "send-quarter-unreported-lists": {
+        "task": "portal.tasks.send_quarter_lists",
+        "schedule": crontab(minute=10, hour=9),
+    },
     # The cockpit's figures for the city, each district and each street, for yesterday.
     "rebuild-cockpit": {
         "task": "rankings.cockpit.tasks.rebuild_cockpit",

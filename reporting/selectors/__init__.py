@@ -17,6 +17,8 @@ from reporting.selectors.quota import (  # noqa: F401 - the year against the quo
     QuotaYear,
     quota_minutes_by_member,
     quota_year,
+    unreported_members,
+    with_counted_minutes,
 )
 
 
@@ -91,4 +93,16 @@ def checkins_for(user) -> QuerySet[CheckIn]:
 def visits_for(user) -> QuerySet[Visit]:
     return Visit.objects.select_related("member__user", "community").filter(
         scope_for(user).q("community", "member__grid")
+    )
+
+
+def unreported_for(user, quarter: str) -> QuerySet[Member]:
+    """Members in the user's scope (grid secretaries: their grid's) the rules apply to with no
+    report-for-duty visit in ``quarter``, with their minutes toward the year's quota
+    (``counted_minutes``), by community then name: one query."""
+    members = unreported_members(quarter).filter(scope_for(user).q("community", "grid"))
+    return (
+        with_counted_minutes(members, int(quarter[:4]))
+        .select_related("user", "community", "unit")
+        .order_by("community__name", "user__name", "pk")
     )
