@@ -60,7 +60,13 @@ def test_the_list_goes_to_the_communitys_secretaries_once(roster, community, sec
     assert n.body == "请于 12 月 31 日前督促报到：张三、李四。"
     assert n.url == "/work/unreported/"
     row = QuarterList.objects.get()
-    assert (row.quarter, row.community_id, row.unit_id, row.members, row.recipients) == ("2026Q4", community.pk, None, 2, 2)
+    assert (row.quarter, row.community_id, row.unit_id, row.members, row.recipients) == (
+        "2026Q4",
+        community.pk,
+        None,
+        2,
+        2,
+    )
     # The daily job runs on: the quarter's list is not sent again.
     assert quarter_lists_send(today=date(2026, 12, 1)) == {"communities": 0, "units": 0}
     assert quarter_lists_send(today=date(2026, 12, 20)) == {"communities": 0, "units": 0}
