@@ -398,6 +398,7 @@ TABLE: dict[str, tuple] = {
         other="401 404 404 404 404 404 404 404",
     ),
     "notification-read-all": post("401 200 200 200 200 200 200 200"),
+    "notification-preferences": get("401 200 200 200 200 200 200 200"),
     # --- notifications: pages ---
     "notifications:inbox": get("302 200 200 200 200 200 200 200"),
     "notifications:settings": get("302 200 200 200 200 200 200 200"),

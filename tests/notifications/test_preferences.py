@@ -8,6 +8,7 @@ from notifications.kinds import QUARTER_UNREPORTED, QUOTA_REMINDER
 from notifications.models import ChannelPreference, Notification
 from notifications.selectors import channel_allowed_map, channel_settings_of
 from notifications.services import channel_preferences_set
+from tests.conftest import client_for
 from tests.pages import browser_for, html
 
 pytestmark = pytest.mark.django_db
@@ -64,4 +65,30 @@ def test_the_page_shows_and_saves_the_users_own_choices(resident, member):
 def test_the_anonymous_are_sent_to_sign_in(db):
     for response in (browser_for(None).get(URL), browser_for(None).post(URL, {})):
         assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not ChannelPreference.objects.exists()
+
+
+API = "/api/v1/notifications/preferences/"
+
+
+def test_the_api_reads_and_changes_my_own_choices(resident, member):
+    c = client_for(resident)
+    body = c.get(API).json()
+    assert [r["kind"] for r in body] == [QUOTA_REMINDER, QUARTER_UNREPORTED]
+    assert body[0]["channels"] == [
+        {"channel": "wechat", "label": "微信订阅消息", "allowed": True},
+        {"channel": "sms", "label": "短信", "allowed": False},
+    ]
+    body = c.post(API, {"kind": QUOTA_REMINDER, "sms": True}, format="json").json()
+    assert [ch["allowed"] for ch in body[0]["channels"]] == [True, True]
+    assert set(ChannelPreference.objects.values_list("user_id", "kind", "channel", "allowed")) == {
+        (resident.pk, QUOTA_REMINDER, "sms", True)
+    }
+    assert client_for(member.user).get(API).json()[0]["channels"][1]["allowed"] is False
+
+
+def test_the_api_refuses_an_unknown_kind_and_the_anonymous(resident, api):
+    resp = client_for(resident).post(API, {"kind": "nothing", "sms": True}, format="json")
+    assert resp.status_code == 400 and "kind" in resp.json()["fields"]
+    assert api.get(API).status_code == 401 and api.post(API, {"kind": QUOTA_REMINDER}, format="json").status_code == 401
     assert not ChannelPreference.objects.exists()
