@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from notifications.models import Delivery, Notification
+from notifications.models import ChannelPreference, Delivery, Notification
 from notifications.services import notifications_deliver
 
 
@@ -67,3 +67,14 @@ class DeliveryAdmin(_SuperuserReadOnly, admin.ModelAdmin):
     @admin.display(description="接收人", ordering="notification__user__phone")
     def recipient(self, obj):
         return obj.notification.user
+
+
+@admin.register(ChannelPreference)
+class ChannelPreferenceAdmin(_SuperuserReadOnly, admin.ModelAdmin):
+    list_display = ("user", "kind", "channel", "allowed", "updated_at")
+    list_select_related = ("user",)
+    list_filter = ("kind", "channel", "allowed")
+    search_fields = ("user__phone", "user__name")
+    ordering = ("-id",)
+    fields = list_display
+    readonly_fields = fields

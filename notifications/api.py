@@ -1,4 +1,4 @@
-"""The inbox API: list, mark one read, mark all read."""
+"""The inbox API: list, mark one read, mark all read; which kinds reach me through WeChat and SMS."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from notifications import selectors, services
 from notifications import serializers as s
+from notifications.kinds import OPTIONAL_CHANNELS
 
 UNREAD = OpenApiParameter("unread", OpenApiTypes.BOOL, description="只看未读")
 
@@ -35,3 +36,32 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def read_all(self, request):
         updated = services.notifications_mark_all_read(user=request.user)
         return Response(s.ReadAllOut({"updated": updated, "unread_count": selectors.unread_count(request.user)}).data)
+
+    @extend_schema(methods=["GET"], summary="消息提醒设置", responses=s.ChannelSettingOut(many=True), tags=["消息"])
+    @extend_schema(
+        methods=["POST"],
+        summary="修改消息提醒设置",
+        request=s.ChannelPreferenceIn,
+        responses=s.ChannelSettingOut(many=True),
+        tags=["消息"],
+    )
+    @action(detail=False, methods=["get", "post"], url_path="preferences", pagination_class=None)
+    def preferences(self, request):
+        """Every kind with channel preferences and what I allow (the inbox gets every kind)."""
+        if request.method == "POST":
+            data = s.ChannelPreferenceIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            v = data.validated_data
+            allowed = {c: v[c] for c in OPTIONAL_CHANNELS if c in v}
+            services.channel_preferences_set(user=request.user, kind=v["kind"], allowed=allowed)
+        rows = selectors.channel_settings_of(request.user)
+        body = [
+            {
+                "kind": r.kind,
+                "label": r.label,
+                "help": r.help,
+                "channels": [{"channel": c, "label": label, "allowed": a} for c, label, a in r.channels],
+            }
+            for r in rows
+        ]
+        return Response(s.ChannelSettingOut(body, many=True).data)

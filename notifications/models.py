@@ -59,3 +59,27 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification} → {self.channel}"
+
+
+class ChannelPreference(models.Model):
+    """Whether a user allows one outside channel (WeChat, SMS) for one kind of notification
+    (notifications.kinds); without a row, the kind's default applies. The inbox always gets it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="channel_preferences"
+    )
+    kind = models.CharField("消息类型", max_length=40)
+    channel = models.CharField("渠道", max_length=30)
+    allowed = models.BooleanField("接收")
+    updated_at = models.DateTimeField("修改时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "消息渠道设置"
+        verbose_name_plural = "消息渠道设置"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="channelpref_once"),
+            models.CheckConstraint(condition=Q(channel__in=["wechat", "sms"]), name="channelpref_optional_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind} · {self.channel}：{'接收' if self.allowed else '不接收'}"

@@ -19,7 +19,9 @@ from django.utils import timezone
 from core.errors import PermissionDenied, ValidationFailed
 from core.tasks import enqueue_on_commit
 from notifications.channels import Channel, ChannelError, configured_channels
-from notifications.models import Delivery, Notification
+from notifications.kinds import KINDS, OPTIONAL_CHANNELS
+from notifications.models import ChannelPreference, Delivery, Notification
+from notifications.selectors import channel_allowed_map
 
 logger = logging.getLogger("notifications")
 
@@ -145,9 +147,33 @@ def notifications_deliver(*, notification_ids: Iterable[int]) -> list[int]:
     notifications = list(
         Notification.objects.select_related("user").filter(pk__in=list(notification_ids)).order_by("pk")
     )
+    allowed = channel_allowed_map(notifications)
     again: set[int] = set()
     for channel in configured_channels():
         for n in notifications:
+            if not allowed(n, channel.name):
+                continue  # the user does not take this kind through this channel: the inbox only
             if channel.applies_to(n) and _deliver_one(n, channel):
                 again.add(n.pk)
     return sorted(again)
+
+
+@transaction.atomic
+def channel_preferences_set(*, user, kind: str, allowed: dict[str, bool]) -> None:
+    """Which outside channels ``user`` takes ``kind`` through (notifications.kinds); channels not
+    in ``allowed`` keep what they were. Upserts, so a double submit writes the same rows."""
+    if kind not in KINDS:
+        raise ValidationFailed("没有这种消息类型。", field="kind")
+    unknown = set(allowed) - set(OPTIONAL_CHANNELS)
+    if unknown:
+        raise ValidationFailed("没有这种提醒渠道。", field="channel")
+    now = timezone.now()
+    ChannelPreference.objects.bulk_create(
+        [
+            ChannelPreference(user=user, kind=kind, channel=channel, allowed=bool(on), updated_at=now)
+            for channel, on in allowed.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "kind", "channel"],
+        update_fields=["allowed", "updated_at"],
+    )

@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
 from notifications import selectors, services
+from notifications.kinds import KINDS, OPTIONAL_CHANNELS
 
 INBOX_LIMIT = 100
 
@@ -34,3 +36,20 @@ def read_all(request):
     n = services.notifications_mark_all_read(user=request.user)
     messages.success(request, f"已将 {n} 条消息标为已读。" if n else "没有未读消息。")
     return redirect("notifications:inbox")
+
+
+@login_required
+def channel_settings(request):
+    """消息提醒设置: which kinds reach the user through WeChat and SMS (the inbox gets them all)."""
+    if request.method == "POST":
+        try:
+            for kind in KINDS:
+                allowed = {c: f"{kind}:{c}" in request.POST for c in OPTIONAL_CHANNELS}
+                services.channel_preferences_set(user=request.user, kind=kind, allowed=allowed)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已保存消息提醒设置。")
+        return redirect("notifications:settings")
+    settings_rows = selectors.channel_settings_of(request.user)
+    return render(request, "notifications/settings.html", {"tab": "me", "rows": settings_rows})

@@ -11,5 +11,6 @@ urlpatterns = [
     path("my/consent/", views.consent_agree, name="consent"),
     path("my/consent/revoke/", views.consent_withdraw, name="consent_revoke"),
     path("work/hours/", views.work_hours, name="work_hours"),
+    path("work/unreported/", views.work_unreported, name="unreported"),
     path("work/hours/<int:record_id>/<str:action>/", views.work_hours_action, name="work_hours_action"),
 ]

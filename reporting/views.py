@@ -20,6 +20,8 @@ from reporting import selectors
 from reporting.models import ServiceRecord
 from reporting.services import consent as consent_services
 from reporting.services import records as record_services
+from reporting.services.reminders import quarter_last_day
+from reporting.worktime import quarter_of
 
 # --- the member's side ----------------------------------------------------------------------
 
@@ -50,7 +52,7 @@ def my_hours(request):
         year = timezone.localdate().year
         context.update(
             year=year,
-            progress=selectors.quota_progress(member, year),
+            quota=selectors.quota_year(member, year),
             consented=selectors.has_location_consent(member),
             records=list(
                 selectors.with_history(selectors.records_of(member))
@@ -77,6 +79,28 @@ def work_hours(request):
     )
     confirmed = list(selectors.recently_confirmed_for(request.user)[:LIST_LIMIT])
     return render(request, "reporting/work_hours.html", {"tab": "home", "rows": rows, "confirmed": confirmed})
+
+
+@login_required
+def work_unreported(request):
+    """本季度未报到: the members in the user's scope with no report-for-duty visit this quarter,
+    with their hours toward the year's quota; where a quarter list (reporting.services.reminders) leads."""
+    scope, denied = staff_only(request)
+    if denied:
+        return denied
+    today = timezone.localdate()
+    quarter = quarter_of(today)
+    qs = selectors.unreported_for(request.user, quarter)
+    rows = list(qs[:LIST_LIMIT])
+    for m in rows:
+        m.counted_hours = round(m.counted_minutes / 60, 1)
+    total = len(rows) if len(rows) < LIST_LIMIT else qs.count()
+    end = quarter_last_day(quarter)
+    return render(
+        request,
+        "reporting/work_unreported.html",
+        {"tab": "home", "rows": rows, "total": total, "quarter": quarter, "quarter_end": end, "limit": LIST_LIMIT},
+    )
 
 
 @login_required

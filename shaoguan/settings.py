@@ -332,6 +332,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rankings.tasks.recompute_member_stars",
         "schedule": crontab(minute=40, hour=1),
     },
+    # Monday 09:30: members behind the year's hours pace or without this quarter's visit
+    # (at most one reminder a member a week, however often it runs).
+    "send-quota-reminders": {
+        "task": "portal.tasks.send_quota_reminders",
+        "schedule": crontab(minute=30, hour=9, day_of_week="mon"),
+    },
+    # Daily 09:10, acting from a month before the quarter ends (once per community and quarter):
+    # the secretaries' lists of members not yet reported this quarter.
+    "send-quarter-unreported-lists": {
+        "task": "portal.tasks.send_quarter_lists",
+        "schedule": crontab(minute=10, hour=9),
+    },
     # The cockpit's figures for the city, each district and each street, for yesterday.
     "rebuild-cockpit": {
         "task": "rankings.cockpit.tasks.rebuild_cockpit",
@@ -462,6 +474,9 @@ TASK_WIDEN_AFTER_HOURS = env.int("TASK_WIDEN_AFTER_HOURS", default=24)
 
 # --- The duty ledger (签到、服务时长、报到) ------------------------------------------
 QUOTA_HOURS_PER_YEAR = env.int("QUOTA_HOURS_PER_YEAR", default=20)
+# The kinds of member the quota applies to (and whom the weekly reminders and the quarter lists
+# name): the article's 三八八 — a visit a quarter, 20 hours a year — is for in-service members.
+QUOTA_MEMBER_KINDS = env.list("QUOTA_MEMBER_KINDS", default=["in_service"])
 # Working hours of a working day (Asia/Shanghai), spans "HH:MM-HH:MM" separated by commas: only
 # service outside them counts toward the quota. Working days: chinese-calendar plus the admin's
 # 工作日调整 table (reporting.workdays).

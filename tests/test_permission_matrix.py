@@ -398,8 +398,10 @@ TABLE: dict[str, tuple] = {
         other="401 404 404 404 404 404 404 404",
     ),
     "notification-read-all": post("401 200 200 200 200 200 200 200"),
+    "notification-preferences": get("401 200 200 200 200 200 200 200"),
     # --- notifications: pages ---
     "notifications:inbox": get("302 200 200 200 200 200 200 200"),
+    "notifications:settings": get("302 200 200 200 200 200 200 200"),
     "notifications:open": post(
         own="302 404 302 404 404 404 404 404",
         other="302 404 404 404 404 404 404 404",
@@ -550,6 +552,7 @@ TABLE: dict[str, tuple] = {
     "reporting:consent_revoke": post("302 404 302 404 404 404 404 404"),
     "reporting:my_hours": get("302 200 200 200 200 200 200 200"),
     "reporting:work_hours": get("302 403 403 200 200 200 200 200"),
+    "reporting:unreported": get("302 403 403 200 200 200 200 200"),
     "reporting:work_hours_action": post(
         own="302 403 403 302 404 302 302 302",
         other="302 403 403 404 404 404 404 302",

@@ -104,6 +104,7 @@ class RecordRec:
     rejected_at: datetime | None
     reject_reason: str
     created_at: datetime
+    quota_minutes: int | None = None  # of a confirmed record: its minutes outside working hours
     id: int | None = None
 
 

@@ -27,6 +27,7 @@ from orders.models import (
     TaskEvent,
 )
 from reporting.models import CheckIn, LocationConsent, ServiceRecord, ServiceRecordEvent, Visit
+from reporting.workdays import load_is_workday, local_dates, quota_minutes, working_hours
 
 BATCH_SIZE = 5000
 
@@ -56,6 +57,19 @@ def wipe_activity() -> None:
         User.objects.filter(pk__in=requesters[start : start + BATCH_SIZE]).delete()
 
 
+def _store_quota_minutes(records) -> None:
+    """Confirmed records carry their minutes outside working hours, as the confirming services
+    store them, so that every figure toward the quota reads them from the first day."""
+    confirmed = [r for r in records if r.status == ServiceRecord.Status.CONFIRMED]
+    if not confirmed:
+        return
+    first = min(local_dates(r.started_at, r.ended_at)[0] for r in confirmed)
+    last = max(local_dates(r.started_at, r.ended_at)[1] for r in confirmed)
+    is_workday, spans = load_is_workday(first, last), working_hours()
+    for r in confirmed:
+        r.quota_minutes = quota_minutes(r.started_at, r.ended_at, r.minutes, is_workday, spans)
+
+
 def generate_activity(
     *, scale: float, seed: int, reset: bool = False, progress: Callable[[str, int], None] | None = None
 ) -> ActivityPlan:
@@ -64,6 +78,7 @@ def generate_activity(
         if reset:
             wipe_activity()
         plan = plan_activity(scale=scale, seed=seed)
+        _store_quota_minutes(plan.records)
         batches = plan.batches()
         with constraints_checked_after(model for _, model, _ in batches):
             for label, model, recs in batches:

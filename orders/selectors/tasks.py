@@ -237,7 +237,7 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
     )
     if not rows:
         return []
-    from reporting.selectors import confirmed_minutes_by_member
+    from reporting.selectors import quota_minutes_by_member
 
     wanted = set(task.skills_wanted or [])
     partial = []  # skills and distance first: they need no query
@@ -253,7 +253,7 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
     contenders = [r for r in partial if r[0] >= floor]
     quota = settings.QUOTA_HOURS_PER_YEAR * 60
     year = timezone.localtime(task.starts_at).year
-    done = confirmed_minutes_by_member([r[1] for r in contenders], year)
+    done = quota_minutes_by_member([r[1] for r in contenders], year)
     scored = []
     for points, pk, matched, distance in contenders:
         remaining = max(0, quota - done.get(pk, 0))

@@ -15,15 +15,18 @@ What each figure is:
 
 * 开展活动 (activities): tasks completed by the end of D, by the day they started;
 * 参与人次 (participations): confirmed service records (a member's completed service, confirmed by
-  the end of D), by the day the service started; 服务时长: their minutes;
+  the end of D), by the day the service started; 服务时长: their minutes (全部时长), and the part of
+  them outside working hours that counts toward the 20-hour quota (计入20小时的时长,
+  ``ServiceRecord.quota_minutes``; reporting.selectors.quota);
 * 解决群众问题 (problems solved): requests resolved in the period and still resolved, confirmed,
   rated or closed, plus joint-meeting cases (联席会议) resolved in the period that did not come
   from a request — a request settled by the joint meeting is resolved with it and counts once;
 * response time: from a solved request's submission to its resolution, in hours;
 * 报到党员 (members registered): members who have reported to a community (their 报到社区),
   counted where they reported; quota compliance is the share of them with at least
-  ``QUOTA_HOURS_PER_YEAR`` confirmed hours this year (served anywhere), and the share who reported
-  for duty (到社区报到) this quarter.
+  ``QUOTA_HOURS_PER_YEAR`` hours toward the quota this year (outside working hours, served
+  anywhere: the one definition of reporting.selectors.quota), and the share who reported for duty
+  (到社区报到) this quarter.
 """
 
 from __future__ import annotations
@@ -32,13 +35,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from grids.models import Community, District, Member, Street
 from orders.models import Escalation, ServiceRequest, Task
 from reporting.models import ServiceRecord, Visit
+from reporting.selectors.quota import quota_met_member_ids
 from reporting.worktime import SHANGHAI, day_bounds, quarter_of, year_bounds
 
 TREND_WEEKS = 26
@@ -49,7 +52,7 @@ SOLVED = [
     ServiceRequest.Status.CLOSED,
 ]
 # The per-community counters; every scope's figures are sums of these.
-COUNTERS = ("activities", "participations", "minutes", "requests_solved", "escalations_solved")
+COUNTERS = ("activities", "participations", "minutes", "counted_minutes", "requests_solved", "escalations_solved")
 
 
 @dataclass(frozen=True)
@@ -195,12 +198,13 @@ def _records(f: CommunityFigures, area: Area) -> None:
         confirmed.filter(started_at__gte=p.start, started_at__lt=p.end)
         .order_by()
         .values_list("community_id", "duty")
-        .annotate(n=Count("pk"), m=Sum("minutes"))
+        .annotate(n=Count("pk"), m=Sum("minutes"), q=Sum("quota_minutes"))
     )
-    for cid, duty, n, m in by_duty:
+    for cid, duty, n, m, q in by_duty:
         for counters in (f.duty[cid, duty], f.year[cid]):
             counters["participations"] += n
             counters["minutes"] += m or 0
+            counters["counted_minutes"] += q or 0
     by_week = (
         confirmed.filter(started_at__gte=p.trend_start, started_at__lt=p.end)
         .annotate(week=TruncWeek("started_at", tzinfo=SHANGHAI))
@@ -254,20 +258,7 @@ def _escalations(f: CommunityFigures, area: Area) -> None:
 
 def _members(f: CommunityFigures, area: Area) -> None:
     p = f.period
-    quota_minutes = settings.QUOTA_HOURS_PER_YEAR * 60
-    met_quota = (
-        ServiceRecord.objects.filter(
-            status=ServiceRecord.Status.CONFIRMED,
-            confirmed_at__lt=p.end,
-            started_at__gte=p.start,
-            started_at__lt=p.end,
-        )
-        .order_by()
-        .values("member_id")
-        .annotate(total=Sum("minutes"))
-        .filter(total__gte=quota_minutes)
-        .values("member_id")
-    )
+    met_quota = quota_met_member_ids(p.day.year, confirmed_before=p.end)
     visited = Visit.objects.filter(quarter=p.quarter, visited_on__lte=p.day).values("member_id")
     rows = (
         Member.objects.filter(area.q("community"), community__isnull=False, created_at__lt=p.end)

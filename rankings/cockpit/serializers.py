@@ -15,7 +15,9 @@ class PlaceOut(s.Serializer):
 class TotalsOut(s.Serializer):
     activities = s.IntegerField(help_text="开展活动：本年已完成的任务数（按开始日期）")
     participations = s.IntegerField(help_text="参与人次：本年已确认的服务记录数")
-    hours = s.FloatField(help_text="服务时长（小时）：本年已确认")
+    hours = s.FloatField(help_text="服务时长（小时）：本年已确认的全部时长")
+    # Absent from figures stored before it existed, until the next nightly rebuild.
+    counted_hours = s.FloatField(required=False, help_text="计入20小时要求的时长（小时）：其中工作时间以外的部分")
     problems_solved = s.IntegerField(help_text="解决群众问题：办结的点单 + 非点单来源的联席会议办结事项")
     requests_solved = s.IntegerField()
     escalations_solved = s.IntegerField()

@@ -11,6 +11,7 @@ from core.errors import ValidationFailed
 from rankings.cockpit.figures import collect
 from rankings.cockpit.rollup import Rollup
 from rankings.models import CockpitFigures
+from reporting.services.quota import quota_minutes_fill
 
 
 def cockpit_rebuild(*, day: date) -> int:
@@ -23,6 +24,9 @@ def cockpit_rebuild(*, day: date) -> int:
     """
     if day > timezone.localdate():
         raise ValidationFailed("不能生成未来日期的驾驶舱数据。", code="future_date", field="day")
+    # The hours toward the quota are summed from the stored quota minutes: fill those of rows
+    # written in bulk (the generator, imports) first, as the stars' recompute does.
+    quota_minutes_fill(year=day.year)
     with transaction.atomic():
         built = Rollup(collect(day)).every_scope()
         now = timezone.now()

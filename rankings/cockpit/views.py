@@ -32,7 +32,8 @@ def in_wan(value: float | int) -> str:
 KPIS = [
     ("activities", "开展活动", "场"),
     ("participations", "参与人次", "人次"),
-    ("hours", "服务时长", "小时"),
+    ("hours", "全部时长", "小时"),
+    ("counted_hours", "计入20小时的时长", "小时"),
     ("problems_solved", "解决群众问题", "件"),
     ("members_registered", "报到党员", "人"),
 ]
@@ -70,8 +71,9 @@ def _render(request, scope, figures=None, error: DomainError | None = None):
                 "key": key,
                 "label": label,
                 "unit": unit,
-                "value": in_wan(data["totals"][key]),
-                "exact": grouped(data["totals"][key]),
+                # Figures stored before a key existed lack it until the next nightly rebuild.
+                "value": in_wan(data["totals"].get(key, 0)),
+                "exact": grouped(data["totals"].get(key, 0)),
             }
             for key, label, unit in KPIS
         ]

@@ -147,6 +147,7 @@ def test_suggestions_rank_skills_then_quota_then_distance(community):
         member=done_quota,
         community=community,
         minutes=20 * 60 // 2,
+        quota_minutes=20 * 60 // 2,
         started_at=task.starts_at - dt.timedelta(days=1),
         status=ServiceRecord.Status.CONFIRMED,
         confirmed_at=timezone.now(),

@@ -143,7 +143,8 @@ def test_the_page_embeds_the_figures_and_draws_the_charts(org):
     for words in (
         "开展活动",
         "参与人次",
-        "服务时长",
+        "全部时长",
+        "计入20小时的时长",
         "解决群众问题",
         "报到党员",
         "八大职责",

@@ -281,3 +281,6 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d}：{'工作日' if self.is_workday else '休息日'}"
+
+
+from reporting.models.reminders import QuarterList, QuotaReminder  # noqa: E402, F401

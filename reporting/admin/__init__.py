@@ -301,3 +301,6 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             workday_override_delete(override=obj)
+
+
+from reporting.admin import reminders  # noqa: E402, F401 - registers the follow-up rows
