@@ -20,6 +20,7 @@ from grids.selectors.organisation import (
     organisation_units,
 )
 from grids.selectors.scope import members_for, scope_for, unit_members
+from grids.selectors.units import UNIT_DENIED
 from grids.serializers.organisation import (
     CommunitiesNearQuery,
     CommunityOut,
@@ -133,7 +134,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="单位的党员（单位党组织：本单位全部党员；社区、街道和组织部门：本人管辖范围内的）",
-        responses={200: MemberOut(many=True), **errors({403: HoldsPostOrLeadsUnit.message})},
+        responses={200: MemberOut(many=True), **errors({403: UNIT_DENIED})},
         tags=["组织"],
     )
     @action(detail=True, methods=["get"], filterset_class=None, permission_classes=[HoldsPostOrLeadsUnit])
@@ -142,6 +143,11 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         scope = scope_for(request.user)
         # The unit's own party organisation sees all its members, wherever they serve; tree
         # posts see those registered in their subtree.
-        rows = unit_members(unit) if scope.covers_unit(unit) else members_for(request.user).filter(unit=unit)
+        if scope.covers_unit(unit):
+            rows = unit_members(unit)
+        elif scope.is_empty:  # only unit posts, and not this unit's
+            raise PermissionDenied(UNIT_DENIED)
+        else:
+            rows = members_for(request.user).filter(unit=unit)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(MemberOut(page, many=True, context=self.get_serializer_context()).data)
