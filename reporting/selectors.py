@@ -220,6 +220,15 @@ def records_for(user, *, status: str | None = None) -> QuerySet[ServiceRecord]:
     return qs.filter(status=status) if status else qs
 
 
+def records_visible_to(user) -> QuerySet[ServiceRecord]:
+    """``records_for`` and, to read only, the records of the members of the units whose party
+    organisation the user is in (wherever they served)."""
+    scope = scope_for(user)
+    if scope.city or not scope.leads_units:  # the city's Q() would swallow an OR
+        return records_for(user)
+    return _records().filter(scope.q("community", "member__grid") | scope.unit_q("member"))
+
+
 def records_of(member: Member) -> QuerySet[ServiceRecord]:
     """A member's own records, newest first."""
     return _records().filter(member=member)
@@ -267,4 +276,14 @@ def checkins_for(user) -> QuerySet[CheckIn]:
 def visits_for(user) -> QuerySet[Visit]:
     return Visit.objects.select_related("member__user", "community").filter(
         scope_for(user).q("community", "member__grid")
+    )
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    """``visits_for`` and the visits of the members of the units the user's unit posts cover."""
+    scope = scope_for(user)
+    if scope.city or not scope.leads_units:
+        return visits_for(user)
+    return Visit.objects.select_related("member__user", "community").filter(
+        scope.q("community", "member__grid") | scope.unit_q("member")
     )
