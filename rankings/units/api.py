@@ -5,7 +5,8 @@ confirm nothing. A unit outside the caller's posts answers 403 (no such unit: 40
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 
 from core.schema import errors
@@ -16,9 +17,12 @@ from reporting.quotas import unit_members_behind
 
 TAGS = ["单位党组织"]
 REFUSALS = errors({403: UNIT_DENIED, 404: UNIT_NOT_FOUND})
+UNIT_ID = OpenApiParameter("unit_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="单位 ID")
 
 
 class _UnitView(GenericAPIView):
+    filter_backends = []  # the lists take no filters: one unit, paged
+
     def unit(self, unit_id: int):
         return unit_get_for_viewer(unit_id=unit_id, viewer=self.request.user)
 
@@ -34,6 +38,7 @@ class UnitRosterView(_UnitView):
         summary="本单位党员名册：报到、时长、到社区报到、完成情况和星级",
         description="仅限该单位党组织的书记、组织委员（及市委组织部）。党员在哪个社区服务都列出。",
         responses={200: s.UnitRosterRowOut(many=True), **REFUSALS},
+        parameters=[UNIT_ID],
         tags=TAGS,
     )
     def get(self, request, unit_id: int):
@@ -50,6 +55,7 @@ class UnitBehindView(_UnitView):
         operation_id="units_behind",
         summary="本单位进度落后的党员（时长落后于全年进度，或本季度未到社区报到）",
         responses={200: s.UnitBehindOut(many=True), **REFUSALS},
+        parameters=[UNIT_ID],
         tags=TAGS,
     )
     def get(self, request, unit_id: int):
@@ -63,6 +69,7 @@ class UnitWaitingView(_UnitView):
         operation_id="units_waiting_registrations",
         summary="本单位党员待办的报到（待社区编入、待区里调剂）",
         responses={200: s.UnitWaitingOut(many=True), **REFUSALS},
+        parameters=[UNIT_ID],
         tags=TAGS,
     )
     def get(self, request, unit_id: int):

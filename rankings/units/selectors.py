@@ -71,7 +71,8 @@ class Workbench:
     """A unit's home: who waits on a registration, who is behind, and the unit's totals."""
 
     unit: Unit
-    waiting: list[Registration]
+    waiting: list[Registration]  # the oldest ``WAITING_SHOWN``
+    waiting_count: int
     behind: list[Behind]
     members: int
     year: int
@@ -94,15 +95,20 @@ class Workbench:
         return sum(1 for b in self.behind if b.no_visit_this_quarter)
 
 
+WAITING_SHOWN = 100
+
+
 def unit_workbench(unit: Unit, *, today: date | None = None) -> Workbench:
     """Everything the unit's home page shows, in a fixed number of queries."""
     today = today or timezone.localdate()
+    waiting = unit_waiting_registrations(unit)
     behind = unit_members_behind(unit, today=today)
     members = unit_members(unit).count()
     quarter = f"Q{(today.month - 1) // 3 + 1}"
     return Workbench(
         unit=unit,
-        waiting=list(unit_waiting_registrations(unit)),
+        waiting=list(waiting[:WAITING_SHOWN]),
+        waiting_count=waiting.count(),
         behind=behind,
         members=members,
         year=today.year,

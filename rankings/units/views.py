@@ -62,7 +62,8 @@ def unit_members(request, unit_id: int):
         unit = unit_get_for_viewer(unit_id=unit_id, viewer=request.user)
     except DomainError as exc:
         return _refused(request, exc)
-    members = list(selectors.unit_roster(unit)[: LIST_LIMIT * 5])
+    shown = LIST_LIMIT * 5  # a unit's roster on one page; the API pages through any size
+    members = list(selectors.unit_roster(unit)[:shown])
     rows = selectors.roster_rows(members)
     only_behind = request.GET.get("behind") == "1"
     if only_behind:
@@ -70,5 +71,12 @@ def unit_members(request, unit_id: int):
     return render(
         request,
         "rankings/unit_members.html",
-        {"unit": unit, "rows": rows, "only_behind": only_behind, "tab": "home"},
+        {
+            "unit": unit,
+            "rows": rows,
+            "only_behind": only_behind,
+            "truncated": len(members) == shown,
+            "shown": shown,
+            "tab": "home",
+        },
     )
