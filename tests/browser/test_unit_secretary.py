@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_fits, screenshot
+from tests.browser.conftest import DESKTOP, assert_fits, screenshot, sign_in
 from tests.unit_support import build_unit_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,3 +64,14 @@ def test_unit_secretary_signs_in_and_sees_who_is_behind(phone390, live_server, s
     expect(roster.locator(f'[data-member="{w.far.pk}"]')).to_contain_text("十里亭社区")
     assert_fits(page, WIDTH["width"])
     screenshot(page, "unit-roster-390")
+
+
+def test_unit_roster_on_a_desktop(desktop, live_server, community):
+    w = build_unit_world(community)
+    sign_in(desktop, live_server, w.organiser)
+    desktop.goto(f"/units/{w.unit.pk}/members/")
+    roster = desktop.get_by_test_id("unit-roster")
+    expect(roster.locator("thead")).to_be_visible()  # a real table on a wide screen
+    expect(roster.locator(f'[data-member="{w.far.pk}"]')).to_contain_text("时长落后")
+    assert_fits(desktop, DESKTOP["width"])
+    screenshot(desktop, "unit-roster-1280")
