@@ -20,13 +20,27 @@ class HoldsPost(BasePermission):
         return bool(user and user.is_authenticated and not scope_for(user).is_empty)
 
 
+class HoldsPostOrLeadsUnit(HoldsPost):
+    """Holding a post on the tree, or in a unit's party organisation."""
+
+    message = "只有社区、街道、组织部门的工作人员或单位党组织可以查看。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        scope = scope_for(user)
+        return not scope.is_empty or scope.leads_units
+
+
 def _covers_grid_ids(scope: Scope, grid) -> bool:
     return grid is not None and (grid.pk in scope.grid_ids or grid.parent_id in scope.grid_ids)
 
 
 def sees_member_phone(viewer, scope: Scope, member: Member) -> bool:
-    """The member themself, and staff whose scope covers the member's community or grid."""
-    if member.user_id == viewer.pk:
+    """The member themself, staff whose scope covers the member's community or grid, and the
+    party organisation of the member's unit."""
+    if member.user_id == viewer.pk or (member.unit_id is not None and member.unit_id in scope.unit_ids):
         return True
     if member.community_id is not None and scope.covers_community(member.community):
         return True

@@ -37,16 +37,21 @@ def healthz(request):
 
 
 def home(request):
+    """首页. A unit's party secretary or organiser with no post on the tree lands on their
+    unit's workbench (``?personal=1`` shows them this page, with their own registration)."""
     user = request.user
     context = {"tab": "home"}
     if user.is_authenticated:
-        member = member_of(user)
         scope = scope_for(user)
+        if scope.leads_units and scope.is_empty and not request.GET.get("personal"):
+            return redirect("units:mine")
+        member = member_of(user)
         context.update(
             member=member,
             registration=active_registration(member) if member else None,
             teams=list(team_memberships_of(member)) if member and member.grid_id else [],
             has_scope=not scope.is_empty,
+            leads_units=scope.leads_units,
             # The cockpit is for street, district and city staff.
             sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
             posts=list(posts_of(user)),

@@ -25,12 +25,15 @@ from reporting.services import visits as visit_services
 ID_PATTERN = r"[1-9][0-9]{0,17}"
 NO_PROFILE = "您还没有党员/志愿者资料，请先在“我的资料”中填写。"
 MINE = OpenApiParameter(
-    "mine", OpenApiTypes.BOOL, description="只看本人的；工作人员默认看管辖范围内的，其他人只能看本人的"
+    "mine",
+    OpenApiTypes.BOOL,
+    description="只看本人的；工作人员默认看管辖范围内的，单位党组织默认看本单位党员的，其他人只能看本人的",
 )
 
 
 def _mine(request) -> bool:
-    return request.query_params.get("mine") in ("1", "true", "True") or scope_for(request.user).is_empty
+    scope = scope_for(request.user)
+    return request.query_params.get("mine") in ("1", "true", "True") or (scope.is_empty and not scope.leads_units)
 
 
 @extend_schema_view(
@@ -50,7 +53,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if self.action in ("confirm", "reject", "correct"):
             return selectors.records_for(user)
         member = member_of(user)
-        staff = selectors.records_for(user)
+        staff = selectors.records_visible_to(user)
         return selectors.with_corrections((staff | selectors.records_of(member)).distinct() if member else staff)
 
     def _render(self, record) -> Response:
@@ -119,7 +122,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         if self.action == "list" and _mine(self.request):
             return own.order_by("-visited_at", "-pk")
-        return (selectors.visits_for(user) | own).distinct().order_by("-visited_at", "-pk")
+        return (selectors.visits_visible_to(user) | own).distinct().order_by("-visited_at", "-pk")
 
     @extend_schema(
         summary="到社区报到（扫码或定位）",

@@ -114,6 +114,7 @@ PARAM_KINDS = {
     "record_id": "record",
     "notification_id": "notification",
     "round_id": "adjustment",
+    "unit_id": "unit",
 }
 # Words a route takes as text: the board, and the action a staff page's POST names.
 TEXT_PARAMS = {
@@ -483,6 +484,29 @@ TABLE: dict[str, tuple] = {
     "unit-members": get(
         own="401 403 403 200 200 200 200 200",
         other="401 403 403 200 200 200 200 200",
+    ),
+    # --- rankings: a unit's party organisation (no role of the table holds a unit post; the
+    # unit secretary's own cells are in tests/rankings/test_units.py) ---
+    "api-unit-roster": get(
+        own="401 403 403 403 403 403 403 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "api-unit-behind": get(
+        own="401 403 403 403 403 403 403 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "api-unit-waiting-registrations": get(
+        own="401 403 403 403 403 403 403 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "units:mine": get("302 403 403 403 403 403 403 403"),
+    "units:home": get(
+        own="302 403 403 403 403 403 403 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "units:members": get(
+        own="302 403 403 403 403 403 403 200",
+        other="302 403 403 403 403 403 403 200",
     ),
     # --- grids: pages ---
     "grids:browser": get("302 403 403 302 302 200 200 200"),

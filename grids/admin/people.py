@@ -40,13 +40,14 @@ def member_q(scope: Scope) -> Q:
 
 
 def post_q(scope: Scope) -> Q:
-    """Posts whose node lies in the scope's subtree."""
+    """Posts whose node lies in the scope's subtree (a unit's posts: the district's units)."""
     return (
         scope.q("community")
         | scope.q("grid__community", "grid")
         | Q(street_id__in=scope.street_ids)
         | Q(street__district_id__in=scope.district_ids)
         | Q(district_id__in=scope.district_ids)
+        | Q(unit__district_id__in=scope.district_ids)
     )
 
 

@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
-from grids.admin.base import ParentScopedInlineMixin, count_of, node_filters
+from grids.admin.base import ParentScopedInlineMixin, count_of, node_filters, unit_filter
 from grids.admin.people import post_q
 from grids.admin.saving import ServiceAdminMixin, adopt
 from grids.models import Post, TeamMembership, VanguardTeam
@@ -28,10 +28,18 @@ class PostAdmin(ServiceAdminMixin, admin.ModelAdmin):
     staff_add_level = staff_change_level = staff_delete_level = "community"
 
     list_display = ("user", "phone", "role", "node", "created_at")
-    list_select_related = ("user", "district", "street", "community", "grid")
-    list_filter = ("role", *node_filters("community"))
-    search_fields = ("user__name", "user__name_initials", "user__phone", "community__name", "street__name")
-    autocomplete_fields = ("user", "district", "street", "community", "grid")
+    list_select_related = ("user", "district", "street", "community", "grid", "unit")
+    list_filter = ("role", *node_filters("community"), unit_filter("unit_id"))
+    search_fields = (
+        "user__name",
+        "user__name_initials",
+        "user__phone",
+        "community__name",
+        "street__name",
+        "unit__name",
+        "unit__name_initials",
+    )
+    autocomplete_fields = ("user", "district", "street", "community", "grid", "unit")
 
     def scope_q(self, scope):
         return post_q(scope)

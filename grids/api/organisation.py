@@ -10,7 +10,7 @@ from core.errors import PermissionDenied
 from core.schema import errors
 from grids import filters
 from grids.geo import location_to_wgs84
-from grids.permissions import HoldsPost
+from grids.permissions import HoldsPostOrLeadsUnit
 from grids.selectors.organisation import (
     communities_near,
     communities_with_need,
@@ -19,7 +19,8 @@ from grids.selectors.organisation import (
     organisation_streets,
     organisation_units,
 )
-from grids.selectors.scope import members_for, scope_for
+from grids.selectors.scope import members_for, scope_for, unit_members
+from grids.selectors.units import UNIT_DENIED
 from grids.serializers.organisation import (
     CommunitiesNearQuery,
     CommunityOut,
@@ -132,13 +133,21 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         return organisation_units()
 
     @extend_schema(
-        summary="单位的党员（仅本人管辖范围内的）",
-        responses=MemberOut(many=True),
+        summary="单位的党员（单位党组织：本单位全部党员；社区、街道和组织部门：本人管辖范围内的）",
+        responses={200: MemberOut(many=True), **errors({403: UNIT_DENIED})},
         tags=["组织"],
     )
-    @action(detail=True, methods=["get"], filterset_class=None, permission_classes=[HoldsPost])
+    @action(detail=True, methods=["get"], filterset_class=None, permission_classes=[HoldsPostOrLeadsUnit])
     def members(self, request, pk=None):
         unit = self.get_object()
-        rows = members_for(request.user).filter(unit=unit)
+        scope = scope_for(request.user)
+        # The unit's own party organisation sees all its members, wherever they serve; tree
+        # posts see those registered in their subtree.
+        if scope.covers_unit(unit):
+            rows = unit_members(unit)
+        elif scope.is_empty:  # only unit posts, and not this unit's
+            raise PermissionDenied(UNIT_DENIED)
+        else:
+            rows = members_for(request.user).filter(unit=unit)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(MemberOut(page, many=True, context=self.get_serializer_context()).data)

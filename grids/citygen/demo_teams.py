@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import random
 
-from grids.citygen.demo_plan import ACCOUNT, ARTICLE_COMMUNITY, ARTICLE_GRID, COMMUNITIES, SEED, MemberSpec, grid_names
+from grids.citygen.demo_plan import (
+    ACCOUNT,
+    ARTICLE_COMMUNITY,
+    ARTICLE_GRID,
+    COMMUNITIES,
+    DEMO_UNIT,
+    SEED,
+    MemberSpec,
+    grid_names,
+)
 from grids.models import Member, Post, Registration, TeamMembership, VanguardTeam
 
 
@@ -18,6 +27,7 @@ class DemoTeams:
             (staff["street:惠民街道"][1], R.STREET_STAFF, {"street": streets[("武江区", "惠民街道")]}),
             (staff["district:浈江区"][1], R.DISTRICT_STAFF, {"district": districts["浈江区"]}),
             (staff["city"][1], R.CITY_STAFF, {}),
+            (ACCOUNT["unit"].phone, R.UNIT_SECRETARY, {"unit": self.units[DEMO_UNIT]}),
         ]
         for spec in COMMUNITIES:
             community = self.communities[spec.name]

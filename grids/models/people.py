@@ -1,5 +1,8 @@
 """People of the organisation: members (党员/志愿者), posts and vanguard teams (党群先锋队).
 
+Posts sit on two axes: the organisation tree (city, district, street, community, grid) and a
+unit (单位党组织: its secretary and organiser), never both.
+
 A member's grid must belong to its community: a database trigger (migration 0002) checks it.
 """
 
@@ -96,6 +99,8 @@ class Post(models.Model):
         FIRST_SECRETARY = "first_secretary", "网格党组织第一书记"
         PART_TIME_MEMBER = "part_time_member", "兼职委员"
         GRID_SECRETARY = "grid_secretary", "网格书记"
+        UNIT_SECRETARY = "unit_secretary", "单位党组织书记"
+        UNIT_ORGANISER = "unit_organiser", "单位党组织组织委员"
 
     # Which node each role sits on.
     CITY_ROLES = {Role.CITY_STAFF}
@@ -103,6 +108,9 @@ class Post(models.Model):
     STREET_ROLES = {Role.STREET_STAFF}
     COMMUNITY_ROLES = {Role.SECRETARY, Role.FIRST_SECRETARY, Role.PART_TIME_MEMBER}
     GRID_ROLES = {Role.GRID_SECRETARY}
+    # The second axis: a unit's own party organisation. It reaches the unit's members wherever
+    # they serve, and no node of the tree (grids.selectors.scope).
+    UNIT_ROLES = {Role.UNIT_SECRETARY, Role.UNIT_ORGANISER}
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="posts"
@@ -120,6 +128,15 @@ class Post(models.Model):
     grid = models.ForeignKey(
         Grid, verbose_name="网格", on_delete=models.CASCADE, null=True, blank=True, related_name="posts"
     )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="单位",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="posts",
+        help_text="仅单位党组织书记、组织委员填写；其他职务留空。",
+    )
     created_at = models.DateTimeField("任职时间", default=timezone.now)
 
     class Meta:
@@ -135,6 +152,7 @@ class Post(models.Model):
                         street__isnull=True,
                         community__isnull=True,
                         grid__isnull=True,
+                        unit__isnull=True,
                     )
                     | Q(
                         role="district_staff",
@@ -142,6 +160,7 @@ class Post(models.Model):
                         street__isnull=True,
                         community__isnull=True,
                         grid__isnull=True,
+                        unit__isnull=True,
                     )
                     | Q(
                         role="street_staff",
@@ -149,6 +168,7 @@ class Post(models.Model):
                         street__isnull=False,
                         community__isnull=True,
                         grid__isnull=True,
+                        unit__isnull=True,
                     )
                     | Q(
                         role__in=["secretary", "first_secretary", "part_time_member"],
@@ -156,6 +176,7 @@ class Post(models.Model):
                         street__isnull=True,
                         community__isnull=False,
                         grid__isnull=True,
+                        unit__isnull=True,
                     )
                     | Q(
                         role="grid_secretary",
@@ -163,9 +184,19 @@ class Post(models.Model):
                         street__isnull=True,
                         community__isnull=True,
                         grid__isnull=False,
+                        unit__isnull=True,
+                    )
+                    | Q(
+                        role__in=["unit_secretary", "unit_organiser"],
+                        district__isnull=True,
+                        street__isnull=True,
+                        community__isnull=True,
+                        grid__isnull=True,
+                        unit__isnull=False,
                     )
                 ),
                 name="post_node_matches_role",
+                violation_error_message="职务与任职节点不符：单位党组织书记、组织委员只填单位；其他职务填其所在的区、街道、社区或网格，不填单位。",
             ),
             models.UniqueConstraint(fields=["user", "role"], condition=Q(role="city_staff"), name="post_unique_city"),
             models.UniqueConstraint(
@@ -183,6 +214,12 @@ class Post(models.Model):
             models.UniqueConstraint(
                 fields=["community"], condition=Q(role="secretary"), name="post_one_secretary_per_community"
             ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], condition=Q(unit__isnull=False), name="post_unique_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(role="unit_secretary"), name="post_one_secretary_per_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -190,7 +227,7 @@ class Post(models.Model):
 
     @property
     def node(self):
-        return self.grid or self.community or self.street or self.district
+        return self.unit or self.grid or self.community or self.street or self.district
 
     @property
     def node_name(self) -> str:

@@ -65,7 +65,7 @@ _MEMBER_BRIEF = Prepared(
 
 
 def posts_of(user) -> QuerySet[Post]:
-    return Post.objects.select_related("district", "street", "community", "grid").filter(user=user)
+    return Post.objects.select_related("district", "street", "community", "grid", "unit").filter(user=user)
 
 
 def team_memberships_of(member: Member) -> QuerySet[TeamMembership]:

@@ -45,13 +45,14 @@ def registrations_for(user) -> QuerySet[Registration]:
 
 
 def registrations_visible_to(user) -> QuerySet[Registration]:
-    """A member's own registrations, plus those the user may act on as staff."""
+    """A member's own registrations, plus those the user may act on as staff, plus (to read
+    only) those of the members of the units whose party organisation the user is in."""
     if user is None or not user.is_authenticated:
         return Registration.objects.none()
     scope = scope_for(user)
     if scope.city:  # the whole city's scope is an empty Q(), which an OR would drop
         return _registrations()
-    return _registrations().filter(Q(member__user=user) | _registrations_scope_q(scope))
+    return _registrations().filter(Q(member__user=user) | _registrations_scope_q(scope) | scope.unit_q("member"))
 
 
 def registration_in_scope(registration: Registration, scope: Scope) -> bool:

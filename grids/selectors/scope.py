@@ -5,6 +5,13 @@ on". A post grants rights over its node and everything below it: city staff over
 district staff over a district's streets, communities and grids, and so on down to a grid
 secretary, who acts on a level-2 grid and its buildings. Superusers act on the whole city.
 Every list a staff user sees is filtered with ``Scope.q`` or one of the helpers below.
+
+A second axis sits beside the tree: a unit's party organisation (``Post.UNIT_ROLES``, the
+unit's secretary and organiser). Such a post reaches the unit's members (``Member.unit``) and
+what is theirs — registrations, service records, visits, quotas, stars — wherever they serve,
+through ``Scope.unit_ids``, ``Scope.covers_unit`` and ``Scope.unit_q``; it gives nothing of the
+tree: ``Scope.q``, ``covers_*`` and ``is_empty`` read only tree posts, so a unit secretary
+cannot review requests, dispatch, confirm hours or see a community as such.
 """
 
 from __future__ import annotations
@@ -23,10 +30,33 @@ class Scope:
     street_ids: frozenset[int] = field(default_factory=frozenset)
     community_ids: frozenset[int] = field(default_factory=frozenset)
     grid_ids: frozenset[int] = field(default_factory=frozenset)  # level-2 grids of grid secretaries
+    unit_ids: frozenset[int] = field(default_factory=frozenset)  # units whose party organisation the user is in
 
     @property
     def is_empty(self) -> bool:
+        """No post on the organisation tree (unit posts are the other axis: ``leads_units``)."""
         return not (self.city or self.district_ids or self.street_ids or self.community_ids or self.grid_ids)
+
+    @property
+    def leads_units(self) -> bool:
+        """Holds a post in a unit's party organisation."""
+        return bool(self.unit_ids)
+
+    def covers_unit(self, unit: Unit | int) -> bool:
+        """Whether the user may see the unit's members and their records: the unit's own party
+        organisation, and the city's organisation department."""
+        unit_id = unit if isinstance(unit, int) else unit.pk
+        return self.city or unit_id in self.unit_ids
+
+    def unit_q(self, member: str | None = "member") -> Q:
+        """A filter for any model that reaches a member through ``member`` (``None`` when the
+        model *is* the member): rows of the members of the units the user's unit posts cover.
+        Unlike ``q`` it is empty for tree posts (city staff included): callers that want both
+        axes OR them."""
+        if not self.unit_ids:
+            return Q(pk__in=[])
+        path = "unit_id" if member is None else f"{member}__unit_id"
+        return Q(**{f"{path}__in": self.unit_ids})
 
     @property
     def is_staff_scope(self) -> bool:
@@ -91,14 +121,17 @@ def scope_for(user) -> Scope:
         scope = Scope(city=True)
     else:
         posts = list(
-            Post.objects.filter(user=user).values_list("role", "district_id", "street_id", "community_id", "grid_id")
+            Post.objects.filter(user=user).values_list(
+                "role", "district_id", "street_id", "community_id", "grid_id", "unit_id"
+            )
         )
         scope = Scope(
             city=any(role == Post.Role.CITY_STAFF for role, *_ in posts),
-            district_ids=frozenset(d for _, d, _, _, _ in posts if d),
-            street_ids=frozenset(s for _, _, s, _, _ in posts if s),
-            community_ids=frozenset(c for _, _, _, c, _ in posts if c),
-            grid_ids=frozenset(g for _, _, _, _, g in posts if g),
+            district_ids=frozenset(d for _, d, _, _, _, _ in posts if d),
+            street_ids=frozenset(s for _, _, s, _, _, _ in posts if s),
+            community_ids=frozenset(c for _, _, _, c, _, _ in posts if c),
+            grid_ids=frozenset(g for _, _, _, _, g, _ in posts if g),
+            unit_ids=frozenset(u for *_, u in posts if u),
         )
     setattr(user, _SCOPE_CACHE_ATTR, scope)
     return scope
@@ -173,3 +206,15 @@ def units_for(user) -> QuerySet[Unit]:
     return qs.filter(
         Q(district_id__in=scope.district_ids) | Q(pairings__community__in=communities_for(user))
     ).distinct()
+
+
+def units_led_by(user) -> QuerySet[Unit]:
+    """The units whose party organisation the user holds a post in (not the city's: for a
+    unit secretary's own pages)."""
+    return Unit.objects.select_related("district").filter(pk__in=scope_for(user).unit_ids).order_by("name")
+
+
+def unit_members(unit: Unit | int) -> QuerySet[Member]:
+    """All members of a unit, wherever they serve; the caller has checked ``covers_unit``."""
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    return Member.objects.select_related("user", "unit", "community__street", "grid").filter(unit_id=unit_id)

@@ -95,7 +95,7 @@ class PostOut(CompiledRepresentation, serializers.ModelSerializer):
         fields = ["id", "role", "role_label", "node_kind", "node_id", "node_name"]
 
     def get_node_kind(self, obj: Post) -> str:
-        for kind in ("grid", "community", "street", "district"):
+        for kind in ("unit", "grid", "community", "street", "district"):
             if getattr(obj, f"{kind}_id") is not None:
                 return kind
         return "city"

@@ -14,10 +14,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from grids.models import Community, District, Grid, Member, Post, Street, TeamMembership, VanguardTeam
+from grids.models import Community, District, Grid, Member, Post, Street, TeamMembership, Unit, VanguardTeam
 from grids.services.rows import row_create, row_delete, row_update
 
-POST_FIELDS = frozenset({"user", "role", "district", "street", "community", "grid", "created_at"})
+POST_FIELDS = frozenset({"user", "role", "district", "street", "community", "grid", "unit", "created_at"})
 TEAM_FIELDS = frozenset({"grid", "name", "created_at"})
 MEMBERSHIP_FIELDS = frozenset({"member", "role", "joined_at"})
 
@@ -34,9 +34,11 @@ def post_create(
     street: Street | None = None,
     community: Community | None = None,
     grid: Grid | None = None,
+    unit: Unit | None = None,
     created_at: datetime | None = None,
 ) -> Post:
-    """Appoint ``user`` to ``role`` at one node (none for city staff)."""
+    """Appoint ``user`` to ``role`` at one node (none for city staff; a unit for the unit's
+    party organisation)."""
     return row_create(
         Post(
             user=user,
@@ -45,6 +47,7 @@ def post_create(
             street=street,
             community=community,
             grid=grid,
+            unit=unit,
             created_at=created_at or timezone.now(),
         )
     )

@@ -42,3 +42,8 @@ def stars_of(member: Member | int, year: int) -> YearStars | None:
         next_needs=needs,
         next_needs_text=needs_text(needs),
     )
+
+
+def stars_by_member(member_ids, year: int) -> dict[int, int]:
+    """Stars of ``year`` per member id, as last recomputed; members not yet rated are absent. One query."""
+    return dict(MemberStars.objects.filter(member_id__in=list(member_ids), year=year).values_list("member_id", "stars"))

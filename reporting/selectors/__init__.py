@@ -46,6 +46,15 @@ def records_for(user, *, status: str | None = None) -> QuerySet[ServiceRecord]:
     return qs.filter(status=status) if status else qs
 
 
+def records_visible_to(user) -> QuerySet[ServiceRecord]:
+    """``records_for`` and, to read only, the records of the members of the units whose party
+    organisation the user is in (wherever they served)."""
+    scope = scope_for(user)
+    if scope.city or not scope.leads_units:  # the city's Q() would swallow an OR
+        return records_for(user)
+    return _records().filter(scope.q("community", "member__grid") | scope.unit_q("member"))
+
+
 def records_of(member: Member) -> QuerySet[ServiceRecord]:
     """A member's own records, newest first."""
     return _records().filter(member=member)
@@ -105,4 +114,14 @@ def unreported_for(user, quarter: str) -> QuerySet[Member]:
         with_counted_minutes(members, int(quarter[:4]))
         .select_related("user", "community", "unit")
         .order_by("community__name", "user__name", "pk")
+    )
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    """``visits_for`` and the visits of the members of the units the user's unit posts cover."""
+    scope = scope_for(user)
+    if scope.city or not scope.leads_units:
+        return visits_for(user)
+    return Visit.objects.select_related("member__user", "community").filter(
+        scope.q("community", "member__grid") | scope.unit_q("member")
     )
