@@ -22,8 +22,9 @@ What each figure is:
 * response time: from a solved request's submission to its resolution, in hours;
 * 报到党员 (members registered): members who have reported to a community (their 报到社区),
   counted where they reported; quota compliance is the share of them with at least
-  ``QUOTA_HOURS_PER_YEAR`` confirmed hours this year (served anywhere), and the share who reported
-  for duty (到社区报到) this quarter.
+  ``QUOTA_HOURS_PER_YEAR`` confirmed hours outside working hours this year (served anywhere; the
+  quota's minutes, ``ServiceRecord.quota_minutes``, as the assessment sheets and the stars count
+  them), and the share who reported for duty (到社区报到) this quarter.
 """
 
 from __future__ import annotations
@@ -264,7 +265,7 @@ def _members(f: CommunityFigures, area: Area) -> None:
         )
         .order_by()
         .values("member_id")
-        .annotate(total=Sum("minutes"))
+        .annotate(total=Sum("quota_minutes"))
         .filter(total__gte=quota_minutes)
         .values("member_id")
     )

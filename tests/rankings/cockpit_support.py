@@ -103,7 +103,7 @@ def expected(day: dt.date, communities: set[int]) -> dict:
     minutes_by_member: dict[int, int] = {}
     for r in ServiceRecord.objects.filter(status="confirmed"):
         if in_year(r.started_at) and local_date(r.confirmed_at) <= day:
-            minutes_by_member[r.member_id] = minutes_by_member.get(r.member_id, 0) + r.minutes
+            minutes_by_member[r.member_id] = minutes_by_member.get(r.member_id, 0) + (r.quota_minutes or 0)
     quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
     visitors = {v.member_id for v in Visit.objects.all() if v.quarter == quarter and v.visited_on <= day}
     hours = sorted((r.resolved_at - r.created_at).total_seconds() / 3600 for r in solved)
