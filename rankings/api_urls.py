@@ -8,4 +8,5 @@ urlpatterns = [
     path("boards/<str:board>/me/", api.MyBoardView.as_view(), name="api-board-me"),
     path("boards/<str:board>/history/", api.HistoryView.as_view(), name="api-board-history"),
     path("", include("rankings.cockpit.api_urls")),
+    path("", include("rankings.assessment.api_urls")),
 ]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("boards/", views.boards, name="boards"),
     path("", include((pages, "boards"))),
     path("", include("rankings.cockpit.urls")),
+    path("assessment/", include("rankings.assessment.urls")),
 ]

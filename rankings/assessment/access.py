@@ -43,6 +43,8 @@ class Node:
     name: str
     district_id: int | None = None  # of a street or a community; a district's own id
     street_id: int | None = None  # of a community
+    district_name: str = ""
+    street_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,19 +113,23 @@ def node_for(user, level: str, pk: int | None) -> Node:
             raise NotFound(UNKNOWN[level], code="unknown_node")
         if not (scope.city or pk in scope.district_ids):
             raise PermissionDenied(OUTSIDE, code="outside_scope")
-        return Node(level, pk, name, district_id=pk)
+        return Node(level, pk, name, district_id=pk, district_name=name)
     if level == "street":
-        row = Street.objects.filter(pk=pk).values_list("name", "district_id").first()
+        row = Street.objects.filter(pk=pk).values_list("name", "district_id", "district__name").first()
         if row is None:
             raise NotFound(UNKNOWN[level], code="unknown_node")
         if not (scope.city or row[1] in scope.district_ids or pk in scope.street_ids):
             raise PermissionDenied(OUTSIDE, code="outside_scope")
-        return Node(level, pk, row[0], district_id=row[1])
+        return Node(level, pk, row[0], district_id=row[1], district_name=row[2])
     if level == "community":
-        row = Community.objects.filter(pk=pk).values_list("name", "street_id", "street__district_id").first()
+        row = (
+            Community.objects.filter(pk=pk)
+            .values_list("name", "street_id", "street__district_id", "street__name", "street__district__name")
+            .first()
+        )
         if row is None:
             raise NotFound(UNKNOWN[level], code="unknown_node")
-        name, street_id, district_id = row
+        name, street_id, district_id, street_name, district_name = row
         if not (
             scope.city
             or district_id in scope.district_ids
@@ -131,17 +137,21 @@ def node_for(user, level: str, pk: int | None) -> Node:
             or pk in scope.community_ids
         ):
             raise PermissionDenied(OUTSIDE, code="outside_scope")
-        return Node(level, pk, name, district_id=district_id, street_id=street_id)
+        return Node(
+            level,
+            pk,
+            name,
+            district_id=district_id,
+            street_id=street_id,
+            district_name=district_name,
+            street_name=street_name,
+        )
     raise ValidationFailed(BAD_LEVEL, code="bad_level", field="level")
 
 
 def unit_for(user, pk: int) -> Unit:
     """The unit ``pk`` if ``user`` may assess it (``unit_scope``)."""
-    units = unit_scope(user)
-    if units.is_empty:
-        if not may_read_sheets(user):
-            raise PermissionDenied(STAFF_ONLY, code="assessment_staff_only")
-        raise PermissionDenied(UNITS_ONLY, code="units_outside_scope")
+    units = unit_for_list(user)
     unit = Unit.objects.filter(pk=pk).only("pk", "name", "district_id").first()
     if unit is None:
         raise NotFound(UNKNOWN["unit"], code="unknown_node")
@@ -188,3 +198,13 @@ def scope_where(user, level: str) -> tuple[str, list]:
         add("parent_id IN ({})", scope.street_ids)
         add("parent_id IN (SELECT id FROM grids_street WHERE district_id IN ({}))", scope.district_ids)
     return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), params
+
+
+def unit_for_list(user) -> UnitScope:
+    """The units ``user`` may list, refusing (403) those who may assess none."""
+    units = unit_scope(user)
+    if units.is_empty:
+        if not may_read_sheets(user):
+            raise PermissionDenied(STAFF_ONLY, code="assessment_staff_only")
+        raise PermissionDenied(UNITS_ONLY, code="units_outside_scope")
+    return units

@@ -1,0 +1,122 @@
+"""The assessment pages (考核表): a node's sheet with the sheets one level below it, drilling down
+city → districts → streets → communities, and the units' sheets for city and district staff.
+Tables become cards on phones (``.app-table``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.errors import DomainError, NotFound
+from grids.selectors.scope import scope_for
+from rankings.assessment import access, selectors
+from rankings.assessment.access import BELOW, Node
+from rankings.assessment.api import parse_id
+from rankings.assessment.periods import parse_period, period_choices
+
+LABELS = {"city": "全市", "district": "区/县(市)", "street": "街道/镇", "community": "社区", "unit": "单位"}
+
+
+def _refused(request, exc: DomainError):
+    return render(request, "rankings/assessment_denied.html", {"message": exc.message}, status=exc.status)
+
+
+def _path(user, node: Node) -> list[dict]:
+    """The breadcrumb above ``node``: each step linked where the viewer may open it."""
+    scope = scope_for(user)
+    steps = [{"url": "assessment:city", "pk": None, "name": "韶关市", "link": scope.city}]
+    if node.level in ("street", "community"):
+        in_district = scope.city or node.district_id in scope.district_ids
+        steps.append({"level": "district", "pk": node.district_id, "name": node.district_name, "link": in_district})
+        if node.level == "community":
+            in_street = in_district or node.street_id in scope.street_ids
+            steps.append({"level": "street", "pk": node.street_id, "name": node.street_name, "link": in_street})
+    return steps if node.level != "city" else []
+
+
+def _context(request, period, **extra) -> dict:
+    return {
+        "period": period,
+        "choices": period_choices(),
+        "labels": LABELS,
+        "sees_units": not access.unit_scope(request.user).is_empty,
+        "hours_rule": settings.QUOTA_HOURS_PER_YEAR,
+        **extra,
+    }
+
+
+def _node_page(request, level: str, pk: int | None):
+    try:
+        period = parse_period(request.GET.get("period"))
+        node = access.home_node(request.user) if level == "" else access.node_for(request.user, level, pk)
+    except DomainError as exc:
+        return _refused(request, exc)
+    below = BELOW.get(node.level)
+    children = selectors.child_sheets(request.user, node, period) if below else []
+    if node.level == "city":
+        sheet = selectors.total(children, node, period)
+    else:
+        sheet = selectors.node_sheet(node.level, node.pk, period)
+    context = _context(
+        request,
+        period,
+        node=node,
+        sheet=sheet,
+        below=below,
+        node_label=LABELS[node.level],
+        below_label=LABELS.get(below, ""),
+        children=children,
+        path=_path(request.user, node),
+        units_district=node.pk if node.level == "district" else None,
+    )
+    return render(request, "rankings/assessment.html", context)
+
+
+@login_required
+@require_GET
+def home(request):
+    """The viewer's widest node: the city, a district, a street or a community."""
+    return _node_page(request, "", None)
+
+
+@login_required
+@require_GET
+def city(request):
+    return _node_page(request, "city", None)
+
+
+@login_required
+@require_GET
+def node(request, level: str, pk: int):
+    if level not in access.NODE_LEVELS:
+        return _refused(request, NotFound(access.BAD_LEVEL, code="bad_level"))
+    return _node_page(request, level, pk)
+
+
+@login_required
+@require_GET
+def units(request):
+    """?district=<id> (default: every unit the viewer may assess), ?period=."""
+    try:
+        period = parse_period(request.GET.get("period"))
+        access.unit_for_list(request.user)
+        district_id = parse_id(request.GET.get("district"), "district")
+        district = access.node_for(request.user, "district", district_id) if district_id else None
+    except DomainError as exc:
+        return _refused(request, exc)
+    rows = selectors.unit_sheets(request.user, period, district_id=district_id)
+    return render(request, "rankings/assessment_units.html", _context(request, period, district=district, rows=rows))
+
+
+@login_required
+@require_GET
+def unit(request, pk: int):
+    try:
+        period = parse_period(request.GET.get("period"))
+        the_unit = access.unit_for(request.user, pk)
+    except DomainError as exc:
+        return _refused(request, exc)
+    sheet = selectors.unit_sheet(the_unit, period)
+    return render(request, "rankings/assessment_unit.html", _context(request, period, sheet=sheet))
