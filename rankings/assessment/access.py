@@ -32,6 +32,7 @@ UNKNOWN = {
 NODE_LEVELS = ("district", "street", "community")
 LEVELS = (*NODE_LEVELS, "unit")
 BELOW = {"city": "district", "district": "street", "street": "community"}
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def node_for(user, level: str, pk: int | None) -> Node:
     """The node ``level``/``pk`` if ``user`` may read its sheet: PermissionDenied (403) outside
     their posts, NotFound (404) for a node that does not exist."""
     scope = _staff_scope(user)
+    if pk is not None and not 0 < pk <= MAX_ID:
+        raise NotFound(UNKNOWN.get(level, UNKNOWN["community"]), code="unknown_node")
     if level == "city":
         if not scope.city:
             raise PermissionDenied(OUTSIDE, code="outside_scope")
@@ -152,6 +155,8 @@ def node_for(user, level: str, pk: int | None) -> Node:
 def unit_for(user, pk: int) -> Unit:
     """The unit ``pk`` if ``user`` may assess it (``unit_scope``)."""
     units = unit_for_list(user)
+    if not 0 < pk <= MAX_ID:
+        raise NotFound(UNKNOWN["unit"], code="unknown_node")
     unit = Unit.objects.filter(pk=pk).only("pk", "name", "district_id").first()
     if unit is None:
         raise NotFound(UNKNOWN["unit"], code="unknown_node")
@@ -208,3 +213,13 @@ def unit_for_list(user) -> UnitScope:
             raise PermissionDenied(STAFF_ONLY, code="assessment_staff_only")
         raise PermissionDenied(UNITS_ONLY, code="units_outside_scope")
     return units
+
+
+def parse_id(value: str | None, field: str) -> int | None:
+    """An optional id from the query string; ValidationFailed (400) for anything but a positive integer."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise ValidationFailed("编号应为正整数。", code="bad_id", field=field)
+    return int(text)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from core.errors import NotFound, ValidationFailed
+from core.errors import ValidationFailed
 from core.schema import errors
 from rankings.assessment import access, selectors
 from rankings.assessment.periods import parse_period
@@ -22,7 +22,6 @@ PERIOD = OpenApiParameter(
     "period", OpenApiTypes.STR, description="考核期间：年度如 2026，季度如 2026Q1（北京时间）；默认今年"
 )
 PARENT_LEVEL = {"street": "district", "community": "street", "unit": "district"}
-MAX_ID = 2**63 - 1
 REFUSALS = {
     403: "不是社区及以上组织部门工作人员（assessment_staff_only），单位考核仅限区/县(市)和市级（units_outside_scope），"
     "或对象超出管辖（outside_scope）",
@@ -30,17 +29,9 @@ REFUSALS = {
 }
 
 
-def parse_id(value: str | None, field: str) -> int | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
-        raise ValidationFailed("编号应为正整数。", code="bad_id", field=field)
-    return int(text)
-
-
 class SheetListView(GenericAPIView):
     serializer_class = SheetOut
+    filter_backends = []  # the rows are a selector's list, filtered by the query it parses
 
     @extend_schema(
         operation_id="assessments_list",
@@ -66,7 +57,7 @@ class SheetListView(GenericAPIView):
     def get(self, request):
         user, q = request.user, request.query_params
         period = parse_period(q.get("period"))
-        parent = parse_id(q.get("parent"), "parent")
+        parent = access.parse_id(q.get("parent"), "parent")
         level = (q.get("level") or "").strip()
         if not level:
             home = access.home_node(user)
@@ -88,30 +79,27 @@ class SheetListView(GenericAPIView):
 
 
 class SheetView(GenericAPIView):
+    """One sheet; the route names the level (``as_view(level=...)``) and the object."""
+
     serializer_class = SheetOut
     pagination_class = None
+    level = "community"
 
     @extend_schema(
-        operation_id="assessments_detail",
         summary="一个区/县(市)、街道/镇、社区或单位的考核表",
-        parameters=[
-            OpenApiParameter("level", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(access.LEVELS)),
-            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
-            PERIOD,
-        ],
+        parameters=[PERIOD],
         responses={200: SheetOut, **errors(REFUSALS)},
         tags=TAGS,
     )
-    def get(self, request, level, id):
-        access.check_level(level)
-        if not 0 < id <= MAX_ID:
-            raise NotFound(access.UNKNOWN[level], code="unknown_node")
+    def get(self, request, **kwargs):
+        (pk,) = kwargs.values()
+        level = self.level
         period = parse_period(request.query_params.get("period"))
         if level == "unit":
-            sheet = selectors.unit_sheet(access.unit_for(request.user, id), period)
+            sheet = selectors.unit_sheet(access.unit_for(request.user, pk), period)
         else:
-            access.node_for(request.user, level, id)
-            sheet = selectors.node_sheet(level, id, period)
+            access.node_for(request.user, level, pk)
+            sheet = selectors.node_sheet(level, pk, period)
         return Response(SheetOut(sheet).data)
 
 

@@ -3,7 +3,7 @@
 from rest_framework import serializers as s
 
 
-class StarsOut(s.Serializer):
+class StarsDistributionOut(s.Serializer):
     one = s.IntegerField(source="1", help_text="一星人数")
     two = s.IntegerField(source="2", help_text="二星人数")
     three = s.IntegerField(source="3", help_text="三星人数")
@@ -37,7 +37,7 @@ class SheetOut(s.Serializer):
     services = s.IntegerField(help_text="服务次数（已确认的服务记录数）")
     outcomes = s.IntegerField(help_text="成效（办结件数），与排行榜口径一致")
     likes = s.IntegerField(help_text="群众点赞数")
-    stars = StarsOut(help_text="年度星级分布（季度考核显示所在年度的星级）")
+    stars = StarsDistributionOut(help_text="年度星级分布（季度考核显示所在年度的星级）")
     score = s.FloatField(allow_null=True, help_text="总分（与排行榜同一算法）；全市合计为 null")
     per_capita = s.FloatField(allow_null=True, help_text="人均分；没有党员时为 null")
     rank = s.IntegerField(allow_null=True, help_text="在全市同类对象中的名次（先比人均分，再比总分、服务时长）")

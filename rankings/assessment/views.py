@@ -7,16 +7,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from grids.selectors.scope import scope_for
 from rankings.assessment import access, selectors
 from rankings.assessment.access import BELOW, Node
-from rankings.assessment.api import parse_id
 from rankings.assessment.periods import parse_period, period_choices
 
 LABELS = {"city": "全市", "district": "区/县(市)", "street": "街道/镇", "community": "社区", "unit": "单位"}
+
+
+def sheet_url(level: str, pk: int | None, period) -> str:
+    """The page of a sheet, for the period shown."""
+    if level == "city":
+        url = reverse("assessment:city")
+    else:
+        url = reverse(f"assessment:{level}", args=[pk])
+    return f"{url}?period={period.key}"
+
+
+def _linked(rows: list[dict], period) -> list[dict]:
+    return [dict(row, url=sheet_url(row["level"], row["id"], period)) for row in rows]
 
 
 def _refused(request, exc: DomainError):
@@ -26,7 +39,7 @@ def _refused(request, exc: DomainError):
 def _path(user, node: Node) -> list[dict]:
     """The breadcrumb above ``node``: each step linked where the viewer may open it."""
     scope = scope_for(user)
-    steps = [{"url": "assessment:city", "pk": None, "name": "韶关市", "link": scope.city}]
+    steps = [{"level": "city", "pk": None, "name": "韶关市", "link": scope.city}]
     if node.level in ("street", "community"):
         in_district = scope.city or node.district_id in scope.district_ids
         steps.append({"level": "district", "pk": node.district_id, "name": node.district_name, "link": in_district})
@@ -67,8 +80,8 @@ def _node_page(request, level: str, pk: int | None):
         below=below,
         node_label=LABELS[node.level],
         below_label=LABELS.get(below, ""),
-        children=children,
-        path=_path(request.user, node),
+        children=_linked(children, period),
+        path=[dict(p, url=sheet_url(p["level"], p["pk"], period)) for p in _path(request.user, node)],
         units_district=node.pk if node.level == "district" else None,
     )
     return render(request, "rankings/assessment.html", context)
@@ -89,10 +102,20 @@ def city(request):
 
 @login_required
 @require_GET
-def node(request, level: str, pk: int):
-    if level not in access.NODE_LEVELS:
-        return _refused(request, NotFound(access.BAD_LEVEL, code="bad_level"))
-    return _node_page(request, level, pk)
+def district(request, district_id: int):
+    return _node_page(request, "district", district_id)
+
+
+@login_required
+@require_GET
+def street(request, street_id: int):
+    return _node_page(request, "street", street_id)
+
+
+@login_required
+@require_GET
+def community(request, community_id: int):
+    return _node_page(request, "community", community_id)
 
 
 @login_required
@@ -102,20 +125,24 @@ def units(request):
     try:
         period = parse_period(request.GET.get("period"))
         access.unit_for_list(request.user)
-        district_id = parse_id(request.GET.get("district"), "district")
+        district_id = access.parse_id(request.GET.get("district"), "district")
         district = access.node_for(request.user, "district", district_id) if district_id else None
     except DomainError as exc:
         return _refused(request, exc)
     rows = selectors.unit_sheets(request.user, period, district_id=district_id)
-    return render(request, "rankings/assessment_units.html", _context(request, period, district=district, rows=rows))
+    return render(
+        request,
+        "rankings/assessment_units.html",
+        _context(request, period, district=district, rows=_linked(rows, period)),
+    )
 
 
 @login_required
 @require_GET
-def unit(request, pk: int):
+def unit(request, unit_id: int):
     try:
         period = parse_period(request.GET.get("period"))
-        the_unit = access.unit_for(request.user, pk)
+        the_unit = access.unit_for(request.user, unit_id)
     except DomainError as exc:
         return _refused(request, exc)
     sheet = selectors.unit_sheet(the_unit, period)
