@@ -63,19 +63,6 @@ class UnitScope:
     def covers(self, unit_id: int, district_id: int | None) -> bool:
         return self.everything or unit_id in self.unit_ids or district_id in self.district_ids
 
-    def where(self) -> tuple[str, list]:
-        """An SQL condition over the sheets' columns (``id``, ``parent_id`` = the unit's district)."""
-        if self.everything:
-            return "1 = 1", []
-        parts, params = [], []
-        if self.district_ids:
-            parts.append(f"parent_id IN ({', '.join(['%s'] * len(self.district_ids))})")
-            params += sorted(self.district_ids)
-        if self.unit_ids:
-            parts.append(f"id IN ({', '.join(['%s'] * len(self.unit_ids))})")
-            params += sorted(self.unit_ids)
-        return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), params
-
 
 def unit_scope(user) -> UnitScope:
     """The units whose sheets ``user`` may read (the one rule for units, see the module docstring)."""
@@ -180,29 +167,21 @@ def home_node(user) -> Node:
     raise PermissionDenied(STAFF_ONLY, code="assessment_staff_only")
 
 
-def scope_where(user, level: str) -> tuple[str, list]:
-    """An SQL condition limiting the sheets of node ``level`` to those ``user`` may read."""
+def node_filter(user, level: str):
+    """A predicate over sheets of node ``level`` (their ``id``, ``parent_id``, ``district_id``):
+    those ``user`` may read."""
     scope = _staff_scope(user)
     if scope.city:
-        return "1 = 1", []
-    parts: list[str] = []
-    params: list = []
-
-    def add(sql: str, ids) -> None:
-        if ids:
-            parts.append(sql.format(", ".join(["%s"] * len(ids))))
-            params.extend(sorted(ids))
-
+        return lambda row: True
     if level == "district":
-        add("id IN ({})", scope.district_ids)
-    elif level == "street":
-        add("id IN ({})", scope.street_ids)
-        add("parent_id IN ({})", scope.district_ids)
-    else:
-        add("id IN ({})", scope.community_ids)
-        add("parent_id IN ({})", scope.street_ids)
-        add("parent_id IN (SELECT id FROM grids_street WHERE district_id IN ({}))", scope.district_ids)
-    return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), params
+        return lambda row: row["id"] in scope.district_ids
+    if level == "street":
+        return lambda row: row["district_id"] in scope.district_ids or row["id"] in scope.street_ids
+    return lambda row: (
+        row["district_id"] in scope.district_ids
+        or row["parent_id"] in scope.street_ids
+        or row["id"] in scope.community_ids
+    )
 
 
 def unit_for_list(user) -> UnitScope:

@@ -1,19 +1,26 @@
 """Assessment sheets (考核表) per unit, community, street and district for a quarter or a year.
 
-Every read here is one SQL statement (``rankings.assessment.sql``) whatever the number of
-subjects; these functions pick which rows and shape them for the pages and the API.
+All the sheets of one level for one period come from one SQL statement
+(``rankings.assessment.sql``), whatever the number of subjects, ranked among all of them; they
+are kept in the cache for ``CACHE_SECONDS`` (the boards change once a day, the ledger a few
+times an hour), and each read picks its rows from them: one sheet, a node's children, or what
+the viewer's posts reach.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
+
 from grids.models import Unit
 from rankings import scoring
 from rankings.assessment import sql
-from rankings.assessment.access import BELOW, Node, scope_where, unit_scope
+from rankings.assessment.access import BELOW, Node, node_filter, unit_scope
 from rankings.assessment.periods import Period
 
+CACHE_SECONDS = 300
 # Figures that add up from children to their parent (each member is registered in one place).
 ADDITIVE = (
     "members",
@@ -44,6 +51,7 @@ def shape(level: str, row: dict, period: Period, visit_quarters: list[str]) -> d
         "name": row["name"],
         "parent_id": row["parent_id"],
         "parent_name": row["parent_name"] or "",
+        "district_id": row.get("district_id"),
         "period": period.key,
         "period_label": period.label,
         "members": row["members"],
@@ -74,47 +82,59 @@ def shape(level: str, row: dict, period: Period, visit_quarters: list[str]) -> d
     }
 
 
-def _rows(level: str, period: Period, where: str, params: list, today: date | None) -> list[dict]:
+def level_sheets(level: str, period: Period, *, today: date | None = None) -> list[dict]:
+    """Every sheet of ``level`` for ``period`` in rank order: one query, then the cache."""
     quarters = period.visit_quarters(today)
-    return [shape(level, r, period, quarters) for r in sql.fetch(level, period, quarters, where, params)]
+    w = scoring.weights()
+    key = (
+        f"assessment:v1:{level}:{period.key}:{','.join(quarters)}:"
+        f"{w.hours}.{w.services}.{w.outcomes}.{w.likes}:{settings.QUOTA_HOURS_PER_YEAR}"
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = [shape(level, r, period, quarters) for r in sql.fetch(level, period, quarters)]
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
+def _one(level: str, pk: int, period: Period, today: date | None) -> dict:
+    return next(r for r in level_sheets(level, period, today=today) if r["id"] == pk)
 
 
 def unit_sheet(unit: Unit | int, period: Period, *, today: date | None = None) -> dict:
-    """The sheet of one unit; its rank is among all the city's units (one query)."""
-    pk = unit if isinstance(unit, int) else unit.pk
-    (row,) = _rows("unit", period, "id = %s", [pk], today)
-    return row
+    """The sheet of one unit; its rank is among all the city's units."""
+    return _one("unit", unit if isinstance(unit, int) else unit.pk, period, today)
 
 
 def unit_sheets(user, period: Period, *, district_id: int | None = None, today: date | None = None) -> list[dict]:
     """The sheets of the units ``user`` may assess (of one district if given), in rank order."""
-    where, params = unit_scope(user).where()
-    if district_id is not None:
-        where, params = f"{where} AND parent_id = %s", [*params, district_id]
-    return _rows("unit", period, where, params, today)
+    units = unit_scope(user)
+    return [
+        r
+        for r in level_sheets("unit", period, today=today)
+        if units.covers(r["id"], r["parent_id"]) and (district_id is None or r["parent_id"] == district_id)
+    ]
 
 
 def node_sheet(level: str, pk: int, period: Period, *, today: date | None = None) -> dict:
-    """The sheet of one district, street or community (one query)."""
-    (row,) = _rows(level, period, "id = %s", [pk], today)
-    return row
-
-
-def child_sheets(user, node: Node, period: Period, *, today: date | None = None) -> list[dict]:
-    """The sheets one level below ``node`` that ``user`` may read, in rank order (one query)."""
-    level = BELOW[node.level]
-    where, params = scope_where(user, level)
-    if node.level != "city":
-        where, params = f"{where} AND parent_id = %s", [*params, node.pk]
-    return _rows(level, period, where, params, today)
+    """The sheet of one district, street or community."""
+    return _one(level, pk, period, today)
 
 
 def node_sheets(user, level: str, period: Period, *, parent: int | None = None, today: date | None = None):
-    """The sheets of ``level`` that ``user`` may read (children of ``parent`` if given)."""
-    where, params = scope_where(user, level)
-    if parent is not None:
-        where, params = f"{where} AND parent_id = %s", [*params, parent]
-    return _rows(level, period, where, params, today)
+    """The sheets of ``level`` that ``user`` may read (children of ``parent`` if given), in rank order."""
+    visible = node_filter(user, level)
+    return [
+        r
+        for r in level_sheets(level, period, today=today)
+        if visible(r) and (parent is None or r["parent_id"] == parent)
+    ]
+
+
+def child_sheets(user, node: Node, period: Period, *, today: date | None = None) -> list[dict]:
+    """The sheets one level below ``node`` that ``user`` may read, in rank order."""
+    parent = None if node.level == "city" else node.pk
+    return node_sheets(user, BELOW[node.level], period, parent=parent, today=today)
 
 
 def total(rows: list[dict], node: Node, period: Period) -> dict:

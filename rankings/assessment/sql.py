@@ -39,6 +39,7 @@ COLUMNS = (
     "name",
     "parent_id",
     "parent_name",
+    "district_id",
     "members",
     "members_registered",
     "members_served",
@@ -65,14 +66,14 @@ COLUMNS = (
 # What each level's subjects are, with their parent (the district of a unit or a street, the
 # street of a community) for the rank within it.
 _SUBJECTS = {
-    "unit": "SELECT u.id AS id, u.name AS name, u.district_id AS parent_id, d.name AS parent_name"
-    " FROM grids_unit u LEFT JOIN grids_district d ON d.id = u.district_id",
-    "community": "SELECT c.id AS id, c.name AS name, c.street_id AS parent_id, s.name AS parent_name"
-    " FROM grids_community c JOIN grids_street s ON s.id = c.street_id",
-    "street": "SELECT s.id AS id, s.name AS name, s.district_id AS parent_id, d.name AS parent_name"
-    " FROM grids_street s JOIN grids_district d ON d.id = s.district_id",
-    "district": "SELECT d.id AS id, d.name AS name, CAST(NULL AS BIGINT) AS parent_id, '' AS parent_name"
-    " FROM grids_district d",
+    "unit": "SELECT u.id AS id, u.name AS name, u.district_id AS parent_id, d.name AS parent_name,"
+    " u.district_id AS district_id FROM grids_unit u LEFT JOIN grids_district d ON d.id = u.district_id",
+    "community": "SELECT c.id AS id, c.name AS name, c.street_id AS parent_id, s.name AS parent_name,"
+    " s.district_id AS district_id FROM grids_community c JOIN grids_street s ON s.id = c.street_id",
+    "street": "SELECT s.id AS id, s.name AS name, s.district_id AS parent_id, d.name AS parent_name,"
+    " s.district_id AS district_id FROM grids_street s JOIN grids_district d ON d.id = s.district_id",
+    "district": "SELECT d.id AS id, d.name AS name, CAST(NULL AS BIGINT) AS parent_id, '' AS parent_name,"
+    " d.id AS district_id FROM grids_district d",
 }
 # A member's key for each level: their unit, or where they are registered.
 _MEMBER_KEY = {"unit": "unit_id", "community": "community_id", "street": "street_id", "district": "district_id"}
@@ -207,9 +208,8 @@ def node_ctes(level: str, period: Period) -> list[tuple[str, str, list]]:
     return [("nrec", *_sql(records)), ("nreq", *_sql(requests)), ("nesc", *_sql(escalations)), ("nlk", *_sql(likes))]
 
 
-def sheets_sql(level: str, period: Period, visit_quarters: list[str], where: str, where_params: list):
-    """The SELECT of the sheets of ``level`` for ``period`` whose ranked row matches ``where``
-    (an SQL condition over the columns of ``COLUMNS``, e.g. ``"parent_id = %s"``), in rank order."""
+def sheets_sql(level: str, period: Period, visit_quarters: list[str]) -> tuple[str, list]:
+    """The SELECT of every sheet of ``level`` for ``period``, in rank order."""
     if level not in LEVELS:
         raise ValueError(level)
     ctes = [*member_ctes(period, visit_quarters), ("msum", _member_sums(level), [])]
@@ -237,6 +237,7 @@ def sheets_sql(level: str, period: Period, visit_quarters: list[str], where: str
     )
     rows = (
         "SELECT x.id AS id, x.name AS name, x.parent_id AS parent_id, x.parent_name AS parent_name,"
+        " x.district_id AS district_id,"
         f" {counted}, " + ", ".join(f"{sql} AS {c}" for c, sql in done.items()) + f" FROM ({_SUBJECTS[level]}) x"
         f" LEFT JOIN msum ms ON ms.key = x.id{joins}"
     )
@@ -260,12 +261,11 @@ def sheets_sql(level: str, period: Period, visit_quarters: list[str], where: str
     ]
     with_sql = ",\n".join(f"{name} AS ({sql})" for name, sql, _ in ctes)
     params = [p for _, _, ps in ctes for p in ps]
-    sql = f"WITH {with_sql}\nSELECT {', '.join(COLUMNS)} FROM ranked WHERE {where} ORDER BY rank"
-    return sql, [*params, *where_params]
+    return f"WITH {with_sql}\nSELECT {', '.join(COLUMNS)} FROM ranked ORDER BY rank", params
 
 
-def fetch(level: str, period: Period, visit_quarters: list[str], where: str = "1 = 1", params=()) -> list[dict]:
-    sql, all_params = sheets_sql(level, period, visit_quarters, where, list(params))
+def fetch(level: str, period: Period, visit_quarters: list[str]) -> list[dict]:
+    sql, params = sheets_sql(level, period, visit_quarters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
+        cursor.execute(sql, params)
         return [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]

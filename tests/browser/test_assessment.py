@@ -60,7 +60,9 @@ def test_a_district_officer_drills_down_on_a_390px_phone(chromium, live_server, 
         sign_in(page, live_server, district_officer)
         page.goto("/assessment/?period=2025")
         assert "考核 · 武江区" in page.locator("h1").inner_text()
-        assert page.locator("[data-figure=hours]").inner_text().startswith("4.5")  # 273 minutes, shown as the cockpit rounds
+        assert (
+            page.locator("[data-figure=hours]").inner_text().startswith("4.5")
+        )  # 273 minutes, shown as the cockpit rounds
         assert_fits(page, 390)
         screenshot(page, "assessment-district-390")
         # The period picker: the first quarter of 2025 has the same services.
