@@ -82,15 +82,16 @@ def shape(level: str, row: dict, period: Period, visit_quarters: list[str]) -> d
     }
 
 
-def level_sheets(level: str, period: Period, *, today: date | None = None) -> list[dict]:
-    """Every sheet of ``level`` for ``period`` in rank order: one query, then the cache."""
+def level_sheets(level: str, period: Period, *, today: date | None = None, fresh: bool = False) -> list[dict]:
+    """Every sheet of ``level`` for ``period`` in rank order: one query, then the cache
+    (``fresh``: the query whatever the cache holds)."""
     quarters = period.visit_quarters(today)
     w = scoring.weights()
     key = (
         f"assessment:v1:{level}:{period.key}:{','.join(quarters)}:"
         f"{w.hours}.{w.services}.{w.outcomes}.{w.likes}:{settings.QUOTA_HOURS_PER_YEAR}"
     )
-    rows = cache.get(key)
+    rows = None if fresh else cache.get(key)
     if rows is None:
         rows = [shape(level, r, period, quarters) for r in sql.fetch(level, period, quarters)]
         cache.set(key, rows, CACHE_SECONDS)
@@ -98,7 +99,12 @@ def level_sheets(level: str, period: Period, *, today: date | None = None) -> li
 
 
 def _one(level: str, pk: int, period: Period, today: date | None) -> dict:
-    return next(r for r in level_sheets(level, period, today=today) if r["id"] == pk)
+    for fresh in (False, True):
+        # A subject added since the cached rows were counted is counted afresh.
+        for row in level_sheets(level, period, today=today, fresh=fresh):
+            if row["id"] == pk:
+                return row
+    raise LookupError(f"no {level} {pk}")
 
 
 def unit_sheet(unit: Unit | int, period: Period, *, today: date | None = None) -> dict:

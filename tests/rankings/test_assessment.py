@@ -348,3 +348,12 @@ def test_home_links_to_the_sheets_for_staff_only(org):
     assert 'data-testid="home-assessment"' not in html(browser_for(org["a"].user).get("/"))
     page = browser_for(secretary).get("/assessment/")
     assert page.status_code == 200 and f"考核 · {org['c1'].name}" in html(page)
+
+
+def test_a_community_added_since_the_sheets_were_cached_has_its_sheet(org):
+    user = city_user()
+    before = selectors.node_sheets(user, "community", Period(2025))
+    new = CommunityFactory(street=org["s1"])
+    sheet = selectors.node_sheet("community", new.pk, Period(2025))
+    assert sheet["members"] == 0 and sheet["rank_of"] == len(before) + 1
+    assert client_for(user).get(f"{API}community/{new.pk}/?period=2025").status_code == 200
