@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -16,6 +17,8 @@ from rankings.assessment import access, selectors
 from rankings.assessment.access import BELOW, Node
 from rankings.assessment.periods import parse_period, period_choices
 
+UNITS_PER_PAGE = 50
+UNITS_PER_PAGE = 50
 LABELS = {"city": "全市", "district": "区/县(市)", "street": "街道/镇", "community": "社区", "unit": "单位"}
 
 
@@ -129,12 +132,21 @@ def units(request):
         district = access.node_for(request.user, "district", district_id) if district_id else None
     except DomainError as exc:
         return _refused(request, exc)
-    rows = selectors.unit_sheets(request.user, period, district_id=district_id)
-    return render(
+    everywhere = selectors.unit_sheets(request.user, period)
+    rows = [r for r in everywhere if district_id is None or r["parent_id"] == district_id]
+    page = Paginator(rows, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    # The districts to filter by: those of the units the viewer may assess (no query of its own).
+    districts = sorted({(r["parent_id"], r["parent_name"]) for r in everywhere if r["parent_id"]})
+    context = _context(
         request,
-        "rankings/assessment_units.html",
-        _context(request, period, district=district, rows=_linked(rows, period)),
+        period,
+        district=district,
+        districts=districts,
+        count=len(rows),
+        page=page,
+        rows=_linked(list(page), period),
     )
+    return render(request, "rankings/assessment_units.html", context)
 
 
 @login_required

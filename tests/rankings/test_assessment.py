@@ -357,3 +357,15 @@ def test_a_community_added_since_the_sheets_were_cached_has_its_sheet(org):
     sheet = selectors.node_sheet("community", new.pk, Period(2025))
     assert sheet["members"] == 0 and sheet["rank_of"] == len(before) + 1
     assert client_for(user).get(f"{API}community/{new.pk}/?period=2025").status_code == 200
+
+
+def test_the_units_page_filters_by_district_and_pages_fifty_at_a_time(org, settings):
+    for _ in range(50):
+        UnitFactory(district=org["d1"])
+    browser = browser_for(city_user())
+    page = html(browser.get("/assessment/units/?period=2025"))
+    assert "52 个单位" in page and "第 1/2 页" in page and org["d2"].name in page
+    page = html(browser.get(f"/assessment/units/?period=2025&district={org['d2'].pk}"))
+    assert "1 个单位" in page and f"/assessment/unit/{org['u2'].pk}/?period=2025" in page
+    page = html(browser.get("/assessment/units/?period=2025&page=2"))
+    assert "第 2/2 页" in page and "上一页" in page
