@@ -369,3 +369,11 @@ def test_the_units_page_filters_by_district_and_pages_fifty_at_a_time(org, setti
     assert "1 个单位" in page and f"/assessment/unit/{org['u2'].pk}/?period=2025" in page
     page = html(browser.get("/assessment/units/?period=2025&page=2"))
     assert "第 2/2 页" in page and "上一页" in page
+
+
+def test_the_cockpit_links_to_the_sheets_of_its_scope(org):
+    user = officer(Post.Role.STREET_STAFF, street=org["s1"])
+    page = html(browser_for(user).get(f"/cockpit/?scope=street:{org['s1'].pk}"))
+    assert f'href="/assessment/street/{org["s1"].pk}/" data-testid="cockpit-assessment"' in page
+    page = html(browser_for(city_user()).get("/cockpit/"))
+    assert 'href="/assessment/city/" data-testid="cockpit-assessment"' in page
