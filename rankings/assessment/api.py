@@ -63,16 +63,15 @@ class SheetListView(GenericAPIView):
             home = access.home_node(user)
             level = "district" if home.level == "city" else home.level
         access.check_level(level)
+        if level == "unit":
+            access.unit_for_list(user)
         if parent is not None:
             if level == "district":
                 raise ValidationFailed("区/县(市)没有上级，请不要传 parent。", code="bad_parent", field="parent")
             access.node_for(user, PARENT_LEVEL[level], parent)
         if level == "unit":
-            if parent is None:
-                access.unit_for_list(user)
             rows = selectors.unit_sheets(user, period, district_id=parent)
         else:
-            access.home_node(user)
             rows = selectors.node_sheets(user, level, period, parent=parent)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(SheetOut(page, many=True).data)
