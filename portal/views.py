@@ -19,6 +19,7 @@ from core.pages import LIST_LIMIT, attempt
 from grids.selectors.people import member_of, posts_of, team_memberships_of
 from grids.selectors.registration import active_registration
 from grids.selectors.scope import scope_for
+from rankings.assessment.access import may_read_sheets
 from rankings.selectors.stars import stars_of
 from rankings.stars import rule_text
 from reporting.selectors import quota_year
@@ -54,6 +55,8 @@ def home(request):
             leads_units=scope.leads_units,
             # The cockpit is for street, district and city staff.
             sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
+            # 考核 for community staff and above (rankings.assessment.access).
+            sees_assessment=may_read_sheets(user),
             posts=list(posts_of(user)),
         )
     return render(request, "portal/home.html", context)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("boards/<str:board>/history/", api.HistoryView.as_view(), name="api-board-history"),
     path("", include("rankings.cockpit.api_urls")),
     path("", include("rankings.units.api_urls")),
+    path("", include("rankings.assessment.api_urls")),
 ]

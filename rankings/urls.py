@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include((pages, "boards"))),
     path("", include("rankings.cockpit.urls")),
     path("", include("rankings.units.urls")),
+    path("assessment/", include("rankings.assessment.urls")),
 ]

@@ -114,6 +114,8 @@ PARAM_KINDS = {
     "record_id": "record",
     "notification_id": "notification",
     "round_id": "adjustment",
+    "district_id": "district",
+    "street_id": "street",
     "unit_id": "unit",
 }
 # Words a route takes as text: the board, and the action a staff page's POST names.
@@ -795,11 +797,43 @@ TABLE: dict[str, tuple] = {
     "api-board-me": get("401 404 200 404 404 404 404 404"),
     "api-boards": get("401 200 200 200 200 200 200 200"),
     "api-cockpit": get("401 403 403 403 403 200 200 200"),
+    # 考核: community staff and above, each their own node; units (here without a district) the city.
+    "api-assessments": get("401 403 403 200 200 200 200 200"),
+    "api-assessment-city": get("401 403 403 403 403 403 403 200"),
+    "api-assessment-district": get(
+        own="401 403 403 403 403 403 200 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "api-assessment-street": get(
+        own="401 403 403 403 403 200 200 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "api-assessment-community": get(
+        own="401 403 403 200 403 200 200 200",
+        other="401 403 403 403 403 403 403 200",
+    ),
+    "api-assessment-unit": get("401 403 403 403 403 403 403 200"),
     # --- rankings: pages ---
     "boards": get("302 200 200 200 200 200 200 200"),
     "boards:history": get("302 404 200 404 404 404 404 404"),
     "boards:star_card": get("302 200 200 200 200 200 200 200"),
     "cockpit": get("302 403 403 403 403 200 200 200"),
+    "assessment:home": get("302 403 403 200 200 200 200 200"),
+    "assessment:city": get("302 403 403 403 403 403 403 200"),
+    "assessment:district": get(
+        own="302 403 403 403 403 403 200 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "assessment:street": get(
+        own="302 403 403 403 403 200 200 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "assessment:community": get(
+        own="302 403 403 200 403 200 200 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "assessment:units": get("302 403 403 403 403 403 200 200"),
+    "assessment:unit": get("302 403 403 403 403 403 403 200"),
     # --- portal: API ---
     "me": get("401 200 200 200 200 200 200 200"),
     "me-quota": get("401 404 200 404 404 404 404 404"),

@@ -182,7 +182,7 @@
   }
   draw("quota", {
     series: [
-      gauge(["25%", "55%"], "年度服务满 " + (quota.hours || 20) + " 小时", quota.met_hours_share),
+      gauge(["25%", "55%"], "八小时外服务满 " + (quota.hours || 20) + " 小时", quota.met_hours_share),
       gauge(["75%", "55%"], "本季度到社区报到", quota.visited_share),
     ],
   });
