@@ -17,9 +17,10 @@ from django.db.models.functions import Floor, Sqrt
 from django.utils import timezone
 
 from grids.geo import bbox_around, haversine_m
-from grids.models import Member, Pairing
+from grids.models import Member, Pairing, TeamMembership
 from grids.selectors.organisation import paired_community_ids
 from grids.selectors.scope import scope_for
+from grids.selectors.teams import team_ids_of_member
 from orders.models import Acceptance, Task
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
@@ -39,7 +40,11 @@ def _distance_m(lat: float, lng: float) -> ExpressionWrapper:
 
 
 def member_may_see(member: Member, task: Task) -> bool:
-    """Visibility: the community's members; also paired units' members; or every registered member."""
+    """Visibility: the community's members; also paired units' members; or every registered
+    member; a team's task only that team's members (whatever their community)."""
+    if task.visibility == V.TEAM:
+        # Read from the table, not the cache: this is the check that guards 接单.
+        return TeamMembership.objects.filter(team_id=task.team_id, member_id=member.pk).exists()
     if member.community_id is not None and member.community_id == task.community_id:
         return True
     if task.visibility == V.CITY and member.community_id is not None:
@@ -52,23 +57,27 @@ def member_may_see(member: Member, task: Task) -> bool:
 def _visible_q(member: Member) -> Q:
     """Tasks ``member`` may see (``member_may_see`` for one task), as one filter.
 
-    Reads the communities paired with the member's unit from the cache (a query on a miss).
+    Reads the communities paired with the member's unit and the member's teams from the cache
+    (a query each on a miss).
     """
     q = Q(pk__in=[])
     if member.community_id is not None:
-        q |= Q(community_id=member.community_id) | Q(visibility=V.CITY)
+        q |= (Q(community_id=member.community_id) & ~Q(visibility=V.TEAM)) | Q(visibility=V.CITY)
     if member.unit_id is not None:
         # Read as a list: a literal IN lets PostgreSQL use an index per branch of the OR; a
         # subquery there makes it filter every open task.
         paired = paired_community_ids(member.unit_id)
         if paired:
             q |= Q(visibility__in=[V.PAIRED, V.CITY], community_id__in=paired)
+    teams = team_ids_of_member(member.pk)
+    if teams:
+        q |= Q(visibility=V.TEAM, team_id__in=teams)
     return q
 
 
 def tasks_visible_to_member(member: Member) -> QuerySet[Task]:
     """Every task the member may see, in any status (the detail page's access check)."""
-    return Task.objects.select_related("community__street", "grid").filter(_visible_q(member))
+    return Task.objects.select_related("community__street", "grid", "team").filter(_visible_q(member))
 
 
 def task_hall(
@@ -88,7 +97,7 @@ def task_hall(
     now = timezone.now()
     held = Acceptance.objects.filter(task=OuterRef("pk"), member_id=member.pk, status__in=LIVE)
     qs = (
-        Task.objects.select_related("community", "grid")
+        Task.objects.select_related("community", "grid", "team")
         .filter(_visible_q(member), status=T.OPEN, starts_at__gt=now)
         .filter(~Exists(held))
     )
@@ -115,7 +124,7 @@ def task_hall(
 def tasks_for(user) -> QuerySet[Task]:
     """Tasks the user may manage as staff (grid secretaries: their grid's), newest start first."""
     return (
-        Task.objects.select_related("community__street", "grid", "created_by")
+        Task.objects.select_related("community__street", "grid", "team", "created_by")
         .filter(scope_for(user).q("community", "grid"))
         .order_by("-starts_at", "-pk")
     )
@@ -124,7 +133,7 @@ def tasks_for(user) -> QuerySet[Task]:
 def acceptances_for_member(member: Member) -> QuerySet[Acceptance]:
     """A member's acceptances, the latest task first."""
     return (
-        Acceptance.objects.select_related("task__community", "task__grid", "checkin", "record")
+        Acceptance.objects.select_related("task__community", "task__grid", "task__team", "checkin", "record")
         .filter(member=member)
         .order_by("-starts_at", "-pk")
     )
@@ -152,11 +161,14 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
     """Members to invite to ``task``, best first, in three queries whatever the number of members.
 
     Candidates are those who could see it (the community's members; paired units' members;
-    city-wide: registered members living within 5 km) with no overlapping acceptance. Score:
+    city-wide: registered members living within 5 km; a team's task: the team's members) with no overlapping acceptance. Score:
     30 per wanted skill they have, up to 40 for how much of the year's quota is still to do,
     up to 30 for living close (−3 per km).
     """
-    candidates = Q(community_id=task.community_id)
+    if task.visibility == V.TEAM:
+        candidates = Q(pk__in=TeamMembership.objects.filter(team_id=task.team_id).values("member_id"))
+    else:
+        candidates = Q(community_id=task.community_id)
     if task.visibility in (V.PAIRED, V.CITY):
         candidates |= Q(unit_id__in=Pairing.objects.filter(community_id=task.community_id).values("unit_id"))
     if task.visibility == V.CITY:

@@ -80,9 +80,10 @@ def lock_escalation_for_street(escalation: Escalation, actor) -> Escalation:
 # --- telling people --------------------------------------------------------------------------
 
 
-def notify_users(users, *, kind: str, title: str, body: str = "", url: str = "") -> None:
-    """Tell users once the surrounding transaction commits (nobody hears of a rolled-back change)."""
-    notify_on_commit(users, kind=kind, title=title, body=body, url=url)
+def notify_users(users, *, kind: str, title: str, body: str = "", url: str = "", skip=None) -> None:
+    """Tell users once the surrounding transaction commits (nobody hears of a rolled-back change);
+    ``skip``: the one who acted."""
+    notify_on_commit(users, kind=kind, title=title, body=body, url=url, skip=skip)
 
 
 def format_time(dt: datetime) -> str:
