@@ -89,3 +89,17 @@ def team_memberships(team: VanguardTeam) -> QuerySet[TeamMembership]:
         .annotate(role_order=order)
         .order_by("role_order", "joined_at", "pk")
     )
+
+
+def team_memberships_of_user(user) -> QuerySet[TeamMembership]:
+    """The user's own team memberships, each with its team, grid, community and team size."""
+    from django.db.models import Count
+
+    if user is None or not user.is_authenticated:
+        return TeamMembership.objects.none()
+    return (
+        TeamMembership.objects.filter(member__user_id=user.pk)
+        .select_related("team__grid__community")
+        .annotate(team_size=Count("team__memberships"))
+        .order_by("team__name", "team_id")
+    )
