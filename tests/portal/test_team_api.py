@@ -121,7 +121,7 @@ def test_anonymous_and_missing(t, api):
 def test_reads_take_the_same_queries_however_big_the_team(t, community, django_assert_max_num_queries):
     from tests.grids.factories import MemberFactory
 
-    for i in range(12):
+    for _ in range(12):
         m = MemberFactory(community=community)
         TeamMembership.objects.create(team=t.team, member=m)
         TaskFactory(community=community, visibility="team", team=t.team, grid=t.team.grid)
