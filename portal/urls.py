@@ -18,4 +18,6 @@ urlpatterns = [
     path("teams/<int:team_id>/members/add/", teams.team_add, name="team_add"),
     path("teams/<int:team_id>/members/<int:member_id>/remove/", teams.team_remove, name="team_remove"),
     path("teams/<int:team_id>/whistle/", teams.team_whistle, name="team_whistle"),
+    path("teams/<int:team_id>/tasks/<int:team_task_id>/cancel/", teams.team_task_cancel, name="team_task_cancel"),
+    path("teams/<int:team_id>/tasks/<int:team_task_id>/complete/", teams.team_task_complete, name="team_task_complete"),
 ]

@@ -117,6 +117,7 @@ PARAM_KINDS = {
     "round_id": "adjustment",
     "team_id": "team",
     "member_id": "team_member",
+    "team_task_id": "team_task",
 }
 # Words a route takes as text: the board, and the action a staff page's POST names.
 TEXT_PARAMS = {
@@ -183,8 +184,10 @@ def _node(community, *, member, requester) -> dict:
     TeamMembership.objects.create(team=team, member=member, role=TeamMembership.Role.CAPTAIN)
     team_member = MemberFactory(community=community, grid=member.grid)
     TeamMembership.objects.create(team=team, member=team_member)
+    team_task = TaskFactory(community=community, grid=member.grid, visibility="team", team=team)
     return {
         "team": team.pk,
+        "team_task": team_task.pk,
         "team_member": team_member.pk,
         "team_candidate_phone": MemberFactory(community=community).user.phone,
         "district": community.street.district_id,
@@ -838,6 +841,14 @@ TABLE: dict[str, tuple] = {
         body=BODIES["team-add-member"],
     ),
     "portal:team_remove": post(
+        own="302 403 302 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+    ),
+    "portal:team_task_cancel": post(
+        own="302 403 302 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+    ),
+    "portal:team_task_complete": post(
         own="302 403 302 403 403 403 403 403",
         other="302 403 403 403 403 403 403 403",
     ),

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from core.errors import NUL_BYTE_MESSAGE, PermissionDenied, ValidationFailed
 from core.transitions import lock
-from grids.models import Community, Grid
+from grids.models import Community, Grid, VanguardTeam
 from grids.selectors.scope import scope_for
+from grids.selectors.teams import leader_role
 from notifications.services import notify_on_commit
 from orders.models import Escalation, RequestFollower, ServiceRequest, Task
 from orders.selectors.escalations import can_handle
@@ -54,6 +55,14 @@ def require_task_staff(actor, community: Community, grid: Grid | None, verb: str
     if scope.grid_ids and grid is None:
         raise PermissionDenied(f"网格书记只能{verb}本网格的任务，请选择网格。", code="not_in_scope")
     raise PermissionDenied(f"您无权{verb}该社区的任务。", code="not_in_scope")
+
+
+def require_task_manager(actor, task: Task, verb: str) -> None:
+    """Staff over the task; for a task whistled to one team, also that team's captain and
+    vice-captain, who run their own whistle to its end (cancel it, close it)."""
+    if task.team_id is not None and leader_role(actor, VanguardTeam(pk=task.team_id)) is not None:
+        return
+    require_task_staff(actor, task.community, task.grid, verb)
 
 
 def lock_task(task: Task) -> Task:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.forms import form_error_from
@@ -17,6 +18,8 @@ from grids.models import Member, VanguardTeam
 from grids.selectors.teams import team_led_by, team_memberships_of_user
 from grids.services.teams import team_leave, team_member_add, team_member_remove
 from orders import forms as order_forms
+from orders.models import Task
+from orders.services.cascades import task_cancel, task_complete
 from orders.services.tasks import task_create, task_working_hours_warning
 from portal.teams.selectors import TASKS_SHOWN, team_summary, team_tasks
 
@@ -63,6 +66,8 @@ def team_page(request, team_id: int):
             "tab": "me",
             "summary": team_summary(team, request.user),
             "tasks": list(team_tasks(team)[:TASKS_SHOWN]),
+            "active_statuses": Task.ACTIVE,
+            "now": timezone.now(),
         },
     )
 
@@ -125,6 +130,35 @@ def team_whistle(request, team_id: int):
             messages.success(request, "已向本队吹哨，队员会收到通知。")
             return redirect("portal:team", team_id=team.pk)
     return render(request, "portal/team_whistle.html", {"tab": "me", "team": team, "form": form})
+
+
+@login_required
+@require_POST
+def team_task_cancel(request, team_id: int, team_task_id: int):
+    """Call off one of the team's tasks (with a reason); those who took it are told."""
+    try:
+        team = _led_team(request, team_id)
+    except PermissionDenied as exc:
+        return _denied(request, exc)
+    task = get_object_or_404(team_tasks(team), pk=team_task_id)
+    reason = request.POST.get("reason") or ""
+    attempt(
+        request, "已取消该任务，已接单的队员会收到通知。", task_cancel, task=task, actor=request.user, reason=reason
+    )
+    return redirect("portal:team", team_id=team.pk)
+
+
+@login_required
+@require_POST
+def team_task_complete(request, team_id: int, team_task_id: int):
+    """Close one of the team's tasks: those still on site are checked out, the absent marked."""
+    try:
+        team = _led_team(request, team_id)
+    except PermissionDenied as exc:
+        return _denied(request, exc)
+    task = get_object_or_404(team_tasks(team), pk=team_task_id)
+    attempt(request, "任务已完成，服务时长待社区确认。", task_complete, task=task, actor=request.user)
+    return redirect("portal:team", team_id=team.pk)
 
 
 @login_required

@@ -67,6 +67,9 @@ def test_a_captain_whistles_to_the_team_and_a_member_sees_it(phone390, live_serv
     page.get_by_role("button", name="向本队吹哨").click()
     expect(page.locator(".app-message_success")).to_contain_text("已向本队吹哨")
     expect(page.get_by_test_id("team-tasks")).to_contain_text("周末清理楼道杂物")
+    expect(page.get_by_role("button", name="取消任务")).to_be_visible()
+    assert_fits(page, VIEWPORT["width"])
+    screenshot(page, "team-tasks-390")
     task = Task.objects.get()
     assert (task.visibility, task.team_id) == (Task.Visibility.TEAM, t.team.pk)
 

@@ -14,6 +14,7 @@ from notifications.models import Notification
 from orders.models import Task
 from orders.selectors.tasks import dispatch_suggestions, task_hall, tasks_visible_to_member
 from orders.selectors.visible import tasks_visible_to
+from orders.services.cascades import task_cancel, task_complete
 from orders.services.dispatch import tasks_widen
 from orders.services.tasks import task_accept, task_create
 from tests.conftest import client_for
@@ -234,3 +235,46 @@ def test_the_api_task_list_and_hall_do_not_grow_with_team_tasks(t, count, django
         assert client.get("/api/v1/tasks/hall/").json()["count"] == count
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/tasks/").json()["count"] == count
+
+
+# --- leaders run their whistle to its end --------------------------------------------------------
+
+
+@pytest.mark.parametrize("leader", ["captain", "vice"])
+def test_a_leader_cancels_or_completes_the_teams_task(t, team_task, leader):
+    actor = getattr(t, leader).user
+    task_accept(task=team_task, member=t.plain)
+    cancelled = task_cancel(task=team_task, actor=actor, reason="下雨改期")
+    assert cancelled.status == Task.Status.CANCELLED
+    other = whistle(t.captain.user, t.team, starts_at=_evening(3), ends_at=_evening(3) + dt.timedelta(hours=2))
+    assert task_complete(task=other, actor=actor).status == Task.Status.COMPLETED
+
+
+@pytest.mark.parametrize("who", ["neighbour_captain", "plain", "candidate", "stranger", "outsider", "removed"])
+def test_nobody_else_cancels_the_teams_task(t, team_task, who):
+    if who == "removed":
+        remove_vice(t)
+        actor = t.vice.user
+    elif who == "outsider":
+        actor = t.outsider_user
+    else:
+        actor = getattr(t, who).user
+    with pytest.raises(PermissionDenied):
+        task_cancel(task=team_task, actor=actor, reason="不想办了")
+    with pytest.raises(PermissionDenied):
+        task_complete(task=team_task, actor=actor)
+    team_task.refresh_from_db()
+    assert team_task.status == Task.Status.OPEN
+
+
+def test_a_captain_cannot_cancel_a_community_task(t, community):
+    task = TaskFactory(community=community, grid=t.team.grid)
+    with pytest.raises(PermissionDenied):
+        task_cancel(task=task, actor=t.captain.user, reason="不想办了")
+
+
+def test_the_captain_cancels_through_the_api(t, team_task):
+    response = client_for(t.captain.user).post(
+        f"/api/v1/tasks/{team_task.pk}/cancel/", {"reason": "下雨改期"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"

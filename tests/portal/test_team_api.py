@@ -235,12 +235,33 @@ def test_the_pages_add_remove_and_whistle(t):
     assert (task.team, task.visibility, task.community) == (t.team, "team", t.team.grid.community)
 
 
+def test_the_team_page_cancels_and_completes_its_tasks(t, community):
+    client = page_client(t.captain.user)
+    mine = TaskFactory(community=community, visibility="team", team=t.team, grid=t.team.grid)
+    theirs = TaskFactory(community=community, visibility="team", team=t.neighbour_team)
+    assert "取消任务" in client.get(f"/teams/{t.team.pk}/").content.decode()
+    client.post(f"/teams/{t.team.pk}/tasks/{mine.pk}/cancel/", {"reason": "下雨改期"})
+    mine.refresh_from_db()
+    assert (mine.status, mine.cancel_reason) == ("cancelled", "下雨改期")
+    assert client.post(f"/teams/{t.team.pk}/tasks/{theirs.pk}/cancel/", {"reason": "x"}).status_code == 404
+    assert client.post(f"/teams/{t.team.pk}/tasks/{theirs.pk}/complete/").status_code == 404
+    other = TaskFactory(community=community, visibility="team", team=t.team, grid=t.team.grid)
+    client.post(f"/teams/{t.team.pk}/tasks/{other.pk}/complete/")
+    other.refresh_from_db()
+    assert other.status == "completed"
+
+
 @pytest.mark.parametrize("who", REFUSED)
 def test_outsiders_cannot_use_the_page_actions(t, who):
     client = page_client(actor_of(t, who))
     assert client.post(f"/teams/{t.team.pk}/members/add/", {"phone": t.candidate.user.phone}).status_code == 403
     assert client.post(f"/teams/{t.team.pk}/members/{t.plain.pk}/remove/").status_code == 403
     assert client.get(f"/teams/{t.team.pk}/whistle/").status_code == 403
+    task = TaskFactory(community=t.team.grid.community, visibility="team", team=t.team, grid=t.team.grid)
+    assert client.post(f"/teams/{t.team.pk}/tasks/{task.pk}/cancel/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/teams/{t.team.pk}/tasks/{task.pk}/complete/").status_code == 403
+    task.refresh_from_db()
+    assert task.status == "open"
     assert not TeamMembership.objects.filter(team=t.team, member=t.candidate).exists()
 
 
