@@ -278,3 +278,15 @@ def test_the_captain_cancels_through_the_api(t, team_task):
         f"/api/v1/tasks/{team_task.pk}/cancel/", {"reason": "下雨改期"}, format="json"
     )
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
+
+
+def test_the_admin_shows_the_team(t, team_task, admin_user):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:orders_task_change", args=[team_task.pk])).content.decode()
+    assert "先锋队" in page and t.team.name in page
+    listed = client.get(reverse("admin:orders_task_changelist"), {"visibility__exact": "team"}).content.decode()
+    assert team_task.title in listed and t.team.name in listed
