@@ -147,7 +147,9 @@ class TaskForm(TaskTimesForm):
     coord_system = forms.ChoiceField(
         choices=CoordSystem.choices, required=False, widget=forms.HiddenInput(attrs={"data-geo": "coord"})
     )
-    visibility = forms.ChoiceField(label="可见范围", choices=Task.Visibility.choices, initial=Task.Visibility.COMMUNITY)
+    visibility = forms.ChoiceField(
+        label="可见范围", choices=Task.PUBLIC_VISIBILITIES, initial=Task.Visibility.COMMUNITY
+    )
 
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -401,6 +401,8 @@ SPECTACULAR_SETTINGS = {
         "MemberKindEnum": "grids.models.Member.Kind",
         "AdjustmentRoundStatusEnum": "grids.models.AdjustmentRound.Status",
         "AdjustmentMoveStatusEnum": "grids.models.AdjustmentMove.Status",
+        "TaskVisibilityEnum": "orders.models.Task.Visibility",
+        "TaskPublicVisibilityEnum": "orders.models.Task.PUBLIC_VISIBILITIES",
     },
 }
 

@@ -30,7 +30,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
 from accounts.services import signin_code_send, wechat_ticket_issue
-from grids.models import AdjustmentMove, AdjustmentRound, Post, Registration
+from grids.models import AdjustmentMove, AdjustmentRound, Post, Registration, TeamMembership, VanguardTeam
 from notifications.models import Notification
 from orders.models import Escalation, ServiceRequest
 from reporting.models import ServiceRecord
@@ -100,6 +100,7 @@ PK_KINDS = {
     "acceptance": "acceptance",
     "escalation": "escalation",
     "department": "department",
+    "team": "team",
     "api-auth-device": "device",
     "portal:device": "device",
 }
@@ -117,6 +118,9 @@ PARAM_KINDS = {
     "district_id": "district",
     "street_id": "street",
     "unit_id": "unit",
+    "team_id": "team",
+    "member_id": "team_member",
+    "team_task_id": "team_task",
 }
 # Words a route takes as text: the board, and the action a staff page's POST names.
 TEXT_PARAMS = {
@@ -153,7 +157,9 @@ def _url(name: str, world: dict, node: str | None, on: str | None = None) -> str
         if param in TEXT_PARAMS:
             kwargs[param] = TEXT_PARAMS[param](name)
         else:
-            kwargs[param] = world[node or "own"][kind] if kind not in NODELESS else world["department"]
+            # A second object a route names (a team's member) has a kind of its own.
+            each = PARAM_KINDS.get(param, kind) if on is None else kind
+            kwargs[param] = world[node or "own"][each] if each not in NODELESS else world["department"]
     return reverse(name, kwargs=kwargs)
 
 
@@ -175,7 +181,18 @@ def _node(community, *, member, requester) -> dict:
     """One object of each kind in ``community``, owned by ``member`` (or the ``requester``)."""
     task = TaskFactory(community=community)
     registration = RegistrationFactory(member=member, community=community)
+    # The member captains the grid's vanguard team, which has one more member; a third member of
+    # the community is not in it (the one a captain may add).
+    team = VanguardTeam.objects.create(grid=member.grid, name=f"{community.name}先锋队")
+    TeamMembership.objects.create(team=team, member=member, role=TeamMembership.Role.CAPTAIN)
+    team_member = MemberFactory(community=community, grid=member.grid)
+    TeamMembership.objects.create(team=team, member=team_member)
+    team_task = TaskFactory(community=community, grid=member.grid, visibility="team", team=team)
     return {
+        "team": team.pk,
+        "team_task": team_task.pk,
+        "team_member": team_member.pk,
+        "team_candidate_phone": MemberFactory(community=community).user.phone,
         "district": community.street.district_id,
         "street": community.street_id,
         "community": community.pk,
@@ -355,6 +372,7 @@ BODIES = {
         "response": "已安排人员处理",
     },
     "request-approve": lambda world, node: {"task_id": world[node]["task"]},
+    "team-add-member": lambda world, node: {"phone": world[node]["team_candidate_phone"]},
     "request-nearby": lambda world, node: {"lat": world[node]["lat"], "lng": world[node]["lng"], "duty": "sanitation"},
     # Signing in: a code is sent first, so the body proves the number (the code is made here, in
     # the case's own transaction, as the code route would).
@@ -838,6 +856,31 @@ TABLE: dict[str, tuple] = {
     "me": get("401 200 200 200 200 200 200 200"),
     "me-quota": get("401 404 200 404 404 404 404 404"),
     "me-stars": get("401 404 200 404 404 404 404 404"),
+    # The member captains the own node's team; nobody else leads a team (staff and the superuser
+    # manage teams in the admin, not here).
+    "team-list": get("401 200 200 200 200 200 200 200"),
+    "team-detail": get(
+        own="401 403 200 403 403 403 403 403",
+        other="401 403 403 403 403 403 403 403",
+    ),
+    "team-add-member": post(
+        own="401 403 201 403 403 403 403 403",
+        other="401 403 403 403 403 403 403 403",
+        body=BODIES["team-add-member"],
+    ),
+    "team-remove-member": post(
+        own="401 403 200 403 403 403 403 403",
+        other="401 403 403 403 403 403 403 403",
+    ),
+    "team-tasks": get(
+        own="401 403 200 403 403 403 403 403",
+        other="401 403 403 403 403 403 403 403",
+    ),
+    # The captain may not leave; the others are not in the team.
+    "team-leave": post(
+        own="401 404 403 404 404 404 404 404",
+        other="401 404 404 404 404 404 404 404",
+    ),
     # --- portal: pages ---
     "portal:device_revoke": post(
         own="302 404 302 404 404 404 404 404",
@@ -848,6 +891,37 @@ TABLE: dict[str, tuple] = {
     "portal:healthz": get("200 200 200 200 200 200 200 200"),
     "portal:home": get("200 200 200 200 200 200 200 200"),
     "portal:profile": get("302 200 200 200 200 200 200 200"),
+    "portal:my_teams": get("302 200 200 200 200 200 200 200"),
+    "portal:team": get(
+        own="302 403 200 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+    ),
+    "portal:team_add": post(
+        own="302 403 302 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+        body=BODIES["team-add-member"],
+    ),
+    "portal:team_remove": post(
+        own="302 403 302 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+    ),
+    "portal:team_task_cancel": post(
+        own="302 403 302 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+    ),
+    "portal:team_task_complete": post(
+        own="302 403 302 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+    ),
+    "portal:team_whistle": get(
+        own="302 403 200 403 403 403 403 403",
+        other="302 403 403 403 403 403 403 403",
+    ),
+    # A refusal is a message on the page the browser returns to.
+    "portal:team_leave": post(
+        own="302 302 302 302 302 302 302 302",
+        other="302 302 302 302 302 302 302 302",
+    ),
 }
 
 API_NAMES = {name for name, (route, _) in ROUTES.items() if route.startswith("api/v1/")}

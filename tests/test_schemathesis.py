@@ -87,6 +87,7 @@ PATH_KINDS = {
     "service-records": "record",
     "streets": "street",
     "tasks": "task",
+    "teams": "team",
     "units": "unit",
     "visits": "visit",
 }

@@ -66,7 +66,26 @@ class DemoPeople:
             home_address="韶关市武江区工业中路30号3栋",
             days_ago=120,
         )
+        # The captain of 工业中第三网格党群先锋队 (and the grid's party secretary): a community party
+        # member living in the grid, whom the demo signs in as to run the team.
+        cap = ACCOUNT["captain"]
+        demo_captain = MemberSpec(
+            phone=cap.phone,
+            name=cap.name,
+            initials="zhm",
+            kind=Member.Kind.COMMUNITY_PARTY,
+            unit=None,
+            skills=[Skill.SOCIAL_WORKER],
+            community=gyz.name,
+            grid=ARTICLE_GRID,
+            building="1栋",
+            home_lat=24.8040,
+            home_lng=113.5915,
+            home_address="韶关市武江区工业中路26号1栋",
+            days_ago=300,
+        )
         specs.insert(0, demo_member)
+        specs.insert(1, demo_captain)
         existing = {m.user.phone: m for m in Member.objects.select_related("user").filter(user__in=self.users.values())}
         new = []
         for s in specs:

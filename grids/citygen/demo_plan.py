@@ -30,6 +30,7 @@ class DemoAccount:
 ACCOUNTS = [
     DemoAccount("resident", "居民", "李秀英", "13800138001"),
     DemoAccount("member", "在职党员", "王建国", "13800138002"),
+    DemoAccount("captain", "先锋队队长（工业中第三网格党群先锋队）", "赵红梅", "13800138006"),
     DemoAccount("secretary", "社区书记（工业中社区）", "陈志强", "13800138003", STAFF_PASSWORD),
     DemoAccount("street", "街道工作人员（新华街道）", "刘海燕", "13800138004", STAFF_PASSWORD),
     DemoAccount("district", "区委组织部（武江区）", "黄文斌", "13800138005", STAFF_PASSWORD),

@@ -54,13 +54,16 @@ class DemoTeams:
             s
             for s in specs
             if s.community == community and s.kind == Member.Kind.IN_SERVICE and s.status == Registration.Status.PLACED
-            and s.phone != ACCOUNT["member"].phone
+            and s.phone not in (ACCOUNT["member"].phone, ACCOUNT["captain"].phone)
         ]  # fmt: skip
 
     @staticmethod
     def _grid_secretary(specs, community: str, grid: str) -> MemberSpec:
+        if (community, grid) == (ARTICLE_COMMUNITY, ARTICLE_GRID):
+            # The demo's captain signs in with a known phone (README, 演示账号).
+            return next(s for s in specs if s.phone == ACCOUNT["captain"].phone)
         in_grid = [s for s in specs if s.community == community and s.grid == grid and s.status == "placed"]
-        in_grid = [s for s in in_grid if s.phone != ACCOUNT["member"].phone]
+        in_grid = [s for s in in_grid if s.phone not in (ACCOUNT["member"].phone, ACCOUNT["captain"].phone)]
         party = [s for s in in_grid if s.kind in (Member.Kind.COMMUNITY_PARTY, Member.Kind.VETERAN_PARTY)]
         return (party or in_grid)[0]
 

@@ -39,6 +39,7 @@ ADD_FIELDS = (
     "slots",
     "skills",
     "visibility",
+    "team",
 )
 EDITABLE = ("title", "description", "address")
 
@@ -93,14 +94,15 @@ class TaskAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
         "starts_at",
         "slot_figure",
         "visibility",
+        "team",
         "status",
     )
-    list_select_related = ("community", "grid")
+    list_select_related = ("community", "grid", "team")
     list_filter = ("status", "focus", "duty", "visibility", *node_filters("community"))
     search_fields = ("title", "address", "community__name", "community__name_initials")
     date_hierarchy = "starts_at"
     ordering = ("-starts_at", "-id")
-    autocomplete_fields = ("community", "grid")
+    autocomplete_fields = ("community", "grid", "team")
     inlines = (AcceptanceInline, TaskEventInline)
     actions = ("cancel", "complete")
     action_form = TaskActionForm
@@ -108,7 +110,7 @@ class TaskAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("title", "description", "focus", "duty", "status", "cancel_reason")}),
         ("地点", {"fields": ("community", "grid", "address", "lat", "lng", "geofence_radius_m")}),
-        ("时间与名额", {"fields": ("starts_at", "ends_at", "slots", "taken", "skills_wanted", "visibility")}),
+        ("时间与名额", {"fields": ("starts_at", "ends_at", "slots", "taken", "skills_wanted", "visibility", "team")}),
         ("记录", {"fields": ("created_by", "created_at", "widened_at", "completed_at")}),
     )
 

@@ -11,7 +11,7 @@ from core.api import WindowCountPagination
 from core.errors import NotFound
 from grids.api.common import NO_PROFILE_OR_PAGE_404
 from grids.geo import location_to_wgs84
-from grids.models import Community, Grid
+from grids.models import Community, Grid, VanguardTeam
 from grids.permissions import HoldsPost
 from grids.selectors.scope import scope_for
 from orders import filters
@@ -53,7 +53,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="吹哨：发布任务（社区工作人员）",
         description="位置用 `lat`、`lng`、`coord_system`。安排在工作日 9:00–17:00 的任务仍可发布，"
-        "返回的 `warning` 会提醒。",
+        "返回的 `warning` 会提醒。`visibility=team` 时须给 `team`：仅该先锋队队员可见可接，"
+        "由本队队长、副队长或社区工作人员发布，无需审核。",
         request=TaskCreateIn,
         responses={201: TaskOut},
         tags=["任务"],
@@ -65,7 +66,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         community = get_or_400(Community, v.pop("community"), "community", "所选社区不存在。")
         grid_id = v.pop("grid", None)
         grid = get_or_400(Grid, grid_id, "grid", "所选网格不存在。") if grid_id else None
-        task = task_services.task_create(actor=request.user, community=community, grid=grid, **v)
+        team_id = v.pop("team", None)
+        team = get_or_400(VanguardTeam, team_id, "team", "所选先锋队不存在。") if team_id else None
+        task = task_services.task_create(actor=request.user, community=community, grid=grid, team=team, **v)
         return self._render(task, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.models import TransitionEvent
-from grids.models import Community, Grid, Member
+from grids.models import Community, Grid, Member, VanguardTeam
 from grids.vocab import Duty, Focus
 from reporting.models import CheckIn, ServiceRecord
 
@@ -30,8 +30,11 @@ class Task(models.Model):
         COMMUNITY = "community", "本社区党员"
         PAIRED = "paired", "本社区及结对单位党员"
         CITY = "city", "全市党员"
+        TEAM = "team", "本先锋队队员"
 
     ACTIVE = [Status.OPEN, Status.FULL, Status.IN_PROGRESS]
+    # What a community may choose for a task of its own; ``team`` is chosen by naming a team.
+    PUBLIC_VISIBILITIES = [(v, label) for v, label in Visibility.choices if v != "team"]
 
     community = models.ForeignKey(Community, verbose_name="社区", on_delete=models.PROTECT, related_name="tasks")
     grid = models.ForeignKey(
@@ -51,6 +54,10 @@ class Task(models.Model):
     taken = models.PositiveIntegerField("已接单", default=0)
     skills_wanted = models.JSONField("所需专长", default=list, blank=True)
     visibility = models.CharField("可见范围", max_length=10, choices=Visibility.choices, default=Visibility.COMMUNITY)
+    # A task whistled to one vanguard team (visibility ``team``): only its members see and take it.
+    team = models.ForeignKey(
+        VanguardTeam, verbose_name="先锋队", on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT, related_name="+"
@@ -76,6 +83,11 @@ class Task(models.Model):
             models.CheckConstraint(condition=~Q(status="full") | Q(taken=F("slots")), name="task_full_means_all_taken"),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="task_cancel_has_reason"
+            ),
+            # A team is named exactly when the task is for a team only.
+            models.CheckConstraint(
+                condition=Q(visibility="team", team__isnull=False) | (~Q(visibility="team") & Q(team__isnull=True)),
+                name="task_team_iff_team_visibility",
             ),
         ]
         indexes = [

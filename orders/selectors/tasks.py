@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from core.prepared import Prepared, columns, from_row
 from grids.geo import bbox_around, haversine_m
-from grids.models import Community, Grid, Member, Pairing
+from grids.models import Community, Grid, Member, Pairing, TeamMembership, VanguardTeam
 from grids.selectors.organisation import paired_community_ids
 from grids.selectors.scope import scope_for
+from grids.selectors.teams import team_ids_of_member
 from orders.models import Acceptance, Task
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
@@ -41,7 +42,11 @@ def _distance_m(lat: float, lng: float, lng_scale: float | None = None) -> Expre
 
 
 def member_may_see(member: Member, task: Task) -> bool:
-    """Visibility: the community's members; also paired units' members; or every registered member."""
+    """Visibility: the community's members; also paired units' members; or every registered
+    member; a team's task only that team's members (whatever their community)."""
+    if task.visibility == V.TEAM:
+        # Read from the table, not the cache: this is the check that guards 接单.
+        return TeamMembership.objects.filter(team_id=task.team_id, member_id=member.pk).exists()
     if member.community_id is not None and member.community_id == task.community_id:
         return True
     if task.visibility == V.CITY and member.community_id is not None:
@@ -54,29 +59,32 @@ def member_may_see(member: Member, task: Task) -> bool:
 def _visible_q(member: Member) -> Q:
     """Tasks ``member`` may see (``member_may_see`` for one task), as one filter.
 
-    Reads the communities paired with the member's unit from the cache (a query on a miss).
+    Reads the communities paired with the member's unit and the member's teams from the cache
+    (a query each on a miss).
     """
-    return _visible(member.community_id, _paired(member))
+    return _visible(member.community_id, _paired(member), team_ids_of_member(member.pk))
 
 
 def _paired(member: Member) -> list[int]:
     return paired_community_ids(member.unit_id) if member.unit_id is not None else []
 
 
-def _visible(community_id: int | None, paired: list[int]) -> Q:
+def _visible(community_id: int | None, paired: list[int], teams: list[int]) -> Q:
     q = Q(pk__in=[])
     if community_id is not None:
-        q |= Q(community_id=community_id) | Q(visibility=V.CITY)
+        q |= (Q(community_id=community_id) & ~Q(visibility=V.TEAM)) | Q(visibility=V.CITY)
     if paired:
         # A literal IN lets PostgreSQL use an index per branch of the OR; a subquery there makes
         # it filter every open task.
         q |= Q(visibility__in=[V.PAIRED, V.CITY], community_id__in=paired)
+    if teams:
+        q |= Q(visibility=V.TEAM, team_id__in=teams)
     return q
 
 
 def tasks_visible_to_member(member: Member) -> QuerySet[Task]:
     """Every task the member may see, in any status (the detail page's access check)."""
-    return Task.objects.select_related("community__street", "grid").filter(_visible_q(member))
+    return Task.objects.select_related("community__street", "grid", "team").filter(_visible_q(member))
 
 
 def task_hall(
@@ -94,7 +102,7 @@ def task_hall(
     neither is known). Nearest first by 1 km rings, soonest first within a ring.
     """
     args = _hall_args(member, lat=lat, lng=lng, duty=duty, date=date, max_distance_m=max_distance_m)
-    return _hall(**args).select_related("community", "grid")
+    return _hall(**args).select_related("community", "grid", "team")
 
 
 def task_hall_page(member: Member, *, limit: int, offset: int, **filters) -> tuple[list[Task], int]:
@@ -110,6 +118,7 @@ def _hall_args(member: Member, *, lat, lng, duty, date, max_distance_m) -> dict:
         member_id=member.pk,
         community_id=member.community_id,
         paired=_paired(member),
+        teams=list(team_ids_of_member(member.pk)),
         now=timezone.now(),
         duty=duty or None,
         day=None,
@@ -131,9 +140,13 @@ def _hall_args(member: Member, *, lat, lng, duty, date, max_distance_m) -> dict:
     return args
 
 
-def _hall(*, member_id, community_id, paired, now, duty, day, origin, lng_scale, box, max_distance_m) -> QuerySet[Task]:
+def _hall(
+    *, member_id, community_id, paired, teams, now, duty, day, origin, lng_scale, box, max_distance_m
+) -> QuerySet[Task]:
     held = Acceptance.objects.filter(task=OuterRef("pk"), member_id=member_id, status__in=LIVE)
-    qs = Task.objects.filter(_visible(community_id, paired), status=T.OPEN, starts_at__gt=now).filter(~Exists(held))
+    qs = Task.objects.filter(_visible(community_id, paired, teams), status=T.OPEN, starts_at__gt=now).filter(
+        ~Exists(held)
+    )
     if duty is not None:
         qs = qs.filter(duty=duty)
     if day is not None:
@@ -156,6 +169,8 @@ _HALL_PAGE = Prepared(
         "community__name",
         "grid__id",
         "grid__name",
+        "team__id",
+        "team__name",
         "distance_m",
         total=Window(Count("*")),
     )
@@ -163,10 +178,11 @@ _HALL_PAGE = Prepared(
 
 
 def _hall_task(row: dict) -> Task:
-    """A task of the hall's page as ``task_hall`` gives it: its community and grid (id and name)."""
+    """A task of the hall's page as ``task_hall`` gives it: its community, grid and team (id and name)."""
     task = from_row(Task, row)
     task.community = from_row(Community, row, "community__")
     task.grid = from_row(Grid, row, "grid__")
+    task.team = from_row(VanguardTeam, row, "team__")
     task.distance_m = row["distance_m"]
     return task
 
@@ -174,7 +190,7 @@ def _hall_task(row: dict) -> Task:
 def tasks_for(user) -> QuerySet[Task]:
     """Tasks the user may manage as staff (grid secretaries: their grid's), newest start first."""
     return (
-        Task.objects.select_related("community__street", "grid", "created_by")
+        Task.objects.select_related("community__street", "grid", "team", "created_by")
         .filter(scope_for(user).q("community", "grid"))
         .order_by("-starts_at", "-pk")
     )
@@ -183,7 +199,7 @@ def tasks_for(user) -> QuerySet[Task]:
 def acceptances_for_member(member: Member) -> QuerySet[Acceptance]:
     """A member's acceptances, the latest task first."""
     return (
-        Acceptance.objects.select_related("task__community", "task__grid", "checkin", "record")
+        Acceptance.objects.select_related("task__community", "task__grid", "task__team", "checkin", "record")
         .filter(member=member)
         .order_by("-starts_at", "-pk")
     )
@@ -211,11 +227,15 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
     """Members to invite to ``task``, best first, in three queries whatever the number of members.
 
     Candidates are those who could see it (the community's members; paired units' members;
-    city-wide: registered members living within 5 km) with no overlapping acceptance. Score:
+    city-wide: registered members living within 5 km; a team's task: the team's members) with no
+    overlapping acceptance. Score:
     30 per wanted skill they have, up to 40 for how much of the year's quota is still to do,
     up to 30 for living close (−3 per km).
     """
-    candidates = Q(community_id=task.community_id)
+    if task.visibility == V.TEAM:
+        candidates = Q(pk__in=TeamMembership.objects.filter(team_id=task.team_id).values("member_id"))
+    else:
+        candidates = Q(community_id=task.community_id)
     if task.visibility in (V.PAIRED, V.CITY):
         candidates |= Q(unit_id__in=Pairing.objects.filter(community_id=task.community_id).values("unit_id"))
     if task.visibility == V.CITY:
@@ -237,7 +257,7 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
     )
     if not rows:
         return []
-    from reporting.selectors import quota_minutes_by_member
+    from reporting.selectors import confirmed_minutes_by_member
 
     wanted = set(task.skills_wanted or [])
     partial = []  # skills and distance first: they need no query
@@ -253,7 +273,7 @@ def dispatch_suggestions(task: Task, limit: int = 20) -> list[Suggestion]:
     contenders = [r for r in partial if r[0] >= floor]
     quota = settings.QUOTA_HOURS_PER_YEAR * 60
     year = timezone.localtime(task.starts_at).year
-    done = quota_minutes_by_member([r[1] for r in contenders], year)
+    done = confirmed_minutes_by_member([r[1] for r in contenders], year)
     scored = []
     for points, pk, matched, distance in contenders:
         remaining = max(0, quota - done.get(pk, 0))

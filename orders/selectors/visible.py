@@ -49,7 +49,7 @@ def tasks_visible_to(user, member: Member | None = None) -> QuerySet[Task]:
     if user is None or not user.is_authenticated:
         return Task.objects.none()
     scope = scope_for(user)
-    tasks = Task.objects.select_related("community__street", "grid", "created_by")
+    tasks = Task.objects.select_related("community__street", "grid", "team", "created_by")
     if scope.city:  # an empty Q() that an OR would drop: everything
         return tasks.order_by("-starts_at", "-pk")
     member = member if member is not None else member_of(user)

@@ -217,7 +217,7 @@ class ApproveIn(serializers.Serializer):
     slots = serializers.IntegerField(min_value=1, max_value=500, required=False)
     geofence_radius_m = serializers.IntegerField(min_value=20, max_value=5000, required=False)
     skills_wanted = serializers.ListField(child=serializers.CharField(max_length=30), max_length=20, required=False)
-    visibility = serializers.ChoiceField(choices=Task.Visibility.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Task.PUBLIC_VISIBILITIES, required=False)
 
 
 class MergeIn(serializers.Serializer):

@@ -20,6 +20,9 @@ class TaskOut(CompiledRepresentation, serializers.ModelSerializer):
     visibility_label = serializers.CharField(source="get_visibility_display")
     community_name = serializers.CharField(source="community.name")
     grid_name = serializers.CharField(source="grid.name", default=None, allow_null=True)
+    team_name = serializers.CharField(
+        source="team.name", default=None, allow_null=True, help_text="仅本先锋队队员可见的任务所属的先锋队"
+    )
     slots_left = serializers.IntegerField()
     warning = serializers.SerializerMethodField(help_text="安排在工作日 9:00–17:00 之间时的提醒，否则为空")
     distance_m = serializers.SerializerMethodField(help_text="与所给位置（或居住地）的距离（米），仅任务大厅有值")
@@ -42,6 +45,8 @@ class TaskOut(CompiledRepresentation, serializers.ModelSerializer):
             "community_name",
             "grid_id",
             "grid_name",
+            "team_id",
+            "team_name",
             "address",
             "lat",
             "lng",
@@ -83,6 +88,7 @@ class TaskCreateIn(LocationIn):
         child=serializers.CharField(max_length=30), max_length=20, required=False, default=list
     )
     visibility = serializers.ChoiceField(choices=Task.Visibility.choices, default=Task.Visibility.COMMUNITY)
+    team = id_field(required=False, allow_null=True, help_text="可见范围为 team（本先锋队队员）时必填：先锋队 id")
 
 
 class HallQuery(serializers.Serializer):

@@ -34,6 +34,7 @@ from orders.services.common import (
     notify_users,
     request_audience,
     request_url,
+    require_task_manager,
     require_task_staff,
 )
 from orders.services.escalations import escalation_create
@@ -130,7 +131,7 @@ def task_cancel(*, task: Task, actor, reason: str) -> Task:
     """Cancel a task: accepted slots are cancelled and their members told; members already on site
     are checked out (they served); linked requests go back to review."""
     task = lock_task(task)
-    require_task_staff(actor, task.community, task.grid, "取消")
+    require_task_manager(actor, task, "取消")
     reason = clean_text(reason, field="reason", label="取消理由", most=200)
     if not can_transition(task, T.CANCELLED):
         raise illegal(task, T.CANCELLED)
@@ -167,7 +168,7 @@ def task_complete(*, task: Task, actor) -> Task:
     """The secretary closes the task: members still checked in are checked out, those who never
     came are no-shows, and the linked requests are resolved."""
     task = lock_task(task)
-    require_task_staff(actor, task.community, task.grid, "完成")
+    require_task_manager(actor, task, "完成")
     if not can_transition(task, T.COMPLETED):
         raise illegal(task, T.COMPLETED)
     now = timezone.now()

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from core.errors import NUL_BYTE_MESSAGE, PermissionDenied, ValidationFailed
 from core.transitions import lock
-from grids.models import Community, Grid
+from grids.models import Community, Grid, VanguardTeam
 from grids.selectors.scope import scope_for
+from grids.selectors.teams import leader_role
 from notifications.services import notify_on_commit
 from orders.models import Escalation, RequestFollower, ServiceRequest, Task
 from orders.selectors.escalations import can_handle
@@ -56,6 +57,14 @@ def require_task_staff(actor, community: Community, grid: Grid | None, verb: str
     raise PermissionDenied(f"您无权{verb}该社区的任务。", code="not_in_scope")
 
 
+def require_task_manager(actor, task: Task, verb: str) -> None:
+    """Staff over the task; for a task whistled to one team, also that team's captain and
+    vice-captain, who run their own whistle to its end (cancel it, close it)."""
+    if task.team_id is not None and leader_role(actor, VanguardTeam(pk=task.team_id)) is not None:
+        return
+    require_task_staff(actor, task.community, task.grid, verb)
+
+
 def lock_task(task: Task) -> Task:
     """The task row under lock (only its own table), with what the permission checks read."""
     return Task.objects.select_for_update(of=("self",)).select_related("community__street", "grid").get(pk=task.pk)
@@ -80,9 +89,10 @@ def lock_escalation_for_street(escalation: Escalation, actor) -> Escalation:
 # --- telling people --------------------------------------------------------------------------
 
 
-def notify_users(users, *, kind: str, title: str, body: str = "", url: str = "") -> None:
-    """Tell users once the surrounding transaction commits (nobody hears of a rolled-back change)."""
-    notify_on_commit(users, kind=kind, title=title, body=body, url=url)
+def notify_users(users, *, kind: str, title: str, body: str = "", url: str = "", skip=None) -> None:
+    """Tell users once the surrounding transaction commits (nobody hears of a rolled-back change);
+    ``skip``: the one who acted."""
+    notify_on_commit(users, kind=kind, title=title, body=body, url=url, skip=skip)
 
 
 def format_time(dt: datetime) -> str:

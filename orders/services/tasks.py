@@ -23,8 +23,10 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.limits import refuse_over
 from core.transitions import record_created, record_event, transition
 from grids.geo import location_to_wgs84
-from grids.models import Community, Grid, Member, Skill
+from grids.models import Community, Grid, Member, Skill, TeamMembership, VanguardTeam
 from grids.selectors.organisation import community_staff
+from grids.selectors.scope import scope_for
+from grids.selectors.teams import leader_role
 from grids.vocab import Duty, Focus
 from orders.models import Acceptance, ServiceRequest, Task
 from orders.selectors.tasks import LIVE, member_may_see
@@ -86,16 +88,24 @@ def task_create(
     geofence_radius_m: int = 300,
     skills_wanted: Sequence[str] = (),
     visibility: str = V.COMMUNITY,
+    team: VanguardTeam | None = None,
     source_requests: Iterable[ServiceRequest] = (),
 ) -> Task:
     """Dispatch a task (下单), or whistle one with no request behind it (吹哨).
 
     Linked requests only get their ``task`` set here; moving them along their machine is the
     job of ``orders.services.cascades.request_approve``.
+
+    A task for one vanguard team only (``visibility="team"``, see ``_team_task_scope``) may be
+    whistled by that team's captain or vice-captain, or by staff over the team's grid.
     """
     if grid is not None and grid.community_id != community.pk:
         raise ValidationFailed("所选网格不属于该社区。", field="grid")
-    require_task_staff(actor, community, grid, "发布")
+    if visibility == V.TEAM or team is not None:
+        grid, leader = _team_task_scope(actor, community, grid, visibility, team)
+    else:
+        leader = None
+        require_task_staff(actor, community, grid, "发布")
     if focus not in Focus.values:
         raise ValidationFailed("请选择三项重点之一。", field="focus")
     if duty not in Duty.values:
@@ -135,13 +145,65 @@ def task_create(
         slots=slots,
         skills_wanted=skills,
         visibility=visibility,
+        team=team,
         created_by=actor,
         created_at=now,
     )
-    record_created(task, actor=actor, note="发布任务", at=now)
+    record_created(task, actor=actor, note=f"{leader}向本队吹哨" if leader else "发布任务", at=now)
+    if team is not None:
+        _tell_team_task(task, team, actor, leader)
     if requests:
         ServiceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(task=task)
     return task
+
+
+def _team_task_scope(
+    actor, community: Community, grid: Grid | None, visibility: str, team: VanguardTeam | None
+) -> tuple[Grid, str | None]:
+    """Check a task for one team; return its grid (the team's) and the actor's team role label
+    (None when staff whistle it).
+
+    No review: the community secretary reviews what residents order (点单), and tasks are
+    published by those entitled to publish them. A team task is the grid party organisation's
+    own activity for its own team, published by the organisation's leaders (队长 = 网格党组织书记),
+    so it needs no approval; the community's staff are told of it at once, see it in their task
+    list and may cancel it there like any task of the community.
+    """
+    if visibility != V.TEAM:
+        raise ValidationFailed("指定先锋队的任务，可见范围须为“本先锋队队员”。", field="visibility")
+    if team is None:
+        raise ValidationFailed("请选择先锋队。", code="required", field="team")
+    role = leader_role(actor, team)
+    if role is None and not scope_for(actor).covers_grid(team.grid):
+        raise PermissionDenied("只有本队的队长、副队长或社区工作人员可以向该先锋队吹哨。", code="not_team_leader")
+    if team.grid.community_id != community.pk:
+        raise ValidationFailed("先锋队的任务只能发布在本队网格所在的社区。", field="community")
+    if grid is not None and grid.pk != team.grid_id:
+        raise ValidationFailed("先锋队的任务只能发布在本队的网格。", field="grid")
+    return team.grid, (TeamMembership.Role(role).label if role else None)
+
+
+def _tell_team_task(task: Task, team: VanguardTeam, actor, leader: str | None) -> None:
+    """The team's members hear of their whistle; when a captain whistled, so do the community's staff."""
+    when = format_time(task.starts_at)
+    members = [m.member.user for m in team.memberships.select_related("member__user")]
+    notify_users(
+        members,
+        kind="team_task",
+        title=f"{team.name}吹哨：{task.title}"[:100],
+        body=f"{when} 在{task.address}，共 {task.slots} 个名额，仅本队队员可接。",
+        url=reverse("orders:task", args=[task.pk]),
+        skip=actor,
+    )
+    if leader:
+        notify_users(
+            community_staff(task.community_id, task.grid),
+            kind="team_task_staff",
+            title=f"{team.name}发布了队内任务：{task.title}"[:100],
+            body=f"{leader}{actor.name or ''}向“{team.name}”吹哨（{when}，{task.slots} 个名额）。",
+            url=reverse("orders:work_task", args=[task.pk]),
+            skip=actor,
+        )
 
 
 @transaction.atomic

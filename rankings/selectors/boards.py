@@ -146,7 +146,21 @@ def not_on_board_note(board: str) -> str:
 def my_entries(member: Member, board: str, day: PublishedDay, *, district_id: int | None = None) -> list[dict]:
     """``member``'s place on ``board`` (each of their teams on the teams board), however far down,
     with the gap to the Top 50: one indexed query for the rows and the two #50 rows."""
-    subjects = own_subjects(member, board)
+    return subject_entries(board, own_subjects(member, board), day, district_id=district_id)
+
+
+def team_entry(team: VanguardTeam, day: PublishedDay) -> dict:
+    """A vanguard team's place on the teams board (city rank, with its district rank beside it),
+    however far down, with the gap to the Top 50: one query."""
+    subjects = {team.pk: (team.name, team.grid.community.name)}
+    return subject_entries(Board.TEAMS, subjects, day)[0]
+
+
+def subject_entries(
+    board: str, subjects: dict[int, tuple[str, str]], day: PublishedDay, *, district_id: int | None = None
+) -> list[dict]:
+    """These subjects' places on ``board`` (``{id: (name, detail)}``), each with its gap to the
+    Top 50, in one query."""
     if not subjects:
         return []
     cut = Q(rank=TOP)

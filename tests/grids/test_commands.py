@@ -154,6 +154,12 @@ def test_seed_demo_accounts_posts_and_passwords():
     assert VanguardTeam.objects.filter(grid=member.grid, memberships__member=member).exists()
     assert Registration.objects.get(member=member).status == Registration.Status.PLACED
 
+    captain = users["13800138006"]
+    assert not captain.is_staff and not captain.has_usable_password()
+    team = VanguardTeam.objects.get(grid__name=ARTICLE_GRID)
+    assert team.memberships.get(role=TeamMembership.Role.CAPTAIN).member.user == captain
+    assert team.memberships.filter(member=member).exists()  # 王建国 is in the captain's team
+
     secretary = users["13800138003"]
     assert secretary.is_staff and secretary.check_password(STAFF_PASSWORD)
     assert Post.objects.get(role=Post.Role.SECRETARY, community__name=ARTICLE_COMMUNITY).user == secretary

@@ -230,6 +230,9 @@ def test_demo_activity_fills_the_demo_slice_once(settings):
     member = Member.objects.get(user__phone="13800138002")
     assert Acceptance.objects.filter(member=member, status="accepted").count() == 1
     assert ServiceRequest.objects.filter(requester__phone="13800138001", status="submitted").count() == 3
+    team_task = Task.objects.get(visibility="team")
+    assert team_task.team.memberships.get(role="captain").member.user.phone == "13800138006"
+    assert team_task.team.memberships.filter(member=member).exists()
     before = signature()
     out = StringIO()
     call_command("demo_activity", stdout=out)

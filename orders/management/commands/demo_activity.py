@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from grids.citygen.demo_plan import ACCOUNT, ARTICLE_COMMUNITY
-from grids.models import Community, Member, Post
+from grids.models import Community, Member, Post, TeamMembership
 from grids.vocab import Duty, Focus
 from orders.citygen.writing import generate_activity, has_activity
 from orders.models import ServiceRequest, Task
@@ -67,8 +67,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             tasks = self._upcoming_tasks(now)
             taken = self._take_one(tasks)
+            team_tasks = self._team_task(now)
             pending = self._pending_requests()
-        self.stdout.write(f"未来一周的任务 {len(tasks)} 个（演示党员已接 {taken} 个），待审核点单 {pending} 件。")
+        self.stdout.write(
+            f"未来一周的任务 {len(tasks)} 个（演示党员已接 {taken} 个），先锋队队内任务 {team_tasks} 个，"
+            f"待审核点单 {pending} 件。"
+        )
 
     def _upcoming_tasks(self, now: dt.datetime) -> list[Task]:
         secretaries = {
@@ -111,6 +115,41 @@ class Command(BaseCommand):
                 task_accept(task=task, member=member)
                 return 1
         return 0
+
+    def _team_task(self, now: dt.datetime) -> int:
+        """The demo captain has whistled one task to the team (王建国 sees it in the hall, marked
+        with the team; other members of 工业中社区 do not)."""
+        captain = Member.objects.filter(user__phone=ACCOUNT["captain"].phone).select_related("user").first()
+        membership = (
+            TeamMembership.objects.filter(member=captain, role=TeamMembership.Role.CAPTAIN)
+            .select_related("team__grid__community")
+            .first()
+            if captain
+            else None
+        )
+        if membership is None:
+            return 0
+        team = membership.team
+        day = (now + dt.timedelta(days=3)).date()
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(19, 30)))
+        task_create(
+            actor=captain.user,
+            community=team.grid.community,
+            grid=team.grid,
+            visibility=Task.Visibility.TEAM,
+            team=team,
+            focus=Focus.PARTY_BUILDING,
+            duty=Duty.PARTY_GUIDANCE,
+            title="网格党员楼栋夜访",
+            description="先锋队分组走访本网格各楼栋，宣讲政策、收集居民意见。",
+            address=f"{team.grid.name}党群服务站",
+            lat=team.grid.community.lat,
+            lng=team.grid.community.lng,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            slots=6,
+        )
+        return 1
 
     def _pending_requests(self) -> int:
         resident = User.objects.filter(phone=ACCOUNT["resident"].phone).first()
