@@ -2,7 +2,8 @@
 
     manage.py bench_adjustment [--district CODE] [--highs] [--keep]
 
-Runs a real round (city-wide by default) as the first superuser, prints the phases' times,
+Runs a real round (city-wide by default) as the first superuser, solved in this process as
+the job solves it, prints the phases' times,
 the process's max RSS, the total cost beside the LP-dual lower bound certified from the
 flow, and (``--highs``) the LP relaxation of the same graph solved again by HiGHS. The round
 is cancelled afterwards unless ``--keep``. Run twice on the same data: the costs and moves
@@ -19,7 +20,13 @@ from django.core.management.base import BaseCommand, CommandError
 from grids import adjustment_solver as solver
 from grids.models import District
 from grids.selectors.adjustment import adjustment_moves, adjustment_round_input
-from grids.services.adjustment import adjustment_cancel, adjustment_run, adjustment_weights, build_problem
+from grids.services.adjustment import (
+    adjustment_cancel,
+    adjustment_open,
+    adjustment_solve,
+    adjustment_weights,
+    build_problem,
+)
 
 
 class Command(BaseCommand):
@@ -39,9 +46,14 @@ class Command(BaseCommand):
             node = District.objects.filter(code=district).first()
             if node is None:
                 raise CommandError(f"区划代码 {district} 不存在。")
+        # The round as the job runs it (grids.tasks.solve_adjustment_round), here in this process
+        # so that its time and memory are measured.
         started = time.perf_counter()
-        round_ = adjustment_run(actor=actor, district=node)
+        round_ = adjustment_open(actor=actor, district=node)
+        round_ = adjustment_solve(round_id=round_.pk)
         total = time.perf_counter() - started
+        if round_.status != round_.Status.OPEN:
+            raise CommandError(f"调剂方案{round_.get_status_display()}：{round_.failure}")
         t = round_.timings
         moves = list(
             adjustment_moves(round_).order_by("registration_id").values_list("registration_id", "to_community_id")
