@@ -251,3 +251,11 @@ def test_a_worker_solves_the_round_through_redis(crowded, district, district_off
         app.conf.task_always_eager = True
     assert round_.status == R.OPEN, round_.failure
     assert round_.moves_count == 3 and round_.total_cost == round_.lower_bound
+
+
+def test_the_admin_shows_a_rounds_timeline(crowded, district, district_officer, admin_user, client, monkeypatch):
+    monkeypatch.setattr("grids.services.adjustment.run.proposal_compute", lambda *a, **k: 1 / 0)
+    round_ = run(actor=district_officer, district=district)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:grids_adjustmentround_change", args=[round_.pk])).content.decode()
+    assert "调剂方案进度" in page and tasks.BROKEN in page
