@@ -50,10 +50,18 @@ class Command(BaseCommand):
         # so that its time and memory are measured.
         started = time.perf_counter()
         round_ = adjustment_open(actor=actor, district=node)
-        round_ = adjustment_solve(round_id=round_.pk)
-        total = time.perf_counter() - started
-        if round_.status != round_.Status.OPEN:
-            raise CommandError(f"调剂方案{round_.get_status_display()}：{round_.failure}")
+        done = False
+        try:
+            round_ = adjustment_solve(round_id=round_.pk)
+            total = time.perf_counter() - started
+            self._report(round_, total, node, highs)
+            done = True
+        finally:
+            # A failed run never leaves its round holding the city (or the district).
+            if not (keep and done):
+                adjustment_cancel(round_=round_, actor=actor)
+
+    def _report(self, round_, total: float, node, highs: bool) -> None:
         t = round_.timings
         moves = list(
             adjustment_moves(round_).order_by("registration_id").values_list("registration_id", "to_community_id")
@@ -86,5 +94,3 @@ class Command(BaseCommand):
                 f"HiGHS LP relaxation {bound:.1f} ({time.perf_counter() - started:.1f} s); "
                 f"max RSS now {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             )
-        if not keep:
-            adjustment_cancel(round_=round_, actor=actor)
