@@ -259,3 +259,15 @@ def test_the_admin_shows_a_rounds_timeline(crowded, district, district_officer, 
     client.force_login(admin_user)
     page = client.get(reverse("admin:grids_adjustmentround_change", args=[round_.pk])).content.decode()
     assert "调剂方案进度" in page and tasks.BROKEN in page
+
+
+def test_bench_adjustment_solves_in_process_and_cancels_its_round(crowded, district, admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench_adjustment", "--district", district.code, stdout=out)
+    text = out.getvalue()
+    assert "members 4" in text and "gap 0 (optimal)" in text and "whole round" in text
+    assert AdjustmentRound.objects.get().status == R.CANCELLED
