@@ -169,6 +169,33 @@ def record(
     object_repr: str = "",
 ):
     """Write one audit row in the caller's transaction (rolled back with it, as the change is)."""
+    row = entry(
+        action,
+        obj=obj,
+        actor=actor,
+        changes=changes,
+        note=note,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
+    if row is not None:
+        row.save()
+    return row
+
+
+def entry(
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    actor=None,
+    changes: Mapping[str, Any] | None = None,
+    note: str = "",
+    object_type: str = "",
+    object_id: Any = "",
+    object_repr: str = "",
+) -> AuditEntry | None:
+    """The row ``record`` would write, unsaved (None while the trail is suspended)."""
     if _suspended.get():
         return None
     where = current_origin()
@@ -177,7 +204,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or _repr(obj)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         action=action,
         actor_id=getattr(who, "pk", None),
         actor_name=(str(who) if who is not None else "")[:150],
@@ -190,6 +217,13 @@ def record(
         ip=where.ip,
         device=(where.device or "")[:200],
     )
+
+
+def record_many(rows: Iterable[AuditEntry | None]) -> list[AuditEntry]:
+    """Write rows built by ``entry`` in one INSERT (a bulk action's trail, row for row the same as
+    recording them one by one)."""
+    rows = [r for r in rows if r is not None]
+    return AuditEntry.objects.bulk_create(rows, batch_size=1000) if rows else []
 
 
 def _repr(obj: models.Model) -> str:

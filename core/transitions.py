@@ -6,11 +6,15 @@ and the event model that records every change — and registers them from ``AppC
 row (kind, from, to, actor, time, reason). The event rows are the audit trail, the status timeline
 residents see and the history of a member's registration and hours. Pages, API, admin and jobs
 change a status only through here.
+
+``transition_many`` and ``record_created_many`` are the same for many rows at once (a bulk
+acceptance): one UPDATE and two INSERTs whatever the number of rows, writing event and audit
+rows that are, row for row, those the one-by-one calls write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import models, transaction
@@ -117,6 +121,77 @@ def record_event(obj: models.Model, *, actor=None, note: str = "", kind: str = "
     _write_event(obj, before=obj.status, actor=actor, note=note, kind=kind)
 
 
+def transition_many(
+    rows: Sequence[models.Model],
+    to: str,
+    *,
+    actor=None,
+    notes: Sequence[str] | None = None,
+    kind: str = "",
+    **changes,
+) -> list[models.Model]:
+    """``transition(row, to, locked=True, …)`` for each of ``rows``, in three queries.
+
+    The caller holds the rows' locks in this transaction and passes those instances; each gets
+    ``to`` and the same ``changes``, and ``notes[i]`` (or none) on its event. Any row that may
+    not move to ``to`` raises ``Conflict`` before anything is written."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition_many() must run inside transaction.atomic()")
+    rows = list(rows)
+    if not rows:
+        return rows
+    model = type(rows[0])
+    for row in rows:
+        if type(row) is not model:
+            raise TypeError("transition_many(): rows of one model only")
+        if not can_transition(row, to):
+            raise illegal(row, to)
+    notes = list(notes) if notes is not None else [""] * len(rows)
+    if len(notes) != len(rows):
+        raise ValueError("transition_many(): one note per row")
+    saved = ["status", *changes.keys()]
+    befores, olds = [row.status for row in rows], [audit.values_of(row, saved) for row in rows]
+    for row in rows:
+        row.status = to
+        for name, value in changes.items():
+            setattr(row, name, value)
+    model.objects.filter(pk__in=[row.pk for row in rows]).update(status=to, **changes)
+    pairs = [
+        _event_rows(
+            row,
+            before=before,
+            actor=actor,
+            note=note,
+            kind=kind,
+            changes=audit.diff(old, audit.values_of(row, saved)),
+        )
+        for row, before, old, note in zip(rows, befores, olds, notes, strict=True)
+    ]
+    _save_event_rows(model, pairs)
+    return rows
+
+
+def record_created_many(
+    rows: Sequence[models.Model], *, actor=None, notes: Sequence[str] | None = None, kind: str = ""
+) -> None:
+    """``record_created`` for each of ``rows`` (already inserted, e.g. by ``bulk_create``), each at
+    its own ``created_at``, in two queries."""
+    rows = list(rows)
+    if not rows:
+        return
+    notes = list(notes) if notes is not None else [""] * len(rows)
+    pairs = [
+        _event_rows(row, before="", actor=actor, note=note, kind=kind, at=getattr(row, "created_at", None))
+        for row, note in zip(rows, notes, strict=True)
+    ]
+    _save_event_rows(type(rows[0]), pairs)
+
+
+def _save_event_rows(model: type[models.Model], pairs: list[tuple]) -> None:
+    audit.record_many(entry for entry, _ in pairs)
+    MACHINES[model].event_model.objects.bulk_create([event for _, event in pairs], batch_size=1000)
+
+
 def _write_event(
     row: models.Model,
     *,
@@ -130,6 +205,26 @@ def _write_event(
 ) -> None:
     """The machine's event row (with ``extra`` fields of its own), and its line in the audit trail
     (with every field the change set)."""
+    entry, event = _event_rows(
+        row, before=before, actor=actor, note=note, kind=kind, at=at, changes=changes, extra=extra
+    )
+    if entry is not None:
+        entry.save()
+    event.save()
+
+
+def _event_rows(
+    row: models.Model,
+    *,
+    before: str,
+    actor,
+    note: str,
+    kind: str,
+    at=None,
+    changes: dict | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> tuple:
+    """The unsaved (audit entry, event row) pair that records one change of ``row``."""
     machine = MACHINES[type(row)]
     if kind and kind not in machine.event_model.KIND_LABELS:
         raise ValueError(f"{machine.event_model.__name__}: kind {kind!r} is not in its KIND_LABELS")
@@ -140,8 +235,8 @@ def _write_event(
     else:
         action, changes = audit.Action.EVENT, changes or {}
     label = machine.event_model.KIND_LABELS.get(kind, "")
-    audit.record(action, obj=row, actor=actor, changes=changes, note="：".join(p for p in (label, note) if p))
-    machine.event_model.objects.create(
+    entry = audit.entry(action, obj=row, actor=actor, changes=changes, note="：".join(p for p in (label, note) if p))
+    event = machine.event_model(
         **{machine.event_fk: row},
         kind=kind,
         from_status=before,
@@ -151,3 +246,4 @@ def _write_event(
         created_at=at or timezone.now(),
         **(extra or {}),
     )
+    return entry, event

@@ -9,6 +9,6 @@ class GridsConfig(AppConfig):
     def ready(self):
         from core.transitions import register
         from grids import signals  # noqa: F401  (connects the handlers)
-        from grids.machines import REGISTRATION
+        from grids.machines import ADJUSTMENT_ROUND, REGISTRATION
 
-        register(REGISTRATION)
+        register(REGISTRATION, ADJUSTMENT_ROUND)

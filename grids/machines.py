@@ -16,7 +16,7 @@ adjustment — is the event's ``kind`` (``RegistrationEvent.Kind``).
 """
 
 from core.transitions import StateMachine, table
-from grids.models import Registration, RegistrationEvent
+from grids.models import AdjustmentRound, AdjustmentRoundEvent, Registration, RegistrationEvent
 
 S = Registration.Status
 
@@ -35,6 +35,25 @@ REGISTRATION = StateMachine(
             S.UNPLACED: [S.WITHDRAWN, S.ENDED],
             S.WITHDRAWN: [],
             S.ENDED: [],
+        }
+    ),
+)
+
+R = AdjustmentRound.Status
+
+# 调剂 rounds: solved by a job (solving → open, or failed with its reason); an open proposal is
+# accepted or cancelled; a round stuck solving (its job lost) may be cancelled too.
+ADJUSTMENT_ROUND = StateMachine(
+    model=AdjustmentRound,
+    event_model=AdjustmentRoundEvent,
+    event_fk="round",
+    allowed=table(
+        {
+            R.SOLVING: [R.OPEN, R.FAILED, R.CANCELLED],
+            R.OPEN: [R.ACCEPTED, R.CANCELLED],
+            R.ACCEPTED: [],
+            R.CANCELLED: [],
+            R.FAILED: [],
         }
     ),
 )

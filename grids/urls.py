@@ -18,6 +18,7 @@ urlpatterns = [
     path("grids/adjustments/", adjustment.adjustment_list, name="adjustments"),
     path("grids/adjustments/run/", adjustment.adjustment_run_view, name="adjustment_run"),
     path("grids/adjustments/<int:round_id>/", adjustment.adjustment_detail, name="adjustment"),
+    path("grids/adjustments/<int:round_id>/progress/", adjustment.adjustment_progress, name="adjustment_progress"),
     path("grids/adjustments/<int:round_id>/accept/", adjustment.adjustment_accept_view, name="adjustment_accept"),
     path("grids/adjustments/<int:round_id>/cancel/", adjustment.adjustment_cancel_view, name="adjustment_cancel"),
     path(

@@ -84,6 +84,36 @@ def notify_on_commit(users: Iterable, *, kind: str, title: str, body: str = "", 
         )
 
 
+def notify_each(*, messages: Iterable[tuple], kind: str, url: str = "") -> list[Notification]:
+    """One inbox row per ``(user, title, body)`` — each its own words — in one INSERT and one
+    queued delivery, whatever their number (a bulk action telling each person what happened to
+    them). A user named twice keeps the first message."""
+    now = timezone.now()
+    rows: dict[int, Notification] = {}
+    for user, title, body in messages:
+        pk = getattr(user, "pk", user)
+        title = _clean(title, 100)
+        if pk is None or pk in rows or not title:
+            continue
+        rows[pk] = Notification(
+            user_id=pk, kind=_clean(kind, 40), title=title, body=_clean(body, 500), url=_clean(url, 200), created_at=now
+        )
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(list(rows.values()))
+    from notifications.tasks import deliver
+
+    enqueue_on_commit(deliver, [n.pk for n in created])
+    return created
+
+
+def notify_each_on_commit(messages: Iterable[tuple], *, kind: str, url: str = "") -> None:
+    """``notify_each`` once the surrounding transaction commits."""
+    messages = list(messages)
+    if messages:
+        transaction.on_commit(lambda: notify_each(messages=messages, kind=kind, url=url))
+
+
 def notification_mark_read(*, notification: Notification, actor) -> Notification:
     if actor is None or notification.user_id != actor.pk:
         raise PermissionDenied("只能操作自己的消息。")

@@ -251,20 +251,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queues, so that a slow nightly rebuild never holds up a notification: `boards` (the rankings'
 # and the cockpit's rebuilds), `notifications` (delivery through outside channels), `exports`
-# (long downloads built in the background: any task named `export_…`) and `default` (everything
-# else: the purges, reminders, widening, no-shows). A worker started without -Q consumes all four; the
-# README says how to give a queue workers of its own.
+# (long downloads built in the background: any task named `export_…`), `adjustment` (solving a
+# 调剂 round: 10–30 s and up to 1 GB for the whole city, time limits 120/150 s on the task, so it
+# never holds a reminder up) and `default` (everything else: the purges, reminders, widening,
+# no-shows). A worker started without -Q consumes all five; the README says how to give a queue
+# workers of its own.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Each queue with an exchange and a routing key of its own (the layout of Celery's routing guide),
 # so that each binding names one queue, whatever sends to it.
 CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name), routing_key=name) for name in ("default", "boards", "exports", "notifications")
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "boards", "exports", "notifications", "adjustment")
 ]
 CELERY_TASK_ROUTES = {
     "rankings.tasks.*": {"queue": "boards"},
     "rankings.cockpit.tasks.*": {"queue": "boards"},
     "notifications.tasks.*": {"queue": "notifications"},
     "*.export_*": {"queue": "exports"},
+    "grids.tasks.solve_adjustment_round": {"queue": "adjustment"},
 }
 # Every task is stopped after these many seconds: at the soft limit it gets SoftTimeLimitExceeded
 # (its transaction rolls back), at the hard one its process is killed. The periodic jobs take

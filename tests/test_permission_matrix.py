@@ -232,7 +232,9 @@ def _node(community, *, member, requester) -> dict:
 
 def _open_round(community, registration) -> int:
     """An open 调剂 round of the community's district, proposing to keep ``registration`` where it is."""
-    round_ = AdjustmentRound.objects.create(district_id=community.street.district_id, created_by=UserFactory())
+    round_ = AdjustmentRound.objects.create(
+        district_id=community.street.district_id, created_by=UserFactory(), status=AdjustmentRound.Status.OPEN
+    )
     AdjustmentMove.objects.create(
         round=round_,
         registration=registration,
@@ -533,6 +535,10 @@ TABLE: dict[str, tuple] = {
     "grids:adjustments": get("302 403 403 403 403 403 200 200"),
     "grids:adjustment_run": post("302 403 403 403 403 403 302 302"),
     "grids:adjustment": get(
+        own="302 403 403 403 403 403 200 200",
+        other="302 403 403 403 403 403 404 200",
+    ),
+    "grids:adjustment_progress": get(
         own="302 403 403 403 403 403 200 200",
         other="302 403 403 403 403 403 404 200",
     ),

@@ -154,7 +154,7 @@ def test_a_worker_without_q_consumes_every_queue_each_bound_on_its_own_key():
     from shaoguan.celery import app
 
     queues = app.amqp.queues
-    assert set(queues) == {"default", "boards", "exports", "notifications"}
+    assert set(queues) == {"default", "boards", "exports", "notifications", "adjustment"}
     assert {(q.exchange.name, q.routing_key) for q in queues.values()} == {(n, n) for n in queues}
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from grids.models import AdjustmentMove, AdjustmentRound
+from grids.models import AdjustmentMove, AdjustmentRound, AdjustmentRoundEvent
 from grids.selectors.adjustment import adjustment_rounds_for
 
 
@@ -28,12 +28,34 @@ class AdjustmentMoveInline(ReadOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("member__user", "from_community", "to_community")
 
 
+class AdjustmentRoundEventInline(ReadOnlyMixin, admin.TabularInline):
+    """The round's timeline: solved (or failed, with the reason), accepted or cancelled, by whom."""
+
+    model = AdjustmentRoundEvent
+    extra = 0
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
 @admin.register(AdjustmentRound)
 class AdjustmentRoundAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("__str__", "created_by", "created_at", "members_count", "moves_count", "accepted_count")
+    list_display = (
+        "__str__",
+        "phase",
+        "created_by",
+        "created_at",
+        "members_count",
+        "moves_count",
+        "accepted_count",
+        "failure",
+    )
     list_filter = ("status",)
     readonly_fields = [f.name for f in AdjustmentRound._meta.fields]
-    inlines = [AdjustmentMoveInline]
+    inlines = [AdjustmentRoundEventInline, AdjustmentMoveInline]
 
     def get_queryset(self, request):
         return adjustment_rounds_for(request.user)

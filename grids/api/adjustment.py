@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from core.errors import NotFound
 from grids import filters
@@ -48,9 +49,13 @@ class AdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary="发起调剂（区/县组织部门本区，市委组织部全市）",
-        description="求解并生成调剂方案，不改变任何报到；同一区与全市的方案互斥，已有进行中的方案时返回 409。",
+        description=(
+            "创建“求解中”的调剂方案并在后台求解，返回 202 与方案地址（Location）；轮询该地址，"
+            "status 变为 open 即可审核，failed 时 failure 给出原因。不改变任何报到；"
+            "同一区与全市的方案互斥，已有求解中或待确认的方案时返回 409。"
+        ),
         request=AdjustmentRunIn,
-        responses={201: AdjustmentRoundOut},
+        responses={202: AdjustmentRoundOut},
         tags=["调剂"],
     )
     def create(self, request):
@@ -58,7 +63,10 @@ class AdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data.is_valid(raise_exception=True)
         district_id = data.validated_data.get("district")
         district = get_or_400(District, district_id, "district", "所选区/县不存在。") if district_id else None
-        return self._render(adjustment_run(actor=request.user, district=district), status.HTTP_201_CREATED)
+        round_ = adjustment_run(actor=request.user, district=district)
+        response = self._render(round_, status.HTTP_202_ACCEPTED)
+        response["Location"] = reverse("adjustment-detail", args=[round_.pk], request=request)
+        return response
 
     @extend_schema(summary="方案中的调整（每人原因与距离）", responses=AdjustmentMoveOut(many=True), tags=["调剂"])
     @action(detail=True, methods=["get"])

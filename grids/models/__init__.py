@@ -1,6 +1,6 @@
 """The organisation's models, split by subdomain; Django finds them registered here."""
 
-from grids.models.adjustment import AdjustmentMove, AdjustmentRound
+from grids.models.adjustment import AdjustmentMove, AdjustmentRound, AdjustmentRoundEvent
 from grids.models.organisation import Community, District, Grid, Pairing, Street, Unit
 from grids.models.people import Member, Post, Skill, TeamMembership, VanguardTeam
 from grids.models.registration import Registration, RegistrationChoice, RegistrationEvent
@@ -8,6 +8,7 @@ from grids.models.registration import Registration, RegistrationChoice, Registra
 __all__ = [
     "AdjustmentMove",
     "AdjustmentRound",
+    "AdjustmentRoundEvent",
     "Community",
     "District",
     "Grid",

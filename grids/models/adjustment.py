@@ -1,16 +1,23 @@
 """调剂 rounds: an officer's proposal of moves, and what was accepted of it.
 
-A round covers one district, or the whole city (``district`` empty). At most one round is open
-per district and one for the city (partial unique indexes); a city round and a district round
-exclude each other too, which no index can say across rows: ``grids.services.adjustment`` checks
-it while holding locks on the district rows.
+A round covers one district, or the whole city (``district`` empty). It is created ``solving``
+(a Celery job on the ``adjustment`` queue solves it), becomes ``open`` with its proposal, or
+``failed`` with a reason; an open round is accepted or cancelled. Its statuses change only
+through ``core.transitions`` (``grids.machines.ADJUSTMENT_ROUND``), which writes an
+``AdjustmentRoundEvent`` per change.
+
+At most one round is solving or open per district and one for the city (a partial unique
+index); a city round and a district round exclude each other too, which no index can say across
+rows: ``grids.services.adjustment`` checks it while holding locks on the district rows.
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.models import TransitionEvent
 from grids.models.organisation import Community, District
 from grids.models.people import Member
 from grids.models.registration import Registration
@@ -18,9 +25,22 @@ from grids.models.registration import Registration
 
 class AdjustmentRound(models.Model):
     class Status(models.TextChoices):
+        SOLVING = "solving", "求解中"
         OPEN = "open", "待确认"
         ACCEPTED = "accepted", "已确认"
         CANCELLED = "cancelled", "已取消"
+        FAILED = "failed", "求解失败"
+
+    # A round in one of these holds its district (or the city): no other round may start.
+    BUSY = (Status.SOLVING, Status.OPEN)
+
+    class Phase(models.TextChoices):
+        QUEUED = "queued", "排队等待求解"
+        READ = "read", "正在读取报到数据"
+        BUILD = "build", "正在构建候选社区"
+        SOLVE = "solve", "正在求解最小费用流"
+        WRITE = "write", "正在写入方案"
+        DONE = "done", "已完成"
 
     district = models.ForeignKey(
         District,
@@ -31,7 +51,10 @@ class AdjustmentRound(models.Model):
         related_name="adjustment_rounds",
         help_text="为空表示全市统筹调剂。",
     )
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SOLVING)
+    phase = models.CharField("求解进度", max_length=20, choices=Phase.choices, default=Phase.QUEUED)
+    solve_started_at = models.DateTimeField("开始求解时间", null=True, blank=True)
+    failure = models.CharField("失败原因", max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
@@ -65,15 +88,11 @@ class AdjustmentRound(models.Model):
         verbose_name_plural = "调剂方案"
         ordering = ["-created_at", "-pk"]
         constraints = [
+            # One solving-or-open round per district, and one for the city (district empty → 0).
             models.UniqueConstraint(
-                fields=["district"],
-                condition=Q(status="open", district__isnull=False),
-                name="adjustmentround_one_open_per_district",
-            ),
-            models.UniqueConstraint(
-                fields=["status"],
-                condition=Q(status="open", district__isnull=True),
-                name="adjustmentround_one_open_city",
+                Coalesce("district", Value(0)),
+                condition=Q(status__in=["solving", "open"]),
+                name="adjustmentround_one_busy_per_scope",
             ),
         ]
 
@@ -83,6 +102,24 @@ class AdjustmentRound(models.Model):
     @property
     def scope_label(self) -> str:
         return self.district.name if self.district_id else "全市"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in self.BUSY
+
+
+class AdjustmentRoundEvent(TransitionEvent):
+    """One row per change of a round: solving → open (proposal written) or failed (with the
+    reason), open → accepted or cancelled, a stuck solving round cancelled."""
+
+    KIND_LABELS = {}
+
+    round = models.ForeignKey(AdjustmentRound, verbose_name="调剂方案", on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = "调剂方案进度"
+        verbose_name_plural = "调剂方案进度"
+        indexes = [models.Index(fields=["round", "created_at"], name="adjroundevent_round_time")]
 
 
 class AdjustmentMove(models.Model):

@@ -18,6 +18,7 @@ class AdjustmentRoundOut(serializers.ModelSerializer):
     district_name = serializers.CharField(source="district.name", default=None, allow_null=True)
     scope_label = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
+    phase_label = serializers.CharField(source="get_phase_display")
     created_by_name = serializers.CharField(source="created_by.name")
     decided_by_name = serializers.CharField(source="decided_by.name", default=None, allow_null=True)
     communities = AdjustmentCommunityOut(many=True, read_only=True)
@@ -31,8 +32,12 @@ class AdjustmentRoundOut(serializers.ModelSerializer):
             "scope_label",
             "status",
             "status_label",
+            "phase",
+            "phase_label",
+            "failure",
             "created_by_name",
             "created_at",
+            "solve_started_at",
             "proposed_at",
             "decided_by_name",
             "decided_at",

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -12,9 +13,11 @@ from grids.models import District
 from grids.selectors.adjustment import adjustment_moves, adjustment_round_get, adjustment_rounds_for, can_adjust
 from grids.selectors.scope import districts_for
 from grids.services import adjustment as services
+from grids.tasks import TIME_LIMIT
 from grids.views.common import staff_only
 
 MOVES_PER_PAGE = 100
+POLL_MS = 2000
 
 
 def _adjuster_or_403(request):
@@ -65,8 +68,37 @@ def adjustment_run_view(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("grids:adjustments")
-    messages.success(request, f"已生成{round_.scope_label}调剂方案：建议调整 {round_.moves_count} 人，请审核后确认。")
+    messages.success(request, f"已发起{round_.scope_label}调剂，正在后台求解；方案生成后请审核确认。")
     return redirect("grids:adjustment", round_id=round_.pk)
+
+
+STEPS = ("read", "build", "solve", "write")
+
+
+def _progress(round_) -> dict:
+    started = round_.solve_started_at or round_.created_at
+    at = STEPS.index(round_.phase) if round_.phase in STEPS else -1
+    labels = dict(round_.Phase.choices)
+    return {
+        "round": round_,
+        # (label, "done" | "now" | "") for the four phases of a solve
+        "steps": [(labels[p], "done" if i < at else "now" if i == at else "") for i, p in enumerate(STEPS)],
+        "solving": round_.status == round_.Status.SOLVING,
+        "elapsed": max(0, int((timezone.now() - started).total_seconds())),
+        # Past the job's hard limit the round is surely lost (worker gone): say it may be cancelled.
+        "overdue": (timezone.now() - round_.created_at).total_seconds() > TIME_LIMIT + 60,
+        "poll_ms": POLL_MS,
+    }
+
+
+@login_required
+def adjustment_progress(request, round_id: int):
+    """The solving round's progress, the fragment the page asks for every two seconds."""
+    scope, denied = _adjuster_or_403(request)
+    if denied:
+        return denied
+    round_ = _round_or_404(request, round_id)
+    return render(request, "grids/_adjustment_progress.html", _progress(round_))
 
 
 @login_required
@@ -75,6 +107,17 @@ def adjustment_detail(request, round_id: int):
     if denied:
         return denied
     round_ = _round_or_404(request, round_id)
+    if round_.status in (round_.Status.SOLVING, round_.Status.FAILED):
+        return render(
+            request,
+            "grids/adjustment.html",
+            {
+                **_progress(round_),
+                "is_open": False,
+                "can_cancel": round_.status == round_.Status.SOLVING,
+                "tab": "home",
+            },
+        )
     moves = adjustment_moves(round_).order_by("pk")
     page = Paginator(moves, MOVES_PER_PAGE).get_page(request.GET.get("page"))
     names = dict((c["id"], c["name"]) for c in round_.communities)
@@ -90,6 +133,7 @@ def adjustment_detail(request, round_id: int):
             "communities": round_.communities,
             "changed_count": len(changed),
             "is_open": round_.status == round_.Status.OPEN,
+            "can_cancel": round_.status == round_.Status.OPEN,
             "tab": "home",
         },
     )

@@ -62,6 +62,31 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
 
+  // A job's progress (调剂 being solved): ask for the fragment again every data-poll-ms and put
+  // it in place; once it says data-done, reload the page to show the result.
+  function poll(box) {
+    var url = box.getAttribute("data-poll-url");
+    var every = parseInt(box.getAttribute("data-poll-ms"), 10) || 2000;
+    setTimeout(function () {
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } }).then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.text();
+      }).then(function (html) {
+        var holder = document.createElement("div");
+        holder.innerHTML = html.trim();
+        var next = holder.firstElementChild;
+        if (!next) throw new Error("empty");
+        if (next.hasAttribute("data-done")) {
+          window.location.reload();
+          return;
+        }
+        box.replaceWith(next);
+        poll(next);
+      }).catch(function () { poll(box); });
+    }, every);
+  }
+  document.querySelectorAll("[data-poll-url]").forEach(poll);
+
   // 点单: once the position (or the duty) is known, propose the nearest communities and show
   // "是否是您的问题？" — open requests of the same duty nearby, which the resident can join.
   var orderForm = document.querySelector("[data-order-form]");

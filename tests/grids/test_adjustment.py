@@ -5,64 +5,27 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.urls import reverse
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from grids.models import AdjustmentMove, AdjustmentRound, Post, Registration, RegistrationEvent
+from grids.models import AdjustmentMove, AdjustmentRound, Registration, RegistrationEvent
 from grids.services.adjustment import adjustment_accept, adjustment_cancel, adjustment_run
 from grids.services.registration import registration_withdraw
 from notifications.models import Notification
-from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
+from tests.grids.conftest import run
 from tests.grids.factories import (
     CommunityFactory,
-    DistrictFactory,
     Level2GridFactory,
-    MemberFactory,
-    PostFactory,
     StreetFactory,
 )
 
 S = Registration.Status
 
 
-@pytest.fixture
-def crowded(community, other_community, grid):
-    """工业中社区 needs one member and has three placed; 东堤社区 (600 m away) needs two and has none;
-    one more member waits unplaced, having chosen 工业中社区."""
-    community.members_needed, other_community.members_needed = 1, 3
-    community.save(), other_community.save()
-    regs = []
-    for i in range(3):
-        m = MemberFactory(user=UserFactory(name=f"党员{i}"), home_lat=24.8035, home_lng=113.5905)
-        regs.append(
-            Registration.objects.create(
-                member=m, community=community, grid=grid, status=S.PLACED, placed_at="2026-01-01T00:00:00+08:00"
-            )
-        )
-    waiting = MemberFactory(user=UserFactory(name="待调剂"), home_lat=24.8080, home_lng=113.5960)
-    unplaced = Registration.objects.create(member=waiting, community=None, status=S.UNPLACED)
-    unplaced.choices.create(community=community, rank=1)
-    return regs + [unplaced]
-
-
-@pytest.fixture
-def city_officer(db):
-    user = UserFactory(phone="13800000007", name="市组织")
-    PostFactory(user=user, role=Post.Role.CITY_STAFF, community=None)
-    return user
-
-
-@pytest.fixture
-def far_officer(db):
-    far = DistrictFactory(code="440204", name="浈江区", lat=24.80, lng=113.61)
-    user = UserFactory(phone="13800000008", name="浈江组织")
-    PostFactory(user=user, role=Post.Role.DISTRICT_STAFF, community=None, district=far)
-    return user
-
-
 def test_district_round_proposes_moves_with_reasons(crowded, district, district_officer, community, other_community):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     assert round_.status == AdjustmentRound.Status.OPEN
     assert round_.members_count == 4
     assert round_.total_cost == round_.lower_bound
@@ -79,7 +42,7 @@ def test_district_round_proposes_moves_with_reasons(crowded, district, district_
 def test_accept_all_goes_through_the_state_machine_and_tells_members(
     crowded, district, district_officer, other_community, django_capture_on_commit_callbacks
 ):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     with django_capture_on_commit_callbacks(execute=True):
         adjustment_accept(round_=round_, actor=district_officer)
     round_.refresh_from_db()
@@ -96,7 +59,7 @@ def test_accept_all_goes_through_the_state_machine_and_tells_members(
 
 
 def test_accept_some_with_an_edit(crowded, district, district_officer, community, other_community):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     unplaced = round_.moves.get(reason="unplaced")
     adjustment_accept(round_=round_, actor=district_officer, selections=[(unplaced.pk, community.pk)])
     unplaced.refresh_from_db()
@@ -107,7 +70,7 @@ def test_accept_some_with_an_edit(crowded, district, district_officer, community
 
 
 def test_edit_to_a_community_that_is_not_a_candidate_is_refused(crowded, district, district_officer):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     elsewhere = CommunityFactory(street=StreetFactory(district=district), lat=25.3, lng=114.2)
     move = round_.moves.first()
     with pytest.raises(ValidationFailed, match="候选社区"):
@@ -115,7 +78,7 @@ def test_edit_to_a_community_that_is_not_a_candidate_is_refused(crowded, distric
 
 
 def test_stale_proposal_is_refused_and_changes_nothing(crowded, district, district_officer):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     moved = round_.moves.filter(reason="overflow").first()
     registration_withdraw(registration=moved.registration, actor=moved.member.user)
     before = list(Registration.objects.order_by("pk").values_list("pk", "status", "community_id"))
@@ -128,30 +91,30 @@ def test_stale_proposal_is_refused_and_changes_nothing(crowded, district, distri
 
 
 def test_one_round_at_a_time_district_and_city_exclude_each_other(crowded, district, district_officer, city_officer):
-    first = adjustment_run(actor=district_officer, district=district)
+    first = run(actor=district_officer, district=district)
     with pytest.raises(Conflict, match="已有进行中的调剂方案") as exc:
-        adjustment_run(actor=district_officer, district=district)
+        run(actor=district_officer, district=district)
     assert exc.value.code == "adjustment_busy"
     with pytest.raises(Conflict, match="已有进行中的调剂方案"):
-        adjustment_run(actor=city_officer, district=None)
+        run(actor=city_officer, district=None)
     adjustment_cancel(round_=first, actor=district_officer)
-    city = adjustment_run(actor=city_officer, district=None)
+    city = run(actor=city_officer, district=None)
     with pytest.raises(Conflict, match="全市"):
-        adjustment_run(actor=district_officer, district=district)
+        run(actor=district_officer, district=district)
     assert AdjustmentRound.objects.filter(status="open").get() == city
 
 
 def test_who_may_run(crowded, district, street_officer, secretary, far_officer, district_officer):
     for actor in (street_officer, secretary, far_officer):
         with pytest.raises(PermissionDenied, match="无权调剂武江区"):
-            adjustment_run(actor=actor, district=district)
+            run(actor=actor, district=district)
     with pytest.raises(PermissionDenied, match="全市"):
-        adjustment_run(actor=district_officer, district=None)
+        run(actor=district_officer, district=None)
     assert not AdjustmentRound.objects.exists()
 
 
 def test_neighbouring_district_officer_cannot_accept(crowded, district, district_officer, far_officer):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     with pytest.raises(PermissionDenied):
         adjustment_accept(round_=round_, actor=far_officer)
     with pytest.raises(PermissionDenied):
@@ -163,9 +126,12 @@ def test_neighbouring_district_officer_cannot_accept(crowded, district, district
 
 def test_api_run_accept_and_conflicts(crowded, district, district_officer):
     api = client_for(district_officer)
-    r = api.post("/api/v1/adjustments/", {"district": district.pk}, format="json")
-    assert r.status_code == 201, r.content
-    body = r.json()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        r = api.post("/api/v1/adjustments/", {"district": district.pk}, format="json")
+    assert r.status_code == 202, r.content
+    assert r.json()["status"] == "solving" and r["Location"].endswith(f"/api/v1/adjustments/{r.json()['id']}/")
+    body = api.get(r["Location"]).json()
+    assert body["status"] == "open" and body["phase"] == "done"
     assert body["moves_count"] == 3 and body["total_cost"] == body["lower_bound"]
     again = api.post("/api/v1/adjustments/", {"district": district.pk}, format="json")
     assert again.status_code == 409 and "已有进行中" in again.json()["detail"]
@@ -176,7 +142,7 @@ def test_api_run_accept_and_conflicts(crowded, district, district_officer):
 
 
 def test_api_outsiders(crowded, district, district_officer, far_officer, secretary):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     for user in (far_officer, secretary):
         api = client_for(user)
         assert api.post("/api/v1/adjustments/", {"district": district.pk}, format="json").status_code == 403
@@ -189,7 +155,7 @@ def test_api_outsiders(crowded, district, district_officer, far_officer, secreta
 def test_api_lists_within_query_budget(
     crowded, district, district_officer, city_officer, django_assert_max_num_queries
 ):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     api = client_for(city_officer)
     with django_assert_max_num_queries(8):
         assert api.get("/api/v1/adjustments/").json()["count"] == 1
@@ -200,10 +166,11 @@ def test_api_lists_within_query_budget(
 # --- pages -------------------------------------------------------------------------------------
 
 
-def test_pages_run_and_accept_some(crowded, district, district_officer, client):
+def test_pages_run_and_accept_some(crowded, district, district_officer, client, django_capture_on_commit_callbacks):
     client.force_login(district_officer)
     assert "生成调剂方案" in client.get(reverse("grids:adjustments")).content.decode()
-    r = client.post(reverse("grids:adjustment_run"), {"district": district.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("grids:adjustment_run"), {"district": district.pk})
     round_ = AdjustmentRound.objects.get()
     assert r.status_code == 302 and r.url == reverse("grids:adjustment", args=[round_.pk])
     page = client.get(r.url).content.decode()
@@ -215,7 +182,7 @@ def test_pages_run_and_accept_some(crowded, district, district_officer, client):
 
 
 def test_pages_refuse_outsiders(crowded, district, district_officer, secretary, client, django_assert_max_num_queries):
-    round_ = adjustment_run(actor=district_officer, district=district)
+    round_ = run(actor=district_officer, district=district)
     client.force_login(secretary)
     denied = client.get(reverse("grids:adjustments"))
     assert denied.status_code == 403 and "只有区/县组织部门和市委组织部可以调剂" in denied.content.decode()
@@ -257,4 +224,4 @@ def test_a_city_round_and_a_district_round_started_together_make_exactly_one(
         t.join(timeout=60)
     assert sorted(r[0] for r in results) == ["conflict", "ok"], results
     assert ("conflict", "adjustment_busy") in results
-    assert AdjustmentRound.objects.filter(status="open").count() == 1
+    assert AdjustmentRound.objects.filter(status__in=["solving", "open"]).count() == 1

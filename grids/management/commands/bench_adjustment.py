@@ -2,7 +2,8 @@
 
     manage.py bench_adjustment [--district CODE] [--highs] [--keep]
 
-Runs a real round (city-wide by default) as the first superuser, prints the phases' times,
+Runs a real round (city-wide by default) as the first superuser, solved in this process as
+the job solves it, prints the phases' times,
 the process's max RSS, the total cost beside the LP-dual lower bound certified from the
 flow, and (``--highs``) the LP relaxation of the same graph solved again by HiGHS. The round
 is cancelled afterwards unless ``--keep``. Run twice on the same data: the costs and moves
@@ -19,7 +20,13 @@ from django.core.management.base import BaseCommand, CommandError
 from grids import adjustment_solver as solver
 from grids.models import District
 from grids.selectors.adjustment import adjustment_moves, adjustment_round_input
-from grids.services.adjustment import adjustment_cancel, adjustment_run, adjustment_weights, build_problem
+from grids.services.adjustment import (
+    adjustment_cancel,
+    adjustment_open,
+    adjustment_solve,
+    adjustment_weights,
+    build_problem,
+)
 
 
 class Command(BaseCommand):
@@ -39,9 +46,22 @@ class Command(BaseCommand):
             node = District.objects.filter(code=district).first()
             if node is None:
                 raise CommandError(f"区划代码 {district} 不存在。")
+        # The round as the job runs it (grids.tasks.solve_adjustment_round), here in this process
+        # so that its time and memory are measured.
         started = time.perf_counter()
-        round_ = adjustment_run(actor=actor, district=node)
-        total = time.perf_counter() - started
+        round_ = adjustment_open(actor=actor, district=node)
+        done = False
+        try:
+            round_ = adjustment_solve(round_id=round_.pk)
+            total = time.perf_counter() - started
+            self._report(round_, total, node, highs)
+            done = True
+        finally:
+            # A failed run never leaves its round holding the city (or the district).
+            if not (keep and done):
+                adjustment_cancel(round_=round_, actor=actor)
+
+    def _report(self, round_, total: float, node, highs: bool) -> None:
         t = round_.timings
         moves = list(
             adjustment_moves(round_).order_by("registration_id").values_list("registration_id", "to_community_id")
@@ -74,5 +94,3 @@ class Command(BaseCommand):
                 f"HiGHS LP relaxation {bound:.1f} ({time.perf_counter() - started:.1f} s); "
                 f"max RSS now {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             )
-        if not keep:
-            adjustment_cancel(round_=round_, actor=actor)
