@@ -20,7 +20,7 @@ from django.utils import timezone
 from grids.models import Member, Unit
 from grids.selectors.scope import unit_members
 from reporting.models import ServiceRecord, Visit
-from reporting.selectors import QUARTERS, QuotaYear, _elapsed_share
+from reporting.selectors.quota import QUARTERS, QuotaYear, days_in_year, days_over
 from reporting.workdays import quota_minutes_of_rows
 from reporting.worktime import quarter_of, year_bounds
 
@@ -68,7 +68,7 @@ def quota_years(
         visited[member_id].add(quarter)
     current = quarter_of(today)
     over = [q for q in QUARTERS if f"{year}{q}" < current]
-    share = _elapsed_share(year, today)
+    over_days, year_days = days_over(year, today), days_in_year(year)
     result = {}
     for member_id in ids:
         row = sums.get(member_id, {})
@@ -79,7 +79,8 @@ def quota_years(
             confirmed_minutes=row.get("confirmed") or 0,
             counted_minutes=(row.get("counted") or 0) + extra[member_id],
             pending_minutes=row.get("pending") or 0,
-            elapsed_share=share,
+            days_over=over_days,
+            days_in_year=year_days,
             visits=visits,
             quarters_behind=[q for q in over if not visits[q]],
             current_quarter=current[4:] if current[:4] == str(year) else "",

@@ -67,7 +67,7 @@ class UnitScope:
 def unit_scope(user) -> UnitScope:
     """The units whose sheets ``user`` may read (the one rule for units, see the module docstring)."""
     scope = scope_for(user)
-    return UnitScope(everything=scope.city, district_ids=scope.district_ids)
+    return UnitScope(everything=scope.city, district_ids=scope.district_ids, unit_ids=scope.unit_ids)
 
 
 def may_read_sheets(user) -> bool:

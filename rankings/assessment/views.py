@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -93,7 +93,11 @@ def _node_page(request, level: str, pk: int | None):
 @login_required
 @require_GET
 def home(request):
-    """The viewer's widest node: the city, a district, a street or a community."""
+    """The viewer's widest node: the city, a district, a street or a community; a unit's party
+    organisation with no post on the tree, its unit's sheet."""
+    scope = scope_for(request.user)
+    if scope.is_empty and scope.leads_units:
+        return redirect("assessment:unit", unit_id=min(scope.unit_ids))
     return _node_page(request, "", None)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from grids.models import Member
@@ -20,6 +20,7 @@ from reporting.selectors.quota import (  # noqa: F401 - the year against the quo
     unreported_members,
     with_counted_minutes,
 )
+from reporting.worktime import year_bounds
 
 
 def location_consent_notice() -> str:
@@ -125,3 +126,23 @@ def visits_visible_to(user) -> QuerySet[Visit]:
     return Visit.objects.select_related("member__user", "community").filter(
         scope.q("community", "member__grid") | scope.unit_q("member")
     )
+
+
+def confirmed_minutes_by_member(member_ids, year: int) -> dict[int, int]:
+    """Every confirmed minute in ``year`` per member (全部时长, working hours included: a team's
+    hours, as the boards count them; the quota's part is ``quota_minutes_by_member``), in one
+    GROUP BY query; members with none are absent."""
+    start, end = year_bounds(year)
+    rows = (
+        ServiceRecord.objects.filter(
+            member_id__in=list(member_ids),
+            status=ServiceRecord.Status.CONFIRMED,
+            started_at__gte=start,
+            started_at__lt=end,
+        )
+        .order_by()
+        .values("member_id")
+        .annotate(total=Sum("minutes"))
+        .values_list("member_id", "total")
+    )
+    return dict(rows)

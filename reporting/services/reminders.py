@@ -140,14 +140,14 @@ def quota_reminders_send(*, links: ReminderLinks, today: date | None = None) -> 
 
 
 def unit_secretaries(unit: Unit):
-    """The users who receive ``unit``'s quarter list: its party organisation's secretary (and
-    organiser) posts.
-
-    ``Post`` has no unit axis yet, so nobody does: this returns an empty queryset (which costs no
-    query). Once posts can sit on a unit, return their active holders here, e.g.
-    ``User.objects.filter(posts__unit=unit, posts__role__in=[…], is_active=True)``; the job then
-    sends each unit's list the day it next runs in the quarter's window."""
-    return get_user_model().objects.none()
+    """The users who receive ``unit``'s quarter list: the active holders of its party
+    organisation's secretary and organiser posts."""
+    return (
+        get_user_model()
+        .objects.filter(posts__unit=unit, posts__role__in=Post.UNIT_ROLES, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def _names(rows: list[tuple[int, str]], lead: str) -> str:
