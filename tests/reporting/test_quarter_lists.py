@@ -5,13 +5,11 @@ from datetime import date, datetime
 
 import pytest
 
-from accounts.models import User
 from grids.models import Member, Post
 from notifications.kinds import QUARTER_UNREPORTED
 from notifications.models import Notification
 from reporting.models import QuarterList
 from reporting.selectors.quota import unreported_members
-from reporting.services import reminders
 from reporting.services.reminders import quarter_lists_send, unit_secretaries
 from reporting.worktime import SHANGHAI
 from tests.accounts.factories import UserFactory
@@ -92,16 +90,25 @@ def test_a_long_list_is_cut_with_the_count(community, secretary):
     assert len(n.body) <= 500 and n.body.endswith("…等 120 人。") and "党员000" in n.body
 
 
-def test_unit_lists_wait_for_the_units_secretary(roster, unit, monkeypatch):
+def test_unit_lists_wait_for_the_units_secretary(roster, unit):
     assert not unit_secretaries(unit).exists()
     quarter_lists_send(today=date(2026, 12, 1))
     assert not QuarterList.objects.filter(unit__isnull=False).exists()
-    # Once a unit's secretaries are known, the unit's list goes to them, once.
-    boss = UserFactory(name="单位书记")
-    monkeypatch.setattr(reminders, "unit_secretaries", lambda u: User.objects.filter(pk=boss.pk))
+    # Once the unit's party organisation has its secretary and organiser, the list goes to both,
+    # once; a post on another unit, or a holder whose account is closed, gets nothing.
+    boss, organiser, gone = (UserFactory(name=n) for n in ("单位书记", "组织委员", "已停用"))
+    PostFactory(user=boss, role=Post.Role.UNIT_SECRETARY, community=None, unit=unit)
+    PostFactory(user=organiser, role=Post.Role.UNIT_ORGANISER, community=None, unit=unit)
+    PostFactory(user=gone, role=Post.Role.UNIT_ORGANISER, community=None, unit=unit)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    PostFactory(user=UserFactory(name="别单位书记"), role=Post.Role.UNIT_SECRETARY, community=None, unit=UnitFactory())
+    assert list(unit_secretaries(unit)) == [boss, organiser]
     assert quarter_lists_send(today=date(2026, 12, 2)) == {"communities": 0, "units": 1}
     (n,) = Notification.objects.filter(kind=QUARTER_UNREPORTED, user=boss)
     assert n.title == "韶关市测试局本季度还有 3 名党员未到社区报到" and "赵六" in n.body
+    assert Notification.objects.filter(kind=QUARTER_UNREPORTED, user=organiser).count() == 1
+    assert not Notification.objects.filter(kind=QUARTER_UNREPORTED, user=gone).exists()
     assert quarter_lists_send(today=date(2026, 12, 3)) == {"communities": 0, "units": 0}
 
 
