@@ -34,7 +34,7 @@ ACCOUNTS = [
     DemoAccount("secretary", "社区书记（工业中社区）", "陈志强", "13800138003", STAFF_PASSWORD),
     DemoAccount("street", "街道工作人员（新华街道）", "刘海燕", "13800138004", STAFF_PASSWORD),
     DemoAccount("district", "区委组织部（武江区）", "黄文斌", "13800138005", STAFF_PASSWORD),
-    DemoAccount("unit", "单位党组织书记（韶关市教育局）", "张丽华", "13800138006", STAFF_PASSWORD),
+    DemoAccount("unit", "单位党组织书记（韶关市教育局）", "张丽华", "13800138007", STAFF_PASSWORD),
     DemoAccount("admin", "系统管理员", "管理员", "13800138000", ADMIN_PASSWORD),
 ]
 ACCOUNT = {a.key: a for a in ACCOUNTS}

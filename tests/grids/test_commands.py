@@ -169,7 +169,7 @@ def test_seed_demo_accounts_posts_and_passwords():
     district = users["13800138005"]
     assert district.is_staff and district.check_password(STAFF_PASSWORD)
     assert Post.objects.filter(user=district, role=Post.Role.DISTRICT_STAFF, district__name="武江区").exists()
-    unit_secretary = users["13800138006"]
+    unit_secretary = users["13800138007"]
     assert unit_secretary.check_password(STAFF_PASSWORD)
     post = Post.objects.get(user=unit_secretary)
     assert (post.role, post.unit.name) == (Post.Role.UNIT_SECRETARY, "韶关市教育局")
