@@ -233,3 +233,14 @@ def from_row(model, row: dict[str, Any], prefix: str = "", alias: str = "default
     if row.get(prefix + model._meta.pk.attname) is None:
         return None
     return model.from_db(alias, present, [row[prefix + name] for name in present])
+
+
+def prefetched(instance, name: str, items: list) -> None:
+    """Hand ``instance`` the rows of its reverse relation ``name`` as ``prefetch_related`` would:
+    ``instance.<name>.all()`` then answers ``items`` without a query."""
+    manager = getattr(instance, name)
+    queryset = manager.model._default_manager.all()
+    queryset._result_cache, queryset._prefetch_done = list(items), True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[manager.field.remote_field.cache_name] = queryset

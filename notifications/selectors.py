@@ -3,8 +3,9 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from core.prepared import Prepared
 from notifications.kinds import KINDS, OPTIONAL_CHANNELS, allowed_by_default
 from notifications.models import ChannelPreference, Delivery, Notification
 
@@ -20,7 +21,19 @@ def inbox_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
 def unread_count(user) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    row = _UNREAD.first(user_id=user.pk)
+    return row["n"] if row else 0
+
+
+# The badge every page and ``me/`` show: compiled once per process (core.prepared).
+_UNREAD = Prepared(
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("id"))
+    )
+)
 
 
 def deliveries_of(notification: Notification) -> QuerySet[Delivery]:

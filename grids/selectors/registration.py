@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from core.errors import NotFound, PermissionDenied
-from core.prepared import Prepared, columns, from_row
+from core.prepared import Prepared, columns, from_row, prefetched
 from grids.models import Community, District, Grid, Member, Registration, RegistrationChoice, Street
 from grids.selectors.organisation import communities_near, communities_with_need
 from grids.selectors.scope import Scope, scope_for
@@ -126,9 +126,7 @@ def active_registration(member: Member) -> Registration | None:
         choice.community = from_row(Community, choice_row, "community__")
         choice.community.street = from_row(Street, choice_row, "community__street__")
         choices.append(choice)
-    prefetched = RegistrationChoice.objects.filter(registration=registration)
-    prefetched._result_cache, prefetched._prefetch_done = choices, True
-    registration._prefetched_objects_cache = {"choices": prefetched}
+    prefetched(registration, "choices", choices)
     return registration
 
 

@@ -69,6 +69,17 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             rows = request_selectors.requests_for_requester(user)
         return rows.prefetch_related("photos")
 
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("box") != "review" or set(request.query_params) - {"box", "page", "page_size"}:
+            return super().list(request, *args, **kwargs)
+        # The review list as it opens (no filter): read in two prepared queries.
+        page = self.paginator.paginate_fetched(
+            lambda limit, offset: request_selectors.pending_requests_page(request.user, limit=limit, offset=offset),
+            request,
+            fallback=lambda: self.filter_queryset(self.get_queryset()),
+        )
+        return self.get_paginated_response(RequestOut(page, many=True, context=self.get_serializer_context()).data)
+
     def get_serializer_class(self):
         return RequestDetailOut if self.action != "list" else RequestOut
 

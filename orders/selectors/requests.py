@@ -7,15 +7,25 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.phone import mask_phone
+from core.prepared import Prepared, columns, from_row, prefetched
 from grids.geo import WGS84, bbox_around, haversine_m, to_wgs84
-from grids.models import Community, Member
+from grids.models import Community, Grid, Member, Street
 from grids.selectors.organisation import communities_near
-from grids.selectors.scope import scope_for
-from orders.models import Acceptance, EscalationEvent, RequestEvent, RequestFollower, ServiceRequest, Task
+from grids.selectors.scope import Scope, scope_for
+from orders.models import (
+    Acceptance,
+    EscalationEvent,
+    RequestEvent,
+    RequestFollower,
+    RequestPhoto,
+    ServiceRequest,
+    Task,
+)
 from orders.selectors.tasks import LIVE
 
 R = ServiceRequest.Status
@@ -81,6 +91,74 @@ def pending_requests_for(user) -> QuerySet[ServiceRequest]:
     if scope.is_empty:
         return ServiceRequest.objects.none()
     return _requests().filter(status=R.SUBMITTED).filter(scope.q("community", "grid")).order_by("created_at", "pk")
+
+
+def pending_requests_page(user, *, limit: int, offset: int) -> tuple[list[ServiceRequest], int]:
+    """One page of ``pending_requests_for`` with its photos, and the count of all its rows: two
+    queries compiled once per process and shape of scope (``core.prepared``). The review list is
+    what a secretary opens all day."""
+    scope = scope_for(user)
+    if scope.is_empty:
+        return [], 0
+    rows = _PENDING_PAGE.rows(
+        limit=limit,
+        offset=offset,
+        city=scope.city,
+        district_ids=sorted(scope.district_ids),
+        street_ids=sorted(scope.street_ids),
+        community_ids=sorted(scope.community_ids),
+        grid_ids=sorted(scope.grid_ids),
+    )
+    page = [_request_row(row) for row in rows]
+    photos: dict[int, list[RequestPhoto]] = {r.pk: [] for r in page}
+    if page:
+        for row in _PHOTOS.rows(request_ids=list(photos)):
+            photos[row["request_id"]].append(from_row(RequestPhoto, row))
+    for request in page:
+        prefetched(request, "photos", photos[request.pk])
+    return page, (rows[0]["total"] if rows else 0)
+
+
+def _pending(*, city, district_ids, street_ids, community_ids, grid_ids) -> QuerySet[ServiceRequest]:
+    scope = Scope(
+        city=city,
+        district_ids=frozenset(district_ids),
+        street_ids=frozenset(street_ids),
+        community_ids=frozenset(community_ids),
+        grid_ids=frozenset(grid_ids),
+    )
+    return ServiceRequest.objects.filter(status=R.SUBMITTED).filter(scope.q("community", "grid"))
+
+
+_PENDING_PAGE = Prepared(
+    lambda **scope: (
+        _pending(**scope)
+        .order_by("created_at", "pk")
+        .values(
+            *columns(ServiceRequest),
+            *columns(Community, "community__"),
+            *columns(Street, "community__street__"),
+            *columns(Grid, "grid__"),
+            *columns(User, "requester__"),
+            *columns(Task, "task__"),
+            total=Window(Count("*")),
+        )
+    )
+)
+_PHOTOS = Prepared(
+    lambda request_ids: RequestPhoto.objects.filter(request_id__in=request_ids).values(*columns(RequestPhoto))
+)
+
+
+def _request_row(row: dict) -> ServiceRequest:
+    """A request as ``_requests()`` loads it: its community and street, grid, requester and task."""
+    request = from_row(ServiceRequest, row)
+    request.community = from_row(Community, row, "community__")
+    request.community.street = from_row(Street, row, "community__street__")
+    request.grid = from_row(Grid, row, "grid__")
+    request.requester = from_row(User, row, "requester__")
+    request.task = from_row(Task, row, "task__")
+    return request
 
 
 def requests_for_requester(user) -> QuerySet[ServiceRequest]:

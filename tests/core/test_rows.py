@@ -133,3 +133,28 @@ def test_missing_sources_behave_as_in_drf():
     with pytest.raises(AttributeError):
         _Strict().to_representation(object())
     assert _same(_Optional, {"name": "王"}, None) == {"name": "王", "alias": None}
+
+
+class _Times(CompiledRepresentation, serializers.Serializer):
+    at = serializers.DateTimeField()
+    own_format = serializers.DateTimeField(source="at", format="%Y年%m月%d日 %H:%M")
+    utc = serializers.DateTimeField(source="at", default_timezone=dt.UTC)
+    maybe = serializers.DateTimeField(allow_null=True)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
+@pytest.mark.parametrize(
+    "at",
+    [
+        dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.UTC),  # 23:30 in Beijing, Z in UTC
+        dt.datetime(2026, 3, 31, 15, 30, 0, 125000, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(2026, 3, 31, 15, 30),  # naive: DRF makes it aware in the current zone
+    ],
+)
+def test_datetimes_match_drf_in_the_current_zone(zone, at):
+    from django.utils import timezone
+
+    with timezone.override(zone):
+        row = {"at": at, "maybe": None}
+        serializer = _Times()
+        assert serializer.to_representation(row) == generic_representation(_Times(), row)

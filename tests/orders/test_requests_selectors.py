@@ -193,3 +193,39 @@ def test_resolved_but_unconfirmed_is_still_open_for_contact(served, secretary):
     ServiceRequest.objects.filter(pk=request.pk).update(status=R.RESOLVED, resolved_at=long_ago)
     request.refresh_from_db()
     assert request_contact_visible_to(request, secretary)
+
+
+def test_the_prepared_review_page_is_the_querysets_page(community, other_community, grid, building, secretary):
+    """``pending_requests_page`` (what the API's review list reads) gives the same requests,
+    with the same related rows and photos, as ``pending_requests_for`` — for a secretary, a grid
+    secretary and the city — and the same count."""
+    from django.test import RequestFactory
+
+    from orders.models import RequestPhoto
+    from orders.selectors.requests import pending_requests_page
+    from orders.serializers.requests import RequestOut
+
+    now = timezone.now()
+    rows = [
+        ServiceRequestFactory(community=community, grid=g, created_at=now - dt.timedelta(minutes=i))
+        for i, g in enumerate([grid, building, None, grid, None] * 3)
+    ]
+    ServiceRequestFactory(community=other_community)
+    for r in rows[:4]:
+        for k in range(2):
+            RequestPhoto.objects.create(request=r, image=f"requests/2026/11/{r.pk}-{k}.jpg", width=800, height=600)
+    grid_secretary = UserFactory()
+    PostFactory(user=grid_secretary, role=Post.Role.GRID_SECRETARY, community=None, grid=grid)
+    city = UserFactory()
+    PostFactory(user=city, role=Post.Role.CITY_STAFF, community=None)
+    for user in (secretary, grid_secretary, city):
+        request = RequestFactory().get("/api/v1/requests/")
+        request.user = user
+        expected = list(pending_requests_for(user).prefetch_related("photos"))
+        for offset in (0, 5):
+            page, total = pending_requests_page(user, limit=5, offset=offset)
+            assert total == len(expected)
+            ours = RequestOut(page, many=True, context={"request": request}).data
+            theirs = RequestOut(expected[offset : offset + 5], many=True, context={"request": request}).data
+            assert ours == theirs and len(ours) == min(5, max(0, total - offset))
+    assert pending_requests_page(UserFactory(), limit=5, offset=0) == ([], 0)
