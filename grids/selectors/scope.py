@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from core.prepared import Prepared
 from grids.models import Community, District, Grid, Member, Post, Street, Unit
 
 
@@ -120,11 +121,7 @@ def scope_for(user) -> Scope:
     if user.is_superuser:
         scope = Scope(city=True)
     else:
-        posts = list(
-            Post.objects.filter(user=user).values_list(
-                "role", "district_id", "street_id", "community_id", "grid_id", "unit_id"
-            )
-        )
+        posts = [tuple(row.values()) for row in _POST_NODES.rows(user_id=user.pk)]
         scope = Scope(
             city=any(role == Post.Role.CITY_STAFF for role, *_ in posts),
             district_ids=frozenset(d for _, d, _, _, _, _ in posts if d),
@@ -218,3 +215,13 @@ def unit_members(unit: Unit | int) -> QuerySet[Member]:
     """All members of a unit, wherever they serve; the caller has checked ``covers_unit``."""
     unit_id = unit if isinstance(unit, int) else unit.pk
     return Member.objects.select_related("user", "unit", "community__street", "grid").filter(unit_id=unit_id)
+
+
+# Every staff request asks for it: compiled once per process (core.prepared).
+_POST_NODES = Prepared(
+    lambda user_id: (
+        Post.objects.filter(user_id=user_id)
+        .order_by("pk")
+        .values("role", "district_id", "street_id", "community_id", "grid_id", "unit_id")
+    )
+)
