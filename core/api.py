@@ -13,6 +13,8 @@ from rest_framework.response import Response
 
 from core.errors import NUL_BYTE_MESSAGE, DomainError, Throttled
 
+BIGINT_MAX = 2**63 - 1
+
 
 class Pagination(PageNumberPagination):
     page_size = 20
@@ -69,7 +71,10 @@ class WindowCountPagination(Pagination):
             number = 0
         if not page_size or number < 1:
             return self.paginate_queryset(fallback(), request)
-        rows, total = fetch(page_size, (number - 1) * page_size)
+        offset = (number - 1) * page_size
+        if offset + page_size > BIGINT_MAX:  # past the end of any list, and past what SQL can bind
+            raise exceptions.NotFound(self.invalid_page_message)
+        rows, total = fetch(page_size, offset)
         if not rows and number > 1:
             raise exceptions.NotFound(self.invalid_page_message)
         return self._counted_page(request, number, page_size, rows, total)

@@ -68,3 +68,10 @@ def test_the_hall_is_one_query_for_page_and_count(community, placed, django_asse
     with django_assert_num_queries(2):
         body = client.get("/api/v1/tasks/hall/").json()
     assert body["count"] == 25 and body["next"].endswith("page=2")
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "461168601842738791"])
+def test_a_page_past_what_sql_can_count_is_404_not_500(community, placed, secretary, page):
+    for user, path in ((placed.user, "/api/v1/tasks/hall/?"), (secretary, "/api/v1/requests/?box=review&")):
+        resp = client_for(user).get(f"{path}page={page}")
+        assert resp.status_code == 404 and resp.json()["detail"] == "页码无效。"
