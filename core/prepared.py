@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -54,6 +54,7 @@ class _Plan:
     slots: tuple[_Slot, ...]
     names: tuple[str, ...]
     converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
+    empty: bool = False  # the filter can match nothing (``EmptyResultSet``): no query at all
 
 
 def _kind(value: Any) -> str:
@@ -135,6 +136,15 @@ def _compile(qs: QuerySet):
     return qs.db, sql, tuple(params), names, converters
 
 
+def _compile_or_empty(qs: QuerySet) -> None:
+    """The second compilation of a shape the first found empty must find it empty too."""
+    try:
+        _compile(qs)
+    except EmptyResultSet:
+        return
+    raise ImproperlyConfigured("The queryset's SQL depends on its arguments' values, not only on its shape.")
+
+
 class Prepared:
     """A ``values()`` queryset, built by ``build(**values)``, compiled once per process and shape."""
 
@@ -145,6 +155,8 @@ class Prepared:
 
     def rows(self, *, limit: int | None = None, offset: int = 0, **values) -> list[dict[str, Any]]:
         plan = self._plan(values)
+        if plan.empty:
+            return []
         params = []
         for slot in plan.slots:
             if slot.name is None:
@@ -197,7 +209,11 @@ class Prepared:
                 raise ImproperlyConfigured("Prepared needs a values() queryset.")
             if qs.query.low_mark or qs.query.high_mark is not None:
                 raise ImproperlyConfigured("Prepared querysets are not sliced: pass limit and offset to rows().")
-        alias, sql, params_one, names, converters = _compile(qs_one)
+        try:
+            alias, sql, params_one, names, converters = _compile(qs_one)
+        except EmptyResultSet:  # e.g. ``pk__in=[]``: as the ORM does, answer no rows
+            _compile_or_empty(qs_two)
+            return _Plan(qs_one.db, "", (), (), (), empty=True)
         _, sql_two, params_two, _, _ = _compile(qs_two)
         if sql != sql_two or len(params_one) != len(params_two):
             raise ImproperlyConfigured("The queryset's SQL depends on its arguments' values, not only on its shape.")

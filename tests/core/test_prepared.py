@@ -103,3 +103,10 @@ def test_each_shape_is_compiled_once(tasks, django_assert_num_queries):
     with django_assert_num_queries(1):
         prepared.rows(community_id=tasks[-1].community_id)
     assert prepared._plans[next(iter(prepared._plans))] is plan
+
+
+def test_a_filter_that_can_match_nothing_answers_no_rows_without_a_query(tasks, django_assert_num_queries):
+    prepared = Prepared(lambda ids: Task.objects.filter(pk__in=ids).values("id"))
+    with django_assert_num_queries(0):
+        assert prepared.rows(ids=[]) == [] and prepared.first(ids=[]) is None
+    assert prepared.rows(ids=[tasks[0].pk]) == [{"id": tasks[0].pk}]
