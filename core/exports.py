@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -110,3 +111,78 @@ def csv_response(
     ascii_name = filename.encode("ascii", "ignore").decode() or "export.csv"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- datasets: what a download holds, whatever its format ------------------------------------
+#
+# An app describes each download it offers as a ``Dataset`` and registers a builder for it under a
+# key (``members``, ``records``, ...). The CSV view streams ``rows()``; the XLSX job writes the same
+# rows with the columns' kinds and widths. Builders check the user's scope and the parameters and
+# raise ``core.errors.DomainError`` (a Chinese message) when either is wrong.
+
+COLUMN_KINDS = ("text", "int", "decimal", "date", "datetime", "phone")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str  # the Chinese header; a datetime column's header says 北京时间
+    kind: str = "text"  # one of COLUMN_KINDS: how an XLSX cell is typed and formatted
+    width: int = 14  # in characters, for the XLSX column
+
+    def __post_init__(self):
+        if self.kind not in COLUMN_KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    key: str  # the registry key: members, records, requests, tasks, visits, sheet
+    title: str  # what: 党员名单
+    scope_label: str  # for whom: 浈江区 / 韶关市教育局
+    period_label: str  # which period: 2026-01-01 至 2026-11-30, or "" when none applies
+    columns: Sequence[Column]
+    rows: Callable[[], Iterator[Sequence]]  # values in column order, read in keyset pages
+    filters: dict = field(default_factory=dict)  # the scope and filters, as the audit row records them
+
+    @property
+    def header(self) -> list[str]:
+        return [column.title for column in self.columns]
+
+    @property
+    def filename_stem(self) -> str:
+        return "-".join(part for part in (self.scope_label, self.title, self.period_label.replace(" 至 ", "-")) if part)
+
+
+DatasetBuilder = Callable[..., Dataset]  # builder(*, user, params: Mapping[str, str]) -> Dataset
+_builders: dict[str, DatasetBuilder] = {}
+
+
+def register(key: str, builder: DatasetBuilder) -> None:
+    """Offer a download under ``key``; called from an app's ``ready()``."""
+    _builders[key] = builder
+
+
+def registered() -> list[str]:
+    return sorted(_builders)
+
+
+def build(key: str, *, user, params: Mapping[str, str]) -> Dataset:
+    """The dataset ``key`` for ``user`` with the request's ``params`` (node, start, end, ...).
+
+    Raises ``LookupError`` for an unknown key (a 404) and the builder's ``DomainError`` for a scope
+    or parameter the user may not have.
+    """
+    try:
+        builder = _builders[key]
+    except KeyError:
+        raise LookupError(key) from None
+    return builder(user=user, params=params)
+
+
+def dataset_csv_response(dataset: Dataset) -> StreamingHttpResponse:
+    return csv_response(
+        f"{dataset.filename_stem}.csv",
+        dataset.header,
+        dataset.rows(),
+        filters={"dataset": dataset.key, **dataset.filters},
+    )
