@@ -19,6 +19,9 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -105,3 +108,45 @@ class ResilientRedisCache(RedisCache):
     set_many = _degrading(_all_failed)(RedisCache.set_many)
     delete_many = _degrading(_none)(RedisCache.delete_many)
     clear = _degrading(_false)(RedisCache.clear)
+
+
+# --- read-through lists ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A value kept in the default cache under ``key`` for ``ttl`` seconds, ``load()``-ed on a miss.
+
+    The owner of the data deletes the key whenever it changes (``forget``), so the TTL is only a
+    safety net for rows written around the services (bulk loads).
+    """
+
+    key: str
+    load: Callable[[], Any]
+    ttl: int
+
+
+def read_through(*entries: Cached) -> list:
+    """Each entry's value, read from the cache in one round trip (one MGET however many entries),
+    the misses loaded and stored together."""
+    from django.core.cache import cache
+
+    if len(entries) == 1:  # GET, not MGET: the same round trip, less work in the client
+        found = cache.get(entries[0].key)
+        found = {} if found is None else {entries[0].key: found}
+    else:
+        found = cache.get_many([entry.key for entry in entries])
+    missing: dict[int, dict[str, Any]] = {}  # by TTL: set_many takes one
+    for entry in entries:
+        if entry.key not in found:
+            found[entry.key] = missing.setdefault(entry.ttl, {})[entry.key] = entry.load()
+    for ttl, values in missing.items():
+        cache.set_many(values, ttl)
+    return [found[entry.key] for entry in entries]
+
+
+def forget(*keys: str) -> None:
+    from django.core.cache import cache
+
+    if keys:
+        cache.delete_many(list(keys))

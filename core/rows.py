@@ -136,6 +136,14 @@ def _getter(field: f.Field) -> Callable[[Any], Any]:
     return get
 
 
+def iso_datetime(value: datetime | None, tz) -> str | None:
+    """An aware datetime as DRF's ``DateTimeField`` writes it with the ISO 8601 setting, in ``tz``."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class _Plan:
     def __init__(self, serializer_class: type[serializers.Serializer]):
         prototype = serializer_class()
@@ -167,8 +175,7 @@ class _Plan:
                     continue
                 if isinstance(value, datetime) and value.tzinfo is not None:
                     tz = tz or timezone.get_current_timezone()  # once per row, not per field
-                    text = value.astimezone(tz).isoformat()
-                    ret[name] = text[:-6] + "Z" if text.endswith("+00:00") else text
+                    ret[name] = iso_datetime(value, tz)
                 else:
                     ret[name] = None if value is None else b(value)
             elif kind == "method":

@@ -24,7 +24,15 @@ from orders.selectors import visible
 from orders.serializers.acceptances import AcceptanceOut, TaskAcceptanceOut
 from orders.serializers.common import ReasonIn
 from orders.serializers.escalations import EscalationDetailOut
-from orders.serializers.tasks import HallQuery, NotifyIn, SuggestionOut, TaskCreateIn, TaskNotifiedOut, TaskOut
+from orders.serializers.tasks import (
+    HallQuery,
+    NotifyIn,
+    SuggestionOut,
+    TaskCreateIn,
+    TaskNotifiedOut,
+    TaskOut,
+    hall_rows_out,
+)
 from orders.services import cascades
 from orders.services import dispatch as dispatch_services
 from orders.services import tasks as task_services
@@ -93,6 +101,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             request,
             fallback=lambda: task_selectors.task_hall(member, **filters),
         )
+        if page and isinstance(page[0], dict):  # the prepared page: rows written out as they are
+            return self.get_paginated_response(hall_rows_out(page))
         return self.get_paginated_response(TaskOut(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="接单", request=None, responses={201: AcceptanceOut}, tags=["接单"])

@@ -16,12 +16,13 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Ou
 from django.db.models.functions import Floor, Sqrt
 from django.utils import timezone
 
-from core.prepared import Prepared, columns, from_row
+from core.cache import read_through
+from core.prepared import Prepared, columns
 from grids.geo import bbox_around, haversine_m
-from grids.models import Community, Grid, Member, Pairing, TeamMembership, VanguardTeam
-from grids.selectors.organisation import paired_community_ids
+from grids.models import Member, Pairing, TeamMembership
+from grids.selectors.organisation import paired_community_ids, paired_entry
 from grids.selectors.scope import scope_for
-from grids.selectors.teams import team_ids_of_member
+from grids.selectors.teams import team_ids_of_member, teams_entry
 from orders.models import Acceptance, Task
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
@@ -105,11 +106,15 @@ def task_hall(
     return _hall(**args).select_related("community", "grid", "team")
 
 
-def task_hall_page(member: Member, *, limit: int, offset: int, **filters) -> tuple[list[Task], int]:
+def task_hall_page(member: Member, *, limit: int, offset: int, **filters) -> tuple[list[dict], int]:
     """One page of ``task_hall`` (same arguments) and the count of all its rows, in one query
-    compiled once per process (``core.prepared``): the API's hall, the busiest read a member makes."""
+    compiled once per process (``core.prepared``): the API's hall, the busiest read a member makes.
+
+    The rows are the query's values (``HALL_COLUMNS``), not tasks: the API writes them out as
+    they are (``orders.serializers.tasks.hall_rows_out``), with no model instance in between.
+    """
     rows = _HALL_PAGE.rows(limit=limit, offset=offset, **_hall_args(member, **filters))
-    return [_hall_task(row) for row in rows], (rows[0]["total"] if rows else 0)
+    return rows, (rows[0]["total"] if rows else 0)
 
 
 def _hall_args(member: Member, *, lat, lng, duty, date, max_distance_m) -> dict:
@@ -117,8 +122,8 @@ def _hall_args(member: Member, *, lat, lng, duty, date, max_distance_m) -> dict:
     args = dict(
         member_id=member.pk,
         community_id=member.community_id,
-        paired=_paired(member),
-        teams=list(team_ids_of_member(member.pk)),
+        paired=[],
+        teams=[],
         now=timezone.now(),
         duty=duty or None,
         day=None,
@@ -127,6 +132,10 @@ def _hall_args(member: Member, *, lat, lng, duty, date, max_distance_m) -> dict:
         box=None,
         max_distance_m=None,
     )
+    # The member's paired communities and teams in one cache round trip.
+    entries = [teams_entry(member.pk)] + ([paired_entry(member.unit_id)] if member.unit_id is not None else [])
+    args["teams"], *paired = read_through(*entries)
+    args["paired"] = paired[0] if paired else []
     if date is not None:
         from reporting.worktime import day_bounds
 
@@ -162,29 +171,14 @@ def _hall(
     return qs.annotate(band=Floor(F("distance_m") / HALL_BAND_M)).order_by("band", "starts_at", "pk")
 
 
-_HALL_PAGE = Prepared(
-    lambda **args: _hall(**args).values(
-        *columns(Task),
-        "community__id",
-        "community__name",
-        "grid__id",
-        "grid__name",
-        "team__id",
-        "team__name",
-        "distance_m",
-        total=Window(Count("*")),
-    )
+HALL_COLUMNS = (
+    *columns(Task),
+    "community__name",
+    "grid__name",
+    "team__name",
+    "distance_m",
 )
-
-
-def _hall_task(row: dict) -> Task:
-    """A task of the hall's page as ``task_hall`` gives it: its community, grid and team (id and name)."""
-    task = from_row(Task, row)
-    task.community = from_row(Community, row, "community__")
-    task.grid = from_row(Grid, row, "grid__")
-    task.team = from_row(VanguardTeam, row, "team__")
-    task.distance_m = row["distance_m"]
-    return task
+_HALL_PAGE = Prepared(lambda **args: _hall(**args).values(*HALL_COLUMNS, total=Window(Count("*"))))
 
 
 def tasks_for(user) -> QuerySet[Task]:
