@@ -195,6 +195,10 @@ class RequestCreateIn(LocationIn):
     )
 
 
+class RequestPhotoIn(serializers.Serializer):
+    photo = serializers.FileField(allow_empty_file=True, help_text="一张照片（JPEG 或 PNG）")
+
+
 class NearbyQuery(LocationIn):
     duty = serializers.ChoiceField(choices=Duty.choices)
 
