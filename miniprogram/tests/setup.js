@@ -30,6 +30,7 @@ global.wx = {
     const method = opts.method || 'GET'
     calls.push({ method, url: opts.url, data: opts.data, header: opts.header })
     const route = answerFor(method, opts.url)
+    if (route && route.once) routes.splice(routes.indexOf(route), 1)
     setTimeout(() => {
       if (!route) return opts.fail && opts.fail({ errMsg: 'request:fail no route ' + method + ' ' + opts.url })
       if (route.fail) return opts.fail && opts.fail({ errMsg: route.fail })
@@ -68,6 +69,8 @@ global.wx = {
 }
 
 global.mockApi = (method, path, body, status) => routes.push({ method, path, body, status })
+// Answers the next matching call only (then the earlier routes answer again).
+global.mockOnce = (method, path, body, status) => routes.push({ method, path, body, status, once: true })
 global.mockFail = (method, path, errMsg) => routes.push({ method, path, fail: errMsg || 'request:fail' })
 global.resetWx = reset
 global.flush = () => new Promise((r) => setTimeout(r, 5))

@@ -21,14 +21,15 @@ function askSettings() {
   })
 }
 
-function current() {
+// quiet: no prompt to open the settings (pages that work without a location too).
+function current({ quiet = false } = {}) {
   return new Promise((resolve, reject) => {
     wx.getLocation({
       type: GCJ02,
       isHighAccuracy: true,
       success: (res) => resolve({ lat: res.latitude, lng: res.longitude, coord_system: GCJ02 }),
       fail: async (res) => {
-        if (denied(res)) await askSettings()
+        if (denied(res) && !quiet) await askSettings()
         reject(new Error(denied(res) ? '未获得位置权限，无法定位。' : '定位失败，请到开阔处重试。'))
       },
     })

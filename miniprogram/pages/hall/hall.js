@@ -17,7 +17,7 @@ Component({
     async fetch() {
       let here = null
       try {
-        here = await location.current()
+        here = await location.current({ quiet: true })
       } catch (e) {
         here = null // the hall still works from the home address
       }

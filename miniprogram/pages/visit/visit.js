@@ -1,18 +1,8 @@
 // 到社区报到: scan the QR code posted at the community office (wx.scanCode) and send its token to
-// visits/. The code carries the community's token, either bare or as a link with ?token=…
-// (and &community=…); without a community the server takes the one I am registered with.
+// visits/ (method qr).
 const api = require('../../utils/api')
 const loadable = require('../../behaviors/loadable')
-
-function parseCode(text) {
-  const raw = String(text || '').trim()
-  const m = raw.match(/[?&]token=([^&#]+)/)
-  if (!m) return { token: raw }
-  const c = raw.match(/[?&]community=(\d+)/)
-  const out = { token: decodeURIComponent(m[1]) }
-  if (c) out.community = Number(c[1])
-  return out
-}
+const { parseCode } = require('../../utils/qr')
 
 Component({
   behaviors: [loadable],
@@ -41,5 +31,3 @@ Component({
     },
   },
 })
-
-module.exports = { parseCode }
