@@ -20,15 +20,18 @@ function answerFor(method, url) {
 
 const calls = []
 const uploads = []
+const log = [] // every call of the file, never reset (tests/record.js)
 global.wx = {
   __calls: calls,
   __uploads: uploads,
+  __log: log,
   getStorageSync: (k) => (k in storage ? storage[k] : ''),
   setStorageSync: (k, v) => (storage[k] = v),
   removeStorageSync: (k) => delete storage[k],
   request(opts) {
     const method = opts.method || 'GET'
     calls.push({ method, url: opts.url, data: opts.data, header: opts.header })
+    log.push({ kind: 'request', method, url: opts.url, data: opts.data === undefined ? null : opts.data })
     const route = answerFor(method, opts.url)
     if (route && route.once) routes.splice(routes.indexOf(route), 1)
     setTimeout(() => {
@@ -39,6 +42,7 @@ global.wx = {
   },
   uploadFile(opts) {
     uploads.push({ url: opts.url, filePath: opts.filePath, name: opts.name, header: opts.header })
+    log.push({ kind: 'upload', method: 'POST', url: opts.url, name: opts.name, formData: opts.formData || {} })
     const route = answerFor('UPLOAD', opts.url)
     setTimeout(() => opts.success({ statusCode: route ? route.status || 201 : 201, data: JSON.stringify(route ? route.body : {}) }), 0)
   },
