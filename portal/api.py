@@ -22,7 +22,11 @@ from reporting.worktime import quarter_of
 
 
 class MeView(APIView):
-    @extend_schema(summary="当前用户：资料、党员资料、职务、进行中的报到、未读消息数和小程序订阅消息模板", responses=MeOut, tags=["我的"])
+    @extend_schema(
+        summary="当前用户：资料、党员资料、职务、进行中的报到、未读消息数和小程序订阅消息模板",
+        responses=MeOut,
+        tags=["我的"],
+    )
     def get(self, request):
         user = request.user
         member = member_of(user)

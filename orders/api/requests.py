@@ -33,8 +33,8 @@ from orders.serializers.requests import (
     RequestPhotoIn,
 )
 from orders.services import cascades, request_closing, request_review
-from orders.services.photos import request_photo_add
 from orders.services import requests as request_services
+from orders.services.photos import request_photo_add
 
 BOX = OpenApiParameter(
     "box",

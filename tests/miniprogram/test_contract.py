@@ -110,7 +110,9 @@ def _check(schema, calls) -> tuple[list[str], set]:
         if fields is None:
             problems.append(f"{call['method']} {template}: the schema takes no such body")
         elif sent - fields:
-            problems.append(f"{call['method']} {template}: fields {sorted(sent - fields)} not accepted ({sorted(fields)})")
+            problems.append(
+                f"{call['method']} {template}: fields {sorted(sent - fields)} not accepted ({sorted(fields)})"
+            )
     return sorted(set(problems)), seen
 
 
@@ -137,5 +139,12 @@ def test_the_check_itself_catches_renames(schema):
     ]
     problems, _ = _check(schema, wrong)
     assert len(problems) == 5, problems
-    right = [{"kind": "request", "method": "POST", "url": base + "requests/7/rate/", "data": {"score": 5, "liked_members": []}}]
+    right = [
+        {
+            "kind": "request",
+            "method": "POST",
+            "url": base + "requests/7/rate/",
+            "data": {"score": 5, "liked_members": []},
+        }
+    ]
     assert _check(schema, right) == ([], {("POST", "/api/v1/requests/{id}/rate/")})

@@ -15,7 +15,6 @@ from django.utils import timezone
 from grids.geo import wgs84_to_gcj02
 from orders.models import Like, RequestPhoto, ServiceRequest
 from reporting.models import CheckIn
-from tests.accounts.conftest import wechat_server  # noqa: F401 - the fake WeChat server
 from tests.orders.support import jpeg_bytes
 
 pytestmark = [pytest.mark.miniprogram, pytest.mark.slow]
@@ -34,7 +33,13 @@ def relaxed(settings):
 
 
 def test_resident_orders_secretary_approves_member_serves_resident_rates(
-    live_server, wechat_server, relaxed, community, secretary, placed, tmp_path  # noqa: F811
+    live_server,
+    wechat_server,
+    relaxed,
+    community,
+    secretary,
+    placed,
+    tmp_path,
 ):
     # The secretary and the member have used the mini program before: their openids are bound.
     secretary.wechat_openid = "osecretary"

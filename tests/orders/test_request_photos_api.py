@@ -46,7 +46,9 @@ def test_one_call_one_photo_up_to_three(resident, placed_request):
     client = client_for(resident)
     for _ in range(3):
         assert client.post(_url(placed_request), {"photo": _jpeg()}, format="multipart").status_code == 201
-    assert_error(client.post(_url(placed_request), {"photo": _jpeg()}, format="multipart"), 400, "too_many_photos", "photo")
+    assert_error(
+        client.post(_url(placed_request), {"photo": _jpeg()}, format="multipart"), 400, "too_many_photos", "photo"
+    )
     assert RequestPhoto.objects.filter(request=placed_request).count() == 3
 
 
@@ -60,7 +62,10 @@ def test_photos_sent_with_the_request_count_too(resident, placed_request):
 def test_not_an_image_is_refused_by_its_content(resident, placed_request):
     fake = SimpleUploadedFile("photo.jpg", b"not an image at all" * 20, content_type="image/jpeg")
     assert_error(
-        client_for(resident).post(_url(placed_request), {"photo": fake}, format="multipart"), 400, "invalid_photo", "photo"
+        client_for(resident).post(_url(placed_request), {"photo": fake}, format="multipart"),
+        400,
+        "invalid_photo",
+        "photo",
     )
     assert not RequestPhoto.objects.exists()
 
@@ -80,7 +85,9 @@ def test_json_is_refused(resident, placed_request):
 
 
 def test_once_reviewed_no_more_photos(resident, placed_request):
-    ServiceRequest.objects.filter(pk=placed_request.pk).update(status=ServiceRequest.Status.REJECTED, reject_reason="不属于社区服务范围")
+    ServiceRequest.objects.filter(pk=placed_request.pk).update(
+        status=ServiceRequest.Status.REJECTED, reject_reason="不属于社区服务范围"
+    )
     resp = client_for(resident).post(_url(placed_request), {"photo": _jpeg()}, format="multipart")
     assert_error(resp, 409, "illegal_transition")
     assert not RequestPhoto.objects.exists()

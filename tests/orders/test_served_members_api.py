@@ -5,8 +5,8 @@ import pytest
 
 from orders.models import Acceptance, ServiceRequest
 from tests.conftest import client_for
-from tests.orders.api_support import V1
 from tests.grids.factories import MemberFactory
+from tests.orders.api_support import V1
 from tests.orders.factories import AcceptanceFactory, ServiceRequestFactory, TaskFactory
 from tests.orders.support import served as serve
 
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def served(community, resident):
     task = TaskFactory(community=community)
-    row = ServiceRequestFactory(community=community, requester=resident, task=task, status=ServiceRequest.Status.RESOLVED)
+    row = ServiceRequestFactory(
+        community=community, requester=resident, task=task, status=ServiceRequest.Status.RESOLVED
+    )
     done = serve(task, MemberFactory(community=community))
     AcceptanceFactory(task=task, status=Acceptance.Status.CANCELLED)  # withdrew: not whom to like
     return row, done
