@@ -9,7 +9,7 @@ PORT ?= 8000
 # flush (with the departments a migration seeds) are flushed only after that worker's other tests.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev browser-deps lint format migrate demo city bench bench-api stack stack-env stack-check clean
+.PHONY: run test install install-dev browser-deps miniprogram miniprogram-test lint format migrate demo city bench bench-api stack stack-env stack-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,28 @@ browser-deps:
 	  fi; \
 	fi
 
+# The WeChat mini program (miniprogram/, README "The mini program"): its node packages from the
+# lockfile, then miniprogram_npm/ built from them (scripts/build_miniprogram_npm.js, what WeChat
+# DevTools' "构建 npm" does), then its jest tests. Without node and npm this is said and skipped;
+# the pytest tests that drive it are skipped too (failed under REQUIRE_ALL_SERVICES=1).
+MP := miniprogram
+
+$(MP)/node_modules/.installed: $(MP)/package.json $(MP)/package-lock.json
+	cd $(MP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+miniprogram:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(MP)/node_modules/.installed && node scripts/build_miniprogram_npm.js; \
+	else \
+	  echo "node and npm are not installed: the mini program's tests will be skipped"; \
+	fi
+
+miniprogram-test: miniprogram
+	@if [ -d $(MP)/node_modules ]; then cd $(MP) && npx jest --ci; fi
+
 # pytest exits 5 when it collected nothing; that is a failure of the suite, never a pass.
-test: install-dev browser-deps
+test: install-dev browser-deps miniprogram-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -125,4 +145,4 @@ bench-api: install-dev
 	$(BIN)/python manage.py bench_api
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache $(MP)/node_modules $(MP)/miniprogram_npm

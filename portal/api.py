@@ -3,6 +3,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -21,7 +22,11 @@ from reporting.worktime import quarter_of
 
 
 class MeView(APIView):
-    @extend_schema(summary="当前用户：资料、党员资料、职务、进行中的报到和未读消息数", responses=MeOut, tags=["我的"])
+    @extend_schema(
+        summary="当前用户：资料、党员资料、职务、进行中的报到、未读消息数和小程序订阅消息模板",
+        responses=MeOut,
+        tags=["我的"],
+    )
     def get(self, request):
         user = request.user
         member = member_of(user)
@@ -31,6 +36,9 @@ class MeView(APIView):
             "posts": list(posts_of(user)),
             "active_registration": active_registration(member) if member else None,
             "unread_count": unread_count(user),
+            # The mini program asks consent for these before a request is placed: a subscribe
+            # message needs the user's one-off consent per template, and the ids are the server's.
+            "subscribe_template_ids": [t for t in [settings.WECHAT_SUBSCRIBE_TEMPLATE_ID] if t],
         }
         return Response(MeOut(body, context={"request": request}).data)
 

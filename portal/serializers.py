@@ -14,6 +14,9 @@ class MeOut(CompiledRepresentation, serializers.Serializer):
     posts = PostOut(many=True)
     active_registration = RegistrationOut(allow_null=True)
     unread_count = serializers.IntegerField(help_text="未读消息数")
+    subscribe_template_ids = serializers.ListField(
+        child=serializers.CharField(), help_text="小程序订阅消息模板 ID（wx.requestSubscribeMessage 用）；未配置时为空"
+    )
 
 
 class QuarterOut(serializers.Serializer):

@@ -79,6 +79,8 @@ def _service_gaps() -> dict[str, str]:
         gaps["redis"] = "needs Redis: set REDIS_URL=redis://…"
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         gaps["browser"] = "needs Debian's chromium (make test installs it when run as root)"
+    if not (shutil.which("node") and (settings.BASE_DIR / "miniprogram" / "node_modules").is_dir()):
+        gaps["miniprogram"] = "needs node and the mini program's packages (make miniprogram)"
     return gaps
 
 

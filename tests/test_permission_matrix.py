@@ -22,6 +22,7 @@ import datetime as dt
 import secrets
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -55,6 +56,7 @@ from tests.orders.factories import (
     ServiceRequestFactory,
     TaskFactory,
 )
+from tests.orders.support import png_bytes
 from tests.pages import browser_for
 from tests.reporting.factories import LocationConsentFactory, ServiceRecordFactory, VisitFactory
 
@@ -388,8 +390,11 @@ BODIES = {
         "code": signin_code_send(phone=NEW_PHONE),
     },
 }
+BODIES["request-photos"] = lambda world, node: {"photo": SimpleUploadedFile("p.png", png_bytes(), "image/png")}
 BODIES["orders:order_nearby"] = BODIES["request-nearby"]
 BODIES["accounts:send_code"] = BODIES["api-auth-code"]
+# API routes that take files (multipart) rather than JSON.
+MULTIPART = {"request-photos"}
 # Routes whose cells need a fixture of their own.
 FIXTURES = {"api-auth-wechat": "wechat_server"}
 
@@ -690,6 +695,12 @@ TABLE: dict[str, tuple] = {
         other="401 404 404 404 404 404 404 200",
         body=BODIES["request-reject"],
     ),
+    # One photo per call, from the requester only, while the request waits for review.
+    "request-photos": post(
+        own="401 201 404 403 404 403 403 403",
+        other="401 404 404 404 404 404 404 403",
+        body=BODIES["request-photos"],
+    ),
     "request-reopen": post(
         own="401 200 404 403 404 403 403 403",
         other="401 404 404 404 404 404 404 403",
@@ -978,7 +989,10 @@ def test_the_matrix(world, request, name, method, body, on, node, role, expected
         client = browser_for(user)
     if method == "POST":
         data = body(world, node or "own") if body else {}
-        response = client.post(url, data, format="json") if name in API_NAMES else client.post(url, data)
+        if name in API_NAMES:
+            response = client.post(url, data, format="multipart" if name in MULTIPART else "json")
+        else:
+            response = client.post(url, data)
     else:
         response = client.get(url, body(world, node or "own") if body else None)
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}"

@@ -30,9 +30,11 @@ from orders.serializers.requests import (
     RequestCreateIn,
     RequestDetailOut,
     RequestOut,
+    RequestPhotoIn,
 )
 from orders.services import cascades, request_closing, request_review
 from orders.services import requests as request_services
+from orders.services.photos import request_photo_add
 
 BOX = OpenApiParameter(
     "box",
@@ -224,6 +226,22 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             request=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
         return self._render(service_request)
+
+    @extend_schema(
+        summary="为点单添加一张照片（点单人，待审核期间）",
+        description="multipart 提交，字段 `photo`，每次一张（小程序 `wx.uploadFile` 逐张上传）；"
+        "JPEG 或 PNG，去除位置等元数据后保存，每个点单最多 3 张。已进入审核处理的点单返回 409。",
+        request={"multipart/form-data": RequestPhotoIn},
+        responses={201: RequestDetailOut},
+        tags=["点单"],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def photos(self, request, pk=None):
+        data = RequestPhotoIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        service_request = self.get_object()
+        request_photo_add(request=service_request, actor=request.user, photo=data.validated_data["photo"])
+        return self._render(service_request, status.HTTP_201_CREATED)
 
     @extend_schema(summary="确认已解决（点单人）", request=None, responses=RequestDetailOut, tags=["点单"])
     @action(detail=True, methods=["post"])

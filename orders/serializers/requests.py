@@ -9,7 +9,7 @@ from core.rows import CompiledRepresentation
 from grids.vocab import Duty, Focus
 from orders.models import RequestPhoto, ServiceRequest, Task
 from orders.permissions import sees_contact
-from orders.selectors.requests import request_timeline
+from orders.selectors.requests import members_who_served, request_timeline
 from orders.serializers.common import EventOut, LocationIn, id_field, text_field
 
 
@@ -153,13 +153,28 @@ class FeedbackOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ServedMemberOut(serializers.Serializer):
+    member_id = serializers.IntegerField()
+    name = serializers.CharField(source="member.user.name")
+
+
 class RequestDetailOut(RequestOut):
     events = serializers.SerializerMethodField(help_text="进度时间线")
     feedback = serializers.SerializerMethodField()
     liked_member_ids = serializers.SerializerMethodField()
+    served_members = serializers.SerializerMethodField(
+        help_text="完成服务的党员（评价时可点赞的人）；仅点单人可见，其他人为空"
+    )
 
     class Meta(RequestOut.Meta):
-        fields = [*RequestOut.Meta.fields, "events", "feedback", "liked_member_ids"]
+        fields = [*RequestOut.Meta.fields, "events", "feedback", "liked_member_ids", "served_members"]
+
+    @extend_schema_field(ServedMemberOut(many=True))
+    def get_served_members(self, obj):
+        # Whom the requester may like when rating: the form needs their names, no one else does.
+        if not self.get_is_mine(obj):
+            return []
+        return ServedMemberOut(members_who_served(obj), many=True).data
 
     @extend_schema_field(EventOut(many=True))
     def get_events(self, obj):
@@ -193,6 +208,10 @@ class RequestCreateIn(LocationIn):
         max_length=10,
         help_text="照片，最多 3 张（multipart 提交）",
     )
+
+
+class RequestPhotoIn(serializers.Serializer):
+    photo = serializers.FileField(allow_empty_file=True, help_text="一张照片（JPEG 或 PNG）")
 
 
 class NearbyQuery(LocationIn):

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.errors import ValidationFailed
-from orders.models import RequestPhoto
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.transitions import lock
+from orders.models import RequestPhoto, ServiceRequest
 
 FORMATS = {"JPEG": "jpg", "PNG": "png"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel phone camera; anything larger is refused before decoding
@@ -105,3 +107,28 @@ def photos_attach(*, request, photos: Sequence[CleanPhoto]) -> list:
         row.save()
         rows.append(row)
     return rows
+
+
+def request_photo_add(*, request: ServiceRequest, actor, photo) -> RequestPhoto:
+    """One more photo on a request still waiting for review, from its requester.
+
+    The mini program uploads photos one per call (``wx.uploadFile`` sends one file), after the
+    request itself; the checks are those of the photos sent with the request: JPEG or PNG,
+    decoded and re-encoded without metadata, at most ``REQUEST_PHOTO_MAX_COUNT`` in all.
+    """
+    if request.requester_id != actor.pk:
+        raise PermissionDenied("只有点单人可以为点单添加照片。", code="not_requester")
+    try:
+        clean = photo_clean(photo)  # decoded before the row is locked: decoding takes a while
+    except ValidationFailed as exc:
+        exc.field = "photo"  # this endpoint's one file field
+        raise
+    with transaction.atomic():
+        row = lock(request)  # two uploads at once must not both pass the count
+        if row.status != ServiceRequest.Status.SUBMITTED:
+            raise Conflict("点单已进入审核处理，不能再添加照片。", code="illegal_transition")
+        most = settings.REQUEST_PHOTO_MAX_COUNT
+        if RequestPhoto.objects.filter(request=row).count() >= most:
+            raise ValidationFailed(f"最多上传 {most} 张照片。", code="too_many_photos", field="photo")
+        (added,) = photos_attach(request=row, photos=[clean])
+    return added

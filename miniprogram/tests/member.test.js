@@ -1,0 +1,208 @@
+const { render, settle, calls, lastCall, page } = require('./helpers')
+const fx = require('./fixtures')
+const { parseCode } = require('../utils/qr')
+
+beforeEach(() => {
+  resetWx()
+  jest.clearAllMocks()
+  wx.setStorageSync('token', 'tok')
+})
+
+describe('hall', () => {
+  test('asks the hall from where I am, in GCJ-02; loading, list, empty, error', async () => {
+    mockApi('GET', /tasks\/hall\//, page([fx.task(), fx.task({ id: 4, title: '清理楼道杂物', distance_m: 2300 })]))
+    const comp = render('hall')
+    comp.instance.onShow()
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await settle()
+    expect(calls()[0]).toMatchObject({ method: 'GET', path: 'tasks/hall/?page_size=50&lat=24.8006&lng=113.5963&coord_system=gcj02' })
+    expect(comp.toJSON()).toMatchSnapshot('list')
+    mockApi('GET', /tasks\/hall\//, page([]))
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('empty')
+    mockApi('GET', /tasks\/hall\//, { detail: '您还不是志愿者。', code: 'no_profile' }, 404)
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('error')
+  })
+  test('without location permission the hall is asked without a location', async () => {
+    wx.getLocation.mockImplementationOnce((o) => o.fail({ errMsg: 'getLocation:fail auth deny' }))
+    mockApi('GET', /tasks\/hall\//, page([fx.task()]))
+    const comp = render('hall')
+    await comp.instance.load()
+    expect(calls()[0].path).toBe('tasks/hall/?page_size=50')
+    expect(comp.data.located).toBe(false)
+  })
+})
+
+describe('task', () => {
+  function mockTask(acceptances, consent) {
+    mockApi('GET', 'tasks/3/', fx.task())
+    mockApi('GET', /acceptances\/\?status=accepted/, page(acceptances))
+    mockApi('GET', /acceptances\/\?status=checked_in/, page([]))
+    mockApi('GET', 'location-consent/', consent || { active: true, version: 'v1', current_version: 'v1' })
+  }
+  test('accept', async () => {
+    mockTask([])
+    mockApi('POST', 'tasks/3/accept/', fx.acceptance(), 201)
+    const comp = render('task')
+    comp.instance.onLoad({ id: '3' })
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('not accepted')
+    await comp.instance.accept()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'tasks/3/accept/', data: {} })
+  })
+  test('a full task answers 409 with its message', async () => {
+    mockTask([])
+    mockApi('POST', 'tasks/3/accept/', { detail: '名额已满', code: 'slot_full' }, 409)
+    const comp = render('task')
+    comp.instance.onLoad({ id: '3' })
+    await settle()
+    await comp.instance.accept()
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '名额已满' }))
+  })
+  test('consent first, then check in from GCJ-02 and out; withdraw', async () => {
+    mockTask([fx.acceptance()], { active: false, version: null, current_version: 'v1' })
+    const comp = render('task')
+    comp.instance.onLoad({ id: '3' })
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('consent step')
+    mockApi('POST', 'location-consent/', { active: true, version: 'v1', current_version: 'v1' }, 201)
+    await comp.instance.agree()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'location-consent/', data: {} })
+    expect(comp.toJSON()).toMatchSnapshot('ready to check in')
+    mockApi('POST', 'acceptances/11/check-in/', fx.acceptance({ status: 'checked_in', status_label: '已签到' }))
+    await comp.instance.checkIn()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'acceptances/11/check-in/', data: { lat: 24.8006, lng: 113.5963, coord_system: 'gcj02' } })
+    mockApi('POST', 'acceptances/11/check-out/', fx.acceptance({ status: 'completed', status_label: '已完成' }))
+    await comp.instance.checkOut()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'acceptances/11/check-out/', data: {} })
+  })
+  test('withdraw', async () => {
+    mockTask([fx.acceptance()])
+    mockApi('POST', 'acceptances/11/withdraw/', fx.acceptance({ status: 'cancelled' }))
+    const comp = render('task')
+    comp.instance.onLoad({ id: '3' })
+    await settle()
+    comp.instance.withdraw()
+    await settle()
+    expect(calls().some((c) => c.method === 'POST' && c.path === 'acceptances/11/withdraw/')).toBe(true)
+  })
+  test('out of the geofence: the message from the API', async () => {
+    mockTask([fx.acceptance()])
+    mockApi('POST', 'acceptances/11/check-in/', { detail: '您不在任务地点签到范围内（相距 850 米，允许 200 米）。', code: 'out_of_range' }, 400)
+    const comp = render('task')
+    comp.instance.onLoad({ id: '3' })
+    await settle()
+    await comp.instance.checkIn()
+    expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '您不在任务地点签到范围内（相距 850 米，允许 200 米）。' }))
+  })
+})
+
+describe('visit', () => {
+  test('the QR code: a bare token or a link', () => {
+    expect(parseCode('abc_123')).toEqual({ token: 'abc_123' })
+    expect(parseCode('https://whistle.example.cn/visit?community=12&token=xy%2Dz')).toEqual({ token: 'xy-z', community: 12 })
+  })
+  test('records: loading, empty, list, error; scanning reports for duty', async () => {
+    mockApi('GET', /visits\/\?mine=1/, page([]))
+    const comp = render('visit')
+    comp.instance.onShow()
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('empty')
+    mockApi('POST', 'visits/', { id: 1 }, 201)
+    mockApi('GET', /visits\/\?mine=1/, page([{ id: 1, community_name: '工业中社区', visited_at: '2026-12-01T10:00:00+08:00', method_label: '扫码', quarter: '2026Q4' }]))
+    comp.instance.scan()
+    await settle()
+    expect(calls().find((c) => c.method === 'POST')).toEqual({ method: 'POST', path: 'visits/', data: { method: 'qr', token: 'qr-token-1' } })
+    expect(comp.toJSON()).toMatchSnapshot('list')
+    mockFail('GET', /visits\/\?mine=1/)
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('error')
+  })
+})
+
+describe('hours', () => {
+  const quota = {
+    year: 2026, quota_hours: 20, counted_hours: 12.5, confirmed_hours: 14, pending_hours: 2, remaining_hours: 7.5, percent: 62, on_pace: true,
+    quarters: [{ quarter: 'Q1', visited: true, over: true, current: false }, { quarter: 'Q4', visited: false, over: false, current: true }],
+    stars: { stars: 3, next_needs_text: '再服务 5 小时可评四星' },
+  }
+  test('quota and records; empty records; error', async () => {
+    mockApi('GET', 'me/quota/', quota)
+    mockApi('GET', /service-records\/\?mine=1/, page([{ id: 1, duty_label: '便民服务', community_name: '工业中社区', started_at: '2026-11-30T18:00:00+08:00', minutes: 90, status_label: '已确认' }]))
+    const comp = render('hours')
+    comp.instance.onShow()
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('list')
+    mockApi('GET', /service-records\/\?mine=1/, page([]))
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('empty')
+    mockApi('GET', 'me/quota/', { detail: '您还不是志愿者，没有年度服务要求和星级。', code: 'not_a_member' }, 404)
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('error')
+  })
+})
+
+describe('boards', () => {
+  const list = { results: [{ board: 'units', name: '全市单位Top50' }, { board: 'members', name: '全市党员Top50' }, { board: 'communities', name: '全市社区Top50' }, { board: 'teams', name: '先锋队Top50' }, { board: 'stars', name: '本月报到之星' }] }
+  const top = { board: 'units', day: '2026-11-30', period: '本年度', ranked_by: 'per_capita', results: [{ rank: 1, subject_id: 9, name: '市税务局', detail: '浈江区', score: 88, per_capita: 4.2 }] }
+  test('five boards with my rank; switching board', async () => {
+    mockApi('GET', 'boards/', list)
+    mockApi('GET', 'boards/units/', top)
+    mockApi('GET', 'boards/units/me/', { results: [{ subject_id: 9, name: '市税务局', scope: 'city', rank: 1, score: 88, gap: null }], note: '' })
+    const comp = render('boards')
+    comp.instance.onShow()
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('list')
+    mockApi('GET', 'boards/stars/', Object.assign({}, top, { board: 'stars', ranked_by: 'score', results: [] }))
+    mockApi('GET', 'boards/stars/me/', { results: [], note: '您不在本榜单上。' })
+    await comp.instance.pick({ currentTarget: { dataset: { board: 'stars' } } })
+    expect(calls().slice(-2).map((c) => c.path)).toEqual(['boards/stars/', 'boards/stars/me/'])
+    expect(comp.toJSON()).toMatchSnapshot('stars board, not on it')
+  })
+  test('empty and error', async () => {
+    mockApi('GET', 'boards/', { results: [] })
+    const comp = render('boards')
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('empty')
+    mockApi('GET', 'boards/', { detail: '操作太频繁' }, 429)
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('error')
+  })
+})
+
+describe('star', () => {
+  const stars = { stars: { year: 2026, stars: 4, hours: 22, quarters: 4, outcomes: 3, likes: 9, next_needs_text: '再获 3 个点赞可评五星' }, rules: [] }
+  test('the card; saving asks scope.writePhotosAlbum first', async () => {
+    mockApi('GET', 'me/', fx.me({ user: { name: '王党员' } }))
+    mockApi('GET', 'me/stars/', stars)
+    mockApi('GET', 'boards/stars/me/', { results: [{ rank: 2 }] })
+    const comp = render('star')
+    const loading = comp.instance.onLoad()
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await loading
+    expect(comp.toJSON()).toMatchSnapshot('card')
+    await comp.instance.save()
+    await settle()
+    expect(wx.authorize).toHaveBeenCalledWith(expect.objectContaining({ scope: 'scope.writePhotosAlbum' }))
+    expect(wx.saveImageToPhotosAlbum).toHaveBeenCalledWith(expect.objectContaining({ filePath: 'wxfile://card.png' }))
+  })
+  test('a user who refused the album is sent to the settings', async () => {
+    wx.getSetting.mockImplementationOnce((o) => o.success({ authSetting: { 'scope.writePhotosAlbum': false } }))
+    const comp = render('star')
+    await comp.instance.save()
+    expect(wx.openSetting).toHaveBeenCalled()
+    expect(wx.saveImageToPhotosAlbum).not.toHaveBeenCalled()
+  })
+  test('error', async () => {
+    mockApi('GET', 'me/stars/', { detail: '您还不是志愿者，没有年度服务要求和星级。' }, 404)
+    mockApi('GET', 'me/', fx.me())
+    const comp = render('star')
+    await comp.instance.onLoad()
+    expect(comp.toJSON()).toMatchSnapshot('error')
+  })
+})

@@ -1,0 +1,173 @@
+const { render, settle, calls, lastCall, tap, page } = require('./helpers')
+const fx = require('./fixtures')
+
+beforeEach(() => {
+  resetWx()
+  jest.clearAllMocks()
+  wx.setStorageSync('token', 'tok')
+})
+
+describe('index', () => {
+  test('loading, then entries by role', async () => {
+    mockApi('GET', 'me/', fx.me({ member: { id: 2 }, posts: [{ id: 1, role: 'secretary', role_label: '社区书记', node_kind: 'community', node_name: '工业中社区' }] }))
+    const comp = render('index')
+    comp.instance.onShow()
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await settle()
+    expect(comp.data.roles).toEqual({ member: true, staff: true })
+    expect(comp.toJSON()).toMatchSnapshot('member and secretary')
+  })
+  test('error with retry', async () => {
+    mockFail('GET', 'me/')
+    const comp = render('index')
+    comp.instance.onShow()
+    await settle()
+    expect(comp.data.state).toBe('error')
+    expect(comp.toJSON()).toMatchSnapshot('error')
+    mockApi('GET', 'me/', fx.me())
+    tap(comp, '.state__btn')
+    await settle()
+    expect(comp.data.state).toBe('ready')
+  })
+})
+
+describe('login', () => {
+  test('wx.login signs in and goes home', async () => {
+    mockApi('POST', 'auth/wechat/', { token: 't', user: {} })
+    const comp = render('login')
+    comp.instance.onLoad({})
+    expect(comp.toJSON()).toMatchSnapshot('sign-in')
+    await comp.instance.signIn()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'auth/wechat/', data: { code: 'ok-test', device_name: '微信小程序' } })
+    expect(wx.getStorageSync('token')).toBe('t')
+    expect(wx.switchTab).toHaveBeenCalledWith({ url: '/pages/index/index' })
+  })
+  test('first use binds a phone with the ticket', async () => {
+    mockApi('POST', 'auth/wechat/', { detail: '请先绑定手机号。', code: 'bind_required', ticket: 'tk' }, 409)
+    mockApi('POST', 'auth/code/', { debug_code: '123456' })
+    mockApi('POST', 'auth/wechat/bind/', { token: 'bound', user: {} })
+    const comp = render('login')
+    comp.instance.onLoad({})
+    await comp.instance.signIn()
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('bind phone')
+    comp.instance.onPhone({ detail: { value: '13800000001' } })
+    await comp.instance.sendCode()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'auth/code/', data: { phone: '13800000001' } })
+    await comp.instance.bind()
+    expect(lastCall('POST')).toEqual({
+      method: 'POST', path: 'auth/wechat/bind/', data: { ticket: 'tk', phone: '13800000001', code: '123456', device_name: '微信小程序' },
+    })
+    expect(wx.getStorageSync('token')).toBe('bound')
+    comp.instance.onUnload()
+  })
+  test('a wrong code shows the server message', async () => {
+    mockApi('POST', 'auth/wechat/bind/', { detail: '验证码错误或已过期。', code: 'code_invalid' }, 400)
+    const comp = render('login')
+    comp.instance.onLoad({ ticket: 'tk' })
+    comp.setData({ phone: '13800000001', code: '000000' })
+    await comp.instance.bind()
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '验证码错误或已过期。' }))
+  })
+})
+
+describe('order', () => {
+  test('the form, then a request placed with a GCJ-02 place and photos uploaded one by one', async () => {
+    wx.setStorageSync('subscribe_template_ids', ['tmpl-progress'])
+    mockApi('GET', 'me/', fx.me())
+    mockApi('POST', 'requests/', fx.request(), 201)
+    mockApi('UPLOAD', 'requests/7/photos/', fx.request(), 201)
+    const comp = render('order')
+    comp.instance.onLoad()
+    expect(comp.toJSON()).toMatchSnapshot('form')
+    comp.instance.onDuty({ detail: { value: 1 } })
+    comp.instance.onInput({ currentTarget: { dataset: { field: 'title' } }, detail: { value: '楼道灯不亮' } })
+    comp.instance.onInput({ currentTarget: { dataset: { field: 'description' } }, detail: { value: '3 栋楼道灯坏了' } })
+    await comp.instance.choosePlace()
+    comp.instance.choosePhotos()
+    expect(comp.data.photos).toEqual(['wxfile://a.jpg', 'wxfile://b.jpg'])
+    await comp.instance.submit()
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['tmpl-progress'] }))
+    expect(lastCall('POST')).toEqual({
+      method: 'POST',
+      path: 'requests/',
+      data: { duty: 'sanitation', title: '楼道灯不亮', description: '3 栋楼道灯坏了', address: '韶关市浈江区 工业中社区', lat: 24.8006, lng: 113.5963, coord_system: 'gcj02' },
+    })
+    expect(wx.__uploads.map((u) => [u.url.replace(/^.*api\/v1\//, ''), u.name, u.filePath])).toEqual([
+      ['requests/7/photos/', 'photo', 'wxfile://a.jpg'],
+      ['requests/7/photos/', 'photo', 'wxfile://b.jpg'],
+    ])
+    expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/request/request?id=7' })
+  })
+  test('a refusal shows the API message and stays', async () => {
+    mockApi('POST', 'requests/', { detail: '您的位置附近没有找到社区，请确认位置在韶关市内。', code: 'required' }, 400)
+    const comp = render('order')
+    comp.setData({ title: 't', description: 'd', address: 'a', place: { lat: 1, lng: 1, coord_system: 'gcj02' } })
+    await comp.instance.submit()
+    expect(wx.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '您的位置附近没有找到社区，请确认位置在韶关市内。' }))
+    expect(wx.redirectTo).not.toHaveBeenCalled()
+  })
+  test('here: wx.getLocation asked for gcj02', async () => {
+    const comp = render('order')
+    await comp.instance.locateHere()
+    expect(wx.getLocation.mock.calls[0][0].type).toBe('gcj02')
+    expect(comp.data.place).toEqual({ lat: 24.8006, lng: 113.5963, coord_system: 'gcj02' })
+  })
+})
+
+describe('requests', () => {
+  test('loading, empty, list, error', async () => {
+    mockApi('GET', /requests\/\?box=mine/, page([]))
+    const comp = render('requests')
+    comp.instance.onShow()
+    expect(comp.toJSON()).toMatchSnapshot('loading')
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('empty')
+    mockApi('GET', /requests\/\?box=mine/, page([fx.request()]))
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('list')
+    mockApi('GET', /requests\/\?box=mine/, { detail: '服务器暂时不可用' }, 503)
+    await comp.instance.load()
+    expect(comp.toJSON()).toMatchSnapshot('error')
+    expect(calls()[0].path).toBe('requests/?box=mine&page_size=50')
+  })
+})
+
+describe('request', () => {
+  test('timeline, confirm, rate with likes', async () => {
+    const resolved = fx.request({ status: 'resolved', status_label: '已办结', task_id: 3, task_title: '换灯泡', served_members: [{ member_id: 5, name: '王党员' }, { member_id: 6, name: '张党员' }] })
+    mockApi('GET', 'requests/7/', resolved)
+    const comp = render('request')
+    comp.instance.onLoad({ id: '7' })
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('resolved')
+    mockApi('POST', 'requests/7/confirm/', Object.assign({}, resolved, { status: 'confirmed', status_label: '居民已确认' }))
+    await comp.instance.confirm()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'requests/7/confirm/', data: {} })
+    comp.instance.setScore({ currentTarget: { dataset: { score: 4 } } })
+    comp.instance.onComment({ detail: { value: '很及时' } })
+    comp.instance.toggleLike({ currentTarget: { dataset: { id: 6 } } })
+    mockApi('POST', 'requests/7/rate/', Object.assign({}, resolved, { status: 'rated', feedback: { score: 4, comment: '很及时' } }))
+    await comp.instance.rate()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'requests/7/rate/', data: { score: 4, comment: '很及时', liked_members: [5] } })
+    expect(comp.toJSON()).toMatchSnapshot('rated')
+  })
+  test('reopen sends the reason; a conflict shows its message', async () => {
+    mockApi('GET', 'requests/7/', fx.request({ status: 'resolved' }))
+    mockApi('POST', 'requests/7/reopen/', { detail: '该点单不能重新打开。', code: 'illegal_transition' }, 409)
+    const comp = render('request')
+    comp.instance.onLoad({ id: '7' })
+    await settle()
+    comp.instance.onReason({ detail: { value: '灯还是不亮' } })
+    await comp.instance.reopen()
+    expect(lastCall('POST')).toEqual({ method: 'POST', path: 'requests/7/reopen/', data: { reason: '灯还是不亮' } })
+    expect(wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '该点单不能重新打开。' }))
+  })
+  test('not found is the error state', async () => {
+    mockApi('GET', 'requests/9/', { detail: '点单不存在。', code: 'not_found' }, 404)
+    const comp = render('request')
+    comp.instance.onLoad({ id: '9' })
+    await settle()
+    expect(comp.toJSON()).toMatchSnapshot('error')
+  })
+})
