@@ -59,6 +59,27 @@ def keyset(queryset: QuerySet, *, size: int = 2000) -> Iterator:
         last = rows[-1].pk
 
 
+def keyset_pages(queryset: QuerySet, fields: Sequence[str], *, size: int = 5000) -> Iterator[list[tuple]]:
+    """The rows of ``queryset`` as pages of ``values_list(*fields)`` tuples, ``id > last`` each.
+
+    Like ``keyset`` but without model instances: a download of half a million rows spends its
+    time writing, not building objects. ``fields[0]`` must be ``"pk"`` (the page's key).
+    """
+    if fields[0] != "pk":
+        raise ValueError("the first field must be pk")
+    last = None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        rows = list(page.values_list(*fields)[:size])
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1][0]
+
+
 class _Echo:
     """A file-like object whose ``write`` hands the line back, so csv.writer can feed a stream."""
 
@@ -153,29 +174,64 @@ class Dataset:
         return "-".join(part for part in (self.scope_label, self.title, self.period_label.replace(" 至 ", "-")) if part)
 
 
-DatasetBuilder = Callable[..., Dataset]  # builder(*, user, params: Mapping[str, str]) -> Dataset
+DatasetBuilder = Callable[..., Dataset]  # builder(*, user, params: Mapping[str, str], only=None) -> Dataset
 _builders: dict[str, DatasetBuilder] = {}
 
 
-def register(key: str, builder: DatasetBuilder) -> None:
-    """Offer a download under ``key``; called from an app's ``ready()``."""
+@dataclass(frozen=True)
+class Offer:
+    """How the download page lists a dataset."""
+
+    key: str
+    title: str  # 党员名单
+    params: tuple[str, ...] = ("node", "start", "end")  # what the page asks for
+    order: int = 100
+
+
+_offers: dict[str, Offer] = {}
+_node_choices: Callable | None = None
+
+
+def register(key: str, builder: DatasetBuilder, *, title: str = "", params: Sequence[str] | None = None,
+             order: int = 100) -> None:
+    """Offer a download under ``key``; called from an app's ``ready()``. ``title`` and ``params``
+    list it on the download page (``params`` defaults to node, start and end)."""
     _builders[key] = builder
+    _offers[key] = Offer(key, title or key, tuple(params) if params is not None else Offer.params, order)
 
 
 def registered() -> list[str]:
     return sorted(_builders)
 
 
-def build(key: str, *, user, params: Mapping[str, str]) -> Dataset:
+def offers() -> list[Offer]:
+    return sorted(_offers.values(), key=lambda o: (o.order, o.key))
+
+
+def offer_nodes(choices: Callable) -> None:
+    """Name the function that lists the nodes a user may download for: ``choices(user)`` →
+    ``[(value, label), ...]`` (the organisation tree lives above core)."""
+    global _node_choices
+    _node_choices = choices
+
+
+def node_choices(user) -> list[tuple[str, str]]:
+    return _node_choices(user) if _node_choices is not None else []
+
+
+def build(key: str, *, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
     """The dataset ``key`` for ``user`` with the request's ``params`` (node, start, end, ...).
 
-    Raises ``LookupError`` for an unknown key (a 404) and the builder's ``DomainError`` for a scope
-    or parameter the user may not have.
+    ``only`` (the admin's selected rows, a queryset of the dataset's own model) narrows the rows
+    further; the scope still applies. Raises ``LookupError`` for an unknown key (a 404) and the
+    builder's ``DomainError`` for a scope or parameter the user may not have.
     """
     try:
         builder = _builders[key]
     except KeyError:
         raise LookupError(key) from None
+    if only is not None:
+        return builder(user=user, params=params, only=only)
     return builder(user=user, params=params)
 
 
