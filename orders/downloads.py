@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.exports import Column, Dataset, keyset_pages
+from grids.selectors.download_names import Names
 from grids.selectors.downloads import Node, ask
 from grids.vocab import Duty, Focus
-from orders.models import Acceptance, Like, ServiceRequest, Task
+from orders.models import Acceptance, Feedback, Like, ServiceRequest, Task
+from reporting.models import ServiceRecord
 
 PAGE = 2000
 _DUTY = dict(Duty.choices)
@@ -31,7 +33,6 @@ PLACE = [
     Column("街道/镇", width=14),
     Column("社区", width=16),
 ]
-_PLACE_FIELDS = ("community__street__district__name", "community__street__name", "community__name")
 
 
 def _only(qs: QuerySet, only: QuerySet | None) -> QuerySet:
@@ -63,12 +64,12 @@ REQUEST_COLUMNS = [
 _REQUEST_FIELDS = (
     "pk",
     "created_at",
-    "requester__name",
+    "requester_id",
     "contact_phone",
     "requester_kind",
-    "unit__name",
-    *_PLACE_FIELDS,
-    "grid__name",
+    "unit_id",
+    "community_id",
+    "grid_id",
     "duty",
     "title",
     "address",
@@ -78,8 +79,6 @@ _REQUEST_FIELDS = (
     "task_id",
     "resolved_at",
     "closed_at",
-    "feedback__score",
-    "feedback__comment",
 )
 
 
@@ -92,39 +91,37 @@ def requests_dataset(*, user, params: Mapping[str, str], only: QuerySet | None =
     """The requests submitted in the period to the node's communities, with outcome and rating."""
     a = ask(user, params)
     qs = _only(ServiceRequest.objects.filter(_request_q(a.node), a.period.q("created_at")), only)
-    phone = a.node.phone
+    phone, names = a.node.phone, Names()
 
     def rows():
         for page in keyset_pages(qs, _REQUEST_FIELDS, size=PAGE):
+            ids = [r[0] for r in page]
             likes = dict(
-                Like.objects.filter(request_id__in=[r[0] for r in page])
-                .order_by()
-                .values_list("request_id")
-                .annotate(n=Count("pk"))
+                Like.objects.filter(request_id__in=ids).order_by().values_list("request_id").annotate(n=Count("pk"))
             )
+            rated = {
+                r: (score, comment)
+                for r, score, comment in Feedback.objects.filter(request_id__in=ids).values_list(
+                    "request_id", "score", "comment"
+                )
+            }
+            people = names.users(r[2] for r in page)
+            grids = names.grids(r[7] for r in page)
             for r in page:
                 yield (
                     r[0],
                     r[1],
-                    r[2],
+                    people.get(r[2], ("", ""))[0],
                     phone(r[3]),
                     _KIND.get(r[4], r[4]),
-                    r[5],
-                    r[6],
-                    r[7],
-                    r[8],
-                    r[9],
-                    _DUTY.get(r[10], r[10]),
-                    r[11],
-                    r[12],
-                    _REQUEST_STATUS.get(r[13], r[13]),
-                    r[14],
-                    r[15],
-                    r[16],
-                    r[17],
-                    r[18],
-                    r[19],
-                    r[20],
+                    names.unit(r[5]),
+                    *names.place(r[6]),
+                    grids.get(r[7], ""),
+                    _DUTY.get(r[8], r[8]),
+                    *r[9:11],
+                    _REQUEST_STATUS.get(r[11], r[11]),
+                    *r[12:17],
+                    *rated.get(r[0], (None, None)),
                     likes.get(r[0], 0),
                 )
 
@@ -164,7 +161,7 @@ _TASK_FIELDS = (
     "title",
     "focus",
     "duty",
-    *_PLACE_FIELDS,
+    "community_id",
     "address",
     "starts_at",
     "ends_at",
@@ -173,15 +170,7 @@ _TASK_FIELDS = (
     "status",
     "created_at",
 )
-_ACCEPTANCE_FIELDS = (
-    "task_id",
-    "member__user__name",
-    "member__user__phone",
-    "member__unit__name",
-    "status",
-    "accepted_at",
-    "record__minutes",
-)
+_ACCEPTANCE_FIELDS = ("task_id", "member_id", "status", "accepted_at", "record_id")
 _NOBODY = (None,) * 6
 
 
@@ -191,12 +180,12 @@ def tasks_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = No
     a = ask(user, params)
     accepted = Acceptance.objects.all()
     if a.node.is_unit:
-        accepted = accepted.filter(member__unit_id=a.node.pk)
+        accepted = accepted.filter(a.node.q(None, "member"))
         where = Exists(accepted.filter(task_id=OuterRef("pk")))
     else:
         where = a.node.q("community", None)
     qs = _only(Task.objects.filter(where, a.period.q("starts_at")), only)
-    phone = a.node.phone
+    phone, names = a.node.phone, Names()
 
     def rows():
         for page in keyset_pages(qs, _TASK_FIELDS, size=PAGE):
@@ -205,21 +194,35 @@ def tasks_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = No
                 *_ACCEPTANCE_FIELDS
             ):
                 taken[r[0]].append(r)
+            every = [r for rs in taken.values() for r in rs]
+            people = names.members(r[1] for r in every)
+            minutes = dict(
+                ServiceRecord.objects.filter(pk__in=[r[4] for r in every if r[4]]).values_list("pk", "minutes")
+            )
             for t in page:
-                task = (*t[:2], _FOCUS.get(t[2], t[2]), _DUTY.get(t[3], t[3]), *t[4:12], _TASK_STATUS.get(t[12]), t[13])
+                task = (
+                    *t[:2],
+                    _FOCUS.get(t[2], t[2]),
+                    _DUTY.get(t[3], t[3]),
+                    *names.place(t[4]),
+                    *t[5:10],
+                    _TASK_STATUS.get(t[10], t[10]),
+                    t[11],
+                )
                 for r in taken.get(t[0]) or [None]:
                     if r is None:
                         yield (*task, *_NOBODY)
                         continue
-                    minutes = r[6]
+                    name, number, unit = people.get(r[1], ("", "", ""))
+                    served = minutes.get(r[4])
                     yield (
                         *task,
-                        r[1],
-                        phone(r[2]),
+                        name,
+                        phone(number),
+                        unit,
+                        _ACCEPTANCE_STATUS.get(r[2], r[2]),
                         r[3],
-                        _ACCEPTANCE_STATUS.get(r[4], r[4]),
-                        r[5],
-                        None if minutes is None else round(minutes / 60, 2),
+                        None if served is None else round(served / 60, 2),
                     )
 
     return Dataset(

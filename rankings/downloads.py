@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from core.errors import ValidationFailed
 from core.exports import Column, Dataset, keyset_pages
 from grids.models import Member, Registration
+from grids.selectors.download_names import Names
 from grids.selectors.downloads import ask, parse_node
 from rankings.assessment.access import node_filter, unit_scope
 from rankings.assessment.periods import parse_period
@@ -26,17 +27,7 @@ PAGE = 2000
 _KIND = dict(Member.Kind.choices)
 _REG_STATUS = dict(Registration.Status.choices)
 _REG_SOURCE = dict(Registration.Source.choices)
-_MEMBER_FIELDS = (
-    "pk",
-    "user__name",
-    "user__phone",
-    "kind",
-    "unit__name",
-    "community__street__district__name",
-    "community__street__name",
-    "community__name",
-    "grid__name",
-)
+_MEMBER_FIELDS = ("pk", "user_id", "kind", "unit_id", "community_id", "grid_id")
 
 
 def quota_state(quota) -> str:
@@ -55,7 +46,7 @@ def members_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
     qs = Member.objects.filter(a.node.q("community", "", grid="grid"))
     if only is not None:
         qs = qs.filter(pk__in=only.values("pk"))
-    phone = a.node.phone
+    phone, names = a.node.phone, Names()
     columns = [
         Column("党员编号", "int", 10),
         Column("姓名", width=10),
@@ -93,15 +84,20 @@ def members_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
                 .annotate(n=Count("pk"))
             )
             stars = stars_by_member(ids, year)
+            people = names.users(r[1] for r in page)
+            grids = names.grids(r[5] for r in page)
             for r in page:
                 status, source = regs.get(r[0], (None, None))
                 q = quotas[r[0]]
+                name, number = people.get(r[1], ("", ""))
                 yield (
                     r[0],
-                    r[1],
-                    phone(r[2]),
-                    _KIND.get(r[3], r[3]),
-                    *r[4:9],
+                    name,
+                    phone(number),
+                    _KIND.get(r[2], r[2]),
+                    names.unit(r[3]),
+                    *names.place(r[4]),
+                    grids.get(r[5], ""),
                     _REG_STATUS[status] if status else "未报到",
                     _REG_SOURCE.get(source, ""),
                     q.confirmed_hours,

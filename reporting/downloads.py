@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from django.db.models import QuerySet
 
 from core.exports import Column, Dataset, keyset_pages
+from grids.selectors.download_names import Names
 from grids.selectors.downloads import ask
 from grids.vocab import Duty
 from reporting.models import ServiceRecord, Visit
@@ -33,14 +34,12 @@ PERSON = [
     Column("街道/镇", width=14),
     Column("社区", width=16),
 ]
-_PERSON_FIELDS = (
-    "member__user__name",
-    "member__user__phone",
-    "member__unit__name",
-    "community__street__district__name",
-    "community__street__name",
-    "community__name",
-)
+
+
+def _person(names: Names, people: dict, phone, member_id: int, community_id: int) -> tuple:
+    name, number, unit = people.get(member_id, ("", "", ""))
+    return (name, phone(number), unit, *names.place(community_id))
+
 
 RECORD_COLUMNS = [
     Column("记录编号", "int", 10),
@@ -60,7 +59,8 @@ RECORD_COLUMNS = [
 ]
 _RECORD_FIELDS = (
     "pk",
-    *_PERSON_FIELDS,
+    "member_id",
+    "community_id",
     "duty",
     "title",
     "source",
@@ -83,9 +83,9 @@ def _hours(minutes: int | None):
 def _counted(page: list[tuple]) -> dict[int, int]:
     """Minutes toward the quota of a page's confirmed records: stored, or computed for those the
     nightly job has not filled yet (one query for the working-day overrides, only then)."""
-    counted = {r[0]: r[14] for r in page if r[16] == CONFIRMED and r[14] is not None}
-    missing = [r for r in page if r[16] == CONFIRMED and r[14] is None]
-    for r, minutes in zip(missing, quota_minutes_of_rows((r[10], r[11], r[13]) for r in missing), strict=True):
+    counted = {r[0]: r[10] for r in page if r[12] == CONFIRMED and r[10] is not None}
+    missing = [r for r in page if r[12] == CONFIRMED and r[10] is None]
+    for r, minutes in zip(missing, quota_minutes_of_rows((r[6], r[7], r[9]) for r in missing), strict=True):
         counted[r[0]] = minutes
     return counted
 
@@ -99,32 +99,28 @@ def records_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
     its members, wherever they served)."""
     a = ask(user, params)
     qs = _only(ServiceRecord.objects.filter(a.node.q("community", "member"), a.period.q("started_at")), only)
-    phone = a.node.phone
+    phone, names = a.node.phone, Names()
 
     def rows():
         for page in keyset_pages(qs, _RECORD_FIELDS, size=PAGE):
             counted = _counted(page)
+            people = names.members(r[1] for r in page)
             for r in page:
                 yield (
                     r[0],
-                    r[1],
-                    phone(r[2]),
-                    r[3],
+                    *_person(names, people, phone, r[1], r[2]),
+                    _DUTY.get(r[3], r[3]),
                     r[4],
-                    r[5],
+                    _SOURCE.get(r[5], r[5]),
                     r[6],
-                    _DUTY.get(r[7], r[7]),
-                    r[8],
-                    _SOURCE.get(r[9], r[9]),
-                    r[10],
-                    r[11],
-                    _hours(r[12]),
-                    _hours(r[13]),
+                    r[7],
+                    _hours(r[8]),
+                    _hours(r[9]),
                     _hours(counted.get(r[0])),
-                    "是" if r[15] else "否",
-                    _STATUS.get(r[16], r[16]),
-                    _VIA.get(r[17], ""),
-                    r[18],
+                    "是" if r[11] else "否",
+                    _STATUS.get(r[12], r[12]),
+                    _VIA.get(r[13], ""),
+                    r[14],
                 )
 
     return Dataset(
@@ -145,19 +141,20 @@ VISIT_COLUMNS = [
     Column("报到时间（北京时间）", "datetime", 20),
     Column("季度", width=10),
 ]
-_VISIT_FIELDS = ("pk", *_PERSON_FIELDS, "method", "visited_at", "quarter")
+_VISIT_FIELDS = ("pk", "member_id", "community_id", "method", "visited_at", "quarter")
 
 
 def visits_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
     """The report-for-duty visits of the period at the node's communities (a unit: its members')."""
     a = ask(user, params)
     qs = _only(Visit.objects.filter(a.node.q("community", "member"), a.period.q("visited_at")), only)
-    phone = a.node.phone
+    phone, names = a.node.phone, Names()
 
     def rows():
         for page in keyset_pages(qs, _VISIT_FIELDS, size=PAGE):
+            people = names.members(r[1] for r in page)
             for r in page:
-                yield (r[0], r[1], phone(r[2]), r[3], r[4], r[5], r[6], _METHOD.get(r[7], r[7]), r[8], r[9])
+                yield (r[0], *_person(names, people, phone, r[1], r[2]), _METHOD.get(r[3], r[3]), r[4], r[5])
 
     return Dataset(
         key="visits",

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.phone import mask_phone
 from core.errors import NotFound, PermissionDenied, ValidationFailed
-from grids.models import Community, District, Street, Unit
+from grids.models import Community, District, Member, Street, Unit
 from grids.selectors.scope import Scope, scope_for
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -65,22 +65,33 @@ class Node:
         if self.kind == "unit":
             if member is None:
                 return Q(pk__in=[])
-            return Q(**{"unit_id" if member == "" else f"{member}__unit_id": self.pk})
-        prefix = "" if community == "" else f"{community}__"
+            if member == "":
+                return Q(unit_id=self.pk)
+            return Q(**{f"{member}_id__in": Member.objects.filter(unit_id=self.pk).values("pk")})
         own = "pk" if community == "" else f"{community}_id"
         if self.kind == "city":
             return Q()
-        if self.kind == "district":
-            return Q(**{f"{prefix}street__district_id": self.pk})
-        if self.kind == "street":
-            return Q(**{f"{prefix}street_id": self.pk})
         if self.kind == "community":
             return Q(**{own: self.pk})
-        # mine: what the tree posts reach, and the members of the units led
-        q = self.scope.q(None if community == "" else community, grid)
-        if member is not None and self.scope.unit_ids:
-            q |= self.scope.unit_q(None if member == "" else member)
+        # A list of community ids rather than a join up the tree: the download's query stays on
+        # its own table (see core.exports.keyset_pages).
+        q = Q(**{f"{own}__in": self.community_ids()})
+        if self.kind == "mine":
+            if grid is not None and self.scope.grid_ids:
+                q |= Q(**{f"{grid}_id__in": self.scope.grid_ids}) | Q(**{f"{grid}__parent_id__in": self.scope.grid_ids})
+            if member is not None and self.scope.unit_ids:
+                q |= self.scope.unit_q(None if member == "" else member)
         return q
+
+    def community_ids(self) -> list[int]:
+        """The communities of a district, a street or the user's tree posts."""
+        if self.kind == "district":
+            where = Q(street__district_id=self.pk)
+        elif self.kind == "street":
+            where = Q(street_id=self.pk)
+        else:
+            where = self.scope.q(None)
+        return list(Community.objects.filter(where).order_by().values_list("pk", flat=True))
 
     def phone(self, phone: str) -> str:
         return phone if self.own_staff else mask_phone(phone)

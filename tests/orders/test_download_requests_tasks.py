@@ -116,8 +116,10 @@ def test_tasks_and_requests_read_in_pages_with_fixed_queries(
         ServiceRequestFactory(community=community, created_at=SAT_9)
     params = {"node": f"community:{community.pk}", **PERIOD}
     tasks = build("tasks", user=admin_user, params=params)
-    with django_assert_num_queries(3 * 2):  # 3 pages × (tasks, their acceptances)
+    # once: id bounds, places (3), units; 3 pages × (tasks, acceptances, members, users)
+    with django_assert_num_queries(5 + 3 * 4):
         assert len(list(tasks.rows())) == 5
     requests = build("requests", user=admin_user, params=params)
-    with django_assert_num_queries(3 * 2):  # 3 pages × (requests, their likes)
+    # once: id bounds, places (3); 3 pages × (requests, likes, ratings, requesters)
+    with django_assert_num_queries(4 + 3 * 4):
         assert len(list(requests.rows())) == 5

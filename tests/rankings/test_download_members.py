@@ -105,10 +105,11 @@ def test_members_are_read_in_pages_with_a_fixed_number_of_queries(
         ServiceRecordFactory(member=m, community=community, status="confirmed", confirmed_via="community",
                              confirmed_at=SAT_9, quota_minutes=60)  # fmt: skip
     dataset = build("members", user=admin_user, params={"node": f"community:{community.pk}", **PERIOD})
-    # 3 pages (2 + 2 + 1): members, registrations, quota sums, records without stored minutes,
-    # quarters visited, this quarter's visits, stars — 7 each (none without stored minutes, so no
-    # working-day overrides are read)
-    with django_assert_num_queries(3 * 7):
+    # Once: the id bounds, the places (district, street, community) and the units. Then 3 pages
+    # (2 + 2 + 1) of: members, registrations, quota sums, records without stored minutes, quarters
+    # visited, this quarter's visits, stars, users — 8 each (no grid to name; every record has its
+    # quota minutes stored, so no working-day overrides are read)
+    with django_assert_num_queries(5 + 3 * 8):
         rows = list(dataset.rows())
     assert len(rows) == 5
 
