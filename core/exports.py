@@ -199,8 +199,9 @@ _offers: dict[str, Offer] = {}
 _node_choices: Callable | None = None
 
 
-def register(key: str, builder: DatasetBuilder, *, title: str = "", params: Sequence[str] | None = None,
-             order: int = 100) -> None:
+def register(
+    key: str, builder: DatasetBuilder, *, title: str = "", params: Sequence[str] | None = None, order: int = 100
+) -> None:
     """Offer a download under ``key``; called from an app's ``ready()``. ``title`` and ``params``
     list it on the download page (``params`` defaults to node, start and end)."""
     _builders[key] = builder

@@ -89,8 +89,8 @@ def _request_q(node: Node) -> Q:
 
 def requests_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
     """The requests submitted in the period to the node's communities, with outcome and rating."""
-    a = ask(user, params)
-    qs = _only(ServiceRequest.objects.filter(_request_q(a.node), a.period.q("created_at")), only)
+    a = ask(user, params, only=only)
+    qs = _only(ServiceRequest.objects.filter(_request_q(a.node), a.when("created_at")), only)
     phone, names = a.node.phone, Names()
 
     def rows():
@@ -129,7 +129,7 @@ def requests_dataset(*, user, params: Mapping[str, str], only: QuerySet | None =
         key="requests",
         title="点单",
         scope_label=a.node.name,
-        period_label=a.period.label,
+        period_label=a.period_label,
         columns=REQUEST_COLUMNS,
         rows=rows,
         filters=a.filters,
@@ -177,21 +177,23 @@ _NOBODY = (None,) * 6
 def tasks_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
     """The tasks that start in the period at the node's communities, a row per acceptance (a
     unit: the tasks its members took, with their acceptances only)."""
-    a = ask(user, params)
+    a = ask(user, params, only=only)
     accepted = Acceptance.objects.all()
     if a.node.is_unit:
         accepted = accepted.filter(a.node.q(None, "member"))
         where = Exists(accepted.filter(task_id=OuterRef("pk")))
     else:
         where = a.node.q("community", None)
-    qs = _only(Task.objects.filter(where, a.period.q("starts_at")), only)
+    qs = _only(Task.objects.filter(where, a.when("starts_at")), only)
     phone, names = a.node.phone, Names()
 
     def rows():
         for page in keyset_pages(qs, _TASK_FIELDS, size=PAGE):
             taken = defaultdict(list)
-            for r in accepted.filter(task_id__in=[t[0] for t in page]).order_by("task_id", "pk").values_list(
-                *_ACCEPTANCE_FIELDS
+            for r in (
+                accepted.filter(task_id__in=[t[0] for t in page])
+                .order_by("task_id", "pk")
+                .values_list(*_ACCEPTANCE_FIELDS)
             ):
                 taken[r[0]].append(r)
             every = [r for rs in taken.values() for r in rs]
@@ -229,7 +231,7 @@ def tasks_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = No
         key="tasks",
         title="任务与接单",
         scope_label=a.node.name,
-        period_label=a.period.label,
+        period_label=a.period_label,
         columns=TASK_COLUMNS,
         rows=rows,
         filters=a.filters,

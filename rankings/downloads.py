@@ -40,7 +40,7 @@ def members_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
     """The node's members (a community's: those serving there; a unit's: its own, wherever they
     serve) with registration, the year of the period's end against the quota, visits in that
     quarter and stars."""
-    a = ask(user, params)
+    a = ask(user, params, only=only)
     end = a.period.end
     year, quarter = end.year, f"{end.year}Q{(end.month - 1) // 3 + 1}"
     qs = Member.objects.filter(a.node.q("community", "", grid="grid"))
@@ -157,7 +157,9 @@ def _in_node(node, level: str):
     if node.kind == "district":
         return lambda r: (r["parent_id"] if level in ("street", "unit") else r["district_id"]) == node.pk
     if node.kind == "street":
-        return lambda r: (level == "street" and r["id"] == node.pk) or (level == "community" and r["parent_id"] == node.pk)
+        return lambda r: (
+            (level == "street" and r["id"] == node.pk) or (level == "community" and r["parent_id"] == node.pk)
+        )
     return lambda r: level == "community" and r["id"] == node.pk
 
 

@@ -12,9 +12,8 @@ class ReportingConfig(AppConfig):
 
         register(SERVICE_RECORD)
 
-        from reporting import checks  # noqa: F401 - registers the system checks
-
         from core import exports
+        from reporting import checks  # noqa: F401 - registers the system checks
         from reporting.downloads import records_dataset, visits_dataset
 
         exports.register("records", records_dataset, title="服务记录（时长）", order=20)

@@ -97,8 +97,8 @@ def _only(qs: QuerySet, only: QuerySet | None) -> QuerySet:
 def records_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
     """The service records that started in the period, of the node's communities (a unit: of
     its members, wherever they served)."""
-    a = ask(user, params)
-    qs = _only(ServiceRecord.objects.filter(a.node.q("community", "member"), a.period.q("started_at")), only)
+    a = ask(user, params, only=only)
+    qs = _only(ServiceRecord.objects.filter(a.node.q("community", "member"), a.when("started_at")), only)
     phone, names = a.node.phone, Names()
 
     def rows():
@@ -127,7 +127,7 @@ def records_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
         key="records",
         title="服务记录",
         scope_label=a.node.name,
-        period_label=a.period.label,
+        period_label=a.period_label,
         columns=RECORD_COLUMNS,
         rows=rows,
         filters=a.filters,
@@ -146,8 +146,8 @@ _VISIT_FIELDS = ("pk", "member_id", "community_id", "method", "visited_at", "qua
 
 def visits_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
     """The report-for-duty visits of the period at the node's communities (a unit: its members')."""
-    a = ask(user, params)
-    qs = _only(Visit.objects.filter(a.node.q("community", "member"), a.period.q("visited_at")), only)
+    a = ask(user, params, only=only)
+    qs = _only(Visit.objects.filter(a.node.q("community", "member"), a.when("visited_at")), only)
     phone, names = a.node.phone, Names()
 
     def rows():
@@ -160,7 +160,7 @@ def visits_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = N
         key="visits",
         title="到社区报到记录",
         scope_label=a.node.name,
-        period_label=a.period.label,
+        period_label=a.period_label,
         columns=VISIT_COLUMNS,
         rows=rows,
         filters=a.filters,

@@ -232,18 +232,30 @@ def node_choices(user) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Ask:
-    """A download's request once checked: the node, the period and what the audit row records."""
+    """A download's request once checked: the node, the period and what the audit row records.
+
+    ``selected``: the admin's chosen rows — the selection is the filter, so no period applies."""
 
     node: Node
     period: Period
+    selected: bool = False
+
+    def when(self, field: str) -> Q:
+        return Q() if self.selected else self.period.q(field)
+
+    @property
+    def period_label(self) -> str:
+        return "后台所选" if self.selected else self.period.label
 
     @property
     def filters(self) -> dict:
+        if self.selected:
+            return {"node": self.node.value, "node_name": self.node.name, "selected": True}
         return {"node": self.node.value, "node_name": self.node.name, **self.period.filters}
 
 
-def ask(user, params: Mapping[str, str], *, today: dt.date | None = None) -> Ask:
+def ask(user, params: Mapping[str, str], *, only=None, today: dt.date | None = None) -> Ask:
     """The node and period of ``params``, checked against ``user``'s posts (the scope first: an
     outsider hears that, whatever else is wrong)."""
     node = parse_node(user, params.get("node"))
-    return Ask(node, parse_period(params, today=today))
+    return Ask(node, parse_period(params, today=today), selected=only is not None)

@@ -82,7 +82,15 @@ def test_tasks_one_row_per_acceptance_and_one_for_an_untaken_task(client, secret
         _when(task.ends_at), "5", "2", "招募中", _when(task.created_at),
     ]  # fmt: skip
     assert rows[0][14] == "接单党员"
-    assert rows[1] == [*head, placed.user.name, placed.user.phone, placed.unit.name, "已完成", _when(done.accepted_at), "1.5"]
+    assert rows[1] == [
+        *head,
+        placed.user.name,
+        placed.user.phone,
+        placed.unit.name,
+        "已完成",
+        _when(done.accepted_at),
+        "1.5",
+    ]
     assert rows[2] == [
         *head, other.member.user.name, other.member.user.phone, other.member.unit.name, "未到场",
         _when(other.accepted_at), "",

@@ -27,8 +27,14 @@ def roster(community, grid, placed):
         member=placed, community=community, grid=grid, status=Registration.Status.PLACED, placed_at=SAT_9
     )
     ServiceRecordFactory(
-        member=placed, community=community, status="confirmed", confirmed_via="community",
-        confirmed_at=SAT_9, minutes=1300, reported_minutes=1300, quota_minutes=1250,
+        member=placed,
+        community=community,
+        status="confirmed",
+        confirmed_via="community",
+        confirmed_at=SAT_9,
+        minutes=1300,
+        reported_minutes=1300,
+        quota_minutes=1250,
     )
     ServiceRecordFactory(member=placed, community=community, minutes=60)  # pending: not counted
     VisitFactory(member=placed, community=community)

@@ -50,7 +50,7 @@ def expected_row(r: ServiceRecord, *, full: bool) -> list[str]:
 @pytest.fixture
 def records(community, other_community, placed):
     mine = [
-        ServiceRecordFactory(member=placed, community=community, title="=HYPERLINK(\"x\")", minutes=90),
+        ServiceRecordFactory(member=placed, community=community, title='=HYPERLINK("x")', minutes=90),
         ServiceRecordFactory(
             member=placed,
             community=community,
@@ -94,8 +94,12 @@ def test_a_unit_secretary_gets_the_unit_members_records_wherever_they_served(cli
     ServiceRecordFactory(member=stranger, community=records[0].community)
     client.force_login(user)
     _, rows = download(client, "records", node=f"unit:{placed.unit_id}", **PERIOD)
-    assert {row[0] for row in rows[1:]} == {str(r.pk) for r in ServiceRecord.objects.filter(member=placed).filter(
-        started_at__gte=dt.datetime(2026, 11, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))))}
+    assert {row[0] for row in rows[1:]} == {
+        str(r.pk)
+        for r in ServiceRecord.objects.filter(member=placed).filter(
+            started_at__gte=dt.datetime(2026, 11, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        )
+    }
     assert all("****" not in row[2] for row in rows[1:])  # the unit's own members: in full
 
 

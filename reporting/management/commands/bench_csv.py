@@ -85,7 +85,9 @@ class Command(BaseCommand):
         )
         if queries_before is not None:
             self.stdout.write(f"  查询：{len(connection.queries) - queries_before} 次")
-        results.record("CSV 下载", f"全市一年服务记录 {rows} 行 · 首行", f"{first:.2f} 秒", "< 1 秒", first < TARGET_FIRST)
+        results.record(
+            "CSV 下载", f"全市一年服务记录 {rows} 行 · 首行", f"{first:.2f} 秒", "< 1 秒", first < TARGET_FIRST
+        )
         results.record("CSV 下载", "全市一年服务记录 · 全部", f"{whole:.1f} 秒", "< 30 秒", whole < TARGET_WHOLE)
         results.record(
             "CSV 下载",
