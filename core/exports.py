@@ -197,6 +197,7 @@ class Offer:
 
 _offers: dict[str, Offer] = {}
 _node_choices: Callable | None = None
+_may_download: Callable | None = None
 
 
 def register(
@@ -216,11 +217,16 @@ def offers() -> list[Offer]:
     return sorted(_offers.values(), key=lambda o: (o.order, o.key))
 
 
-def offer_nodes(choices: Callable) -> None:
-    """Name the function that lists the nodes a user may download for: ``choices(user)`` →
-    ``[(value, label), ...]`` (the organisation tree lives above core)."""
-    global _node_choices
-    _node_choices = choices
+def offer_nodes(choices: Callable, may: Callable) -> None:
+    """Name the functions that list the nodes a user may download for — ``choices(user)`` →
+    ``[(value, label), ...]`` — and say whether a user may download at all (``may(user)``, cheap:
+    the pages ask it before showing a button). The organisation tree lives above core."""
+    global _node_choices, _may_download
+    _node_choices, _may_download = choices, may
+
+
+def may_download(user) -> bool:
+    return bool(_may_download and _may_download(user))
 
 
 def node_choices(user) -> list[tuple[str, str]]:

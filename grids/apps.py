@@ -14,6 +14,6 @@ class GridsConfig(AppConfig):
         register(REGISTRATION, ADJUSTMENT_ROUND)
 
         from core.exports import offer_nodes
-        from grids.selectors.downloads import node_choices
+        from grids.selectors.downloads import may_download, node_choices
 
-        offer_nodes(node_choices)
+        offer_nodes(node_choices, may_download)

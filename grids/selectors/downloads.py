@@ -123,6 +123,11 @@ class Period:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
+def may_download(user) -> bool:
+    scope = scope_for(user)
+    return scope.is_staff_scope or scope.leads_units
+
+
 def download_scope(user) -> Scope:
     scope = scope_for(user)
     if not (scope.is_staff_scope or scope.leads_units):
