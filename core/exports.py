@@ -108,20 +108,38 @@ def _plain(value):
     return "" if value is None else value
 
 
-def _audited(lines: Iterator[str], *, filename: str, filters: dict, where: audit.Origin) -> Iterator[str]:
-    sent = -1  # the header line is not a row
+def _audited(batches: Iterator[tuple[str, int]], *, filename: str, filters: dict, where: audit.Origin) -> Iterator[str]:
+    sent = 0
     try:
-        for line in lines:
-            sent += 1
-            yield line
+        for text, rows in batches:
+            sent += rows
+            yield text
     finally:
         with audit.origin(**vars(where)):
             audit.record(
                 audit.Action.EXPORT,
                 object_type="download",
                 object_repr=filename,
-                changes={"filters": filters, "rows": max(sent, 0)},
+                changes={"filters": filters, "rows": sent},
             )
+
+
+def _stream(filename: str, batches: Iterator[tuple[str, int]], filters: dict | None) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        _audited(batches, filename=filename, filters=filters or {}, where=audit.current_origin()),
+        content_type="text/csv; charset=utf-8",
+    )
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export.csv"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _one_by_one(lines: Iterator[str]) -> Iterator[tuple[str, int]]:
+    header = next(lines, None)
+    if header is not None:
+        yield header, 0
+    for line in lines:
+        yield line, 1
 
 
 def csv_response(
@@ -132,13 +150,55 @@ def csv_response(
     Each download is a line in the audit trail — who, which file, with which ``filters`` (the
     scope and period), and how many rows went out — written when the stream ends, or is broken off.
     """
-    response = StreamingHttpResponse(
-        _audited(csv_lines(header, rows), filename=filename, filters=filters or {}, where=audit.current_origin()),
-        content_type="text/csv; charset=utf-8",
-    )
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export.csv"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return response
+    return _stream(filename, _one_by_one(csv_lines(header, rows)), filters)
+
+
+# What a CSV cell becomes, by column kind — one call per cell instead of two, and datetimes through
+# C-level formatting: the city's year of records is ten million cells.
+_UTC8 = dt.timezone(dt.timedelta(hours=8))  # Beijing has kept +08:00 without daylight saving since 1991
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if value.__class__ is str and value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def _number(value):
+    return "" if value is None else value
+
+
+def _date(value):
+    return "" if value is None else value.isoformat()
+
+
+def _datetime(value):
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        return value.isoformat(" ", "seconds")
+    return value.astimezone(_UTC8).isoformat(" ", "seconds")[:19]
+
+
+_CELL = {"text": _text, "phone": _text, "int": _number, "decimal": _number, "date": _date, "datetime": _datetime}
+BATCH = 500  # rows a streamed chunk holds: about 100 kB, not a write per line
+
+
+def dataset_csv_lines(dataset) -> Iterator[tuple[str, int]]:
+    """The CSV of ``dataset`` in chunks of ``BATCH`` rows: (text, rows in it), the header first."""
+    writer = csv.writer(_Echo())
+    yield BOM + writer.writerow(dataset.header), 0
+    cells = [_CELL[c.kind] for c in dataset.columns]
+    batch: list[str] = []
+    for row in dataset.rows():
+        batch.append(writer.writerow([f(v) for f, v in zip(cells, row, strict=True)]))
+        if len(batch) == BATCH:
+            yield "".join(batch), BATCH
+            batch = []
+    if batch:
+        yield "".join(batch), len(batch)
 
 
 # --- datasets: what a download holds, whatever its format ------------------------------------
@@ -250,9 +310,7 @@ def build(key: str, *, user, params: Mapping[str, str], only: QuerySet | None = 
 
 
 def dataset_csv_response(dataset: Dataset) -> StreamingHttpResponse:
-    return csv_response(
-        f"{dataset.filename_stem}.csv",
-        dataset.header,
-        dataset.rows(),
-        filters={"dataset": dataset.key, **dataset.filters},
+    """The dataset as a streamed, audited CSV (see ``csv_response``), in chunks of rows."""
+    return _stream(
+        f"{dataset.filename_stem}.csv", dataset_csv_lines(dataset), {"dataset": dataset.key, **dataset.filters}
     )

@@ -20,6 +20,8 @@ class Names:
     def __init__(self):
         self._places: dict[int, tuple[str, str, str]] | None = None
         self._units: dict[int, str] | None = None
+        # Members met so far: bounded by the people of the node, not by the rows of the download.
+        self._members: dict[int, tuple[str, str, str]] = {}
 
     def places(self) -> dict[int, tuple[str, str, str]]:
         """community id → (district, street, community): three queries, once."""
@@ -53,10 +55,14 @@ class Names:
         return {pk: (n, p) for pk, n, p in User.objects.filter(pk__in=set(ids)).values_list("pk", "name", "phone")}
 
     def members(self, ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
-        """member id → (name, phone, unit): two queries."""
-        rows = list(Member.objects.filter(pk__in=set(ids)).order_by().values_list("pk", "user_id", "unit_id"))
-        users = self.users(u for _, u, _ in rows)
-        return {pk: (*users.get(u, ("", "")), self.unit(unit)) for pk, u, unit in rows}
+        """member id → (name, phone, unit), every member of the download met so far: two queries
+        for those not met before, none when every one was."""
+        new = set(ids) - self._members.keys()
+        if new:
+            rows = list(Member.objects.filter(pk__in=new).order_by().values_list("pk", "user_id", "unit_id"))
+            users = self.users(u for _, u, _ in rows)
+            self._members.update({pk: (*users.get(u, ("", "")), self.unit(unit)) for pk, u, unit in rows})
+        return self._members
 
     @staticmethod
     def grids(ids: Iterable[int | None]) -> dict[int, str]:

@@ -7,6 +7,7 @@ import datetime as dt
 from core.exports import beijing, build
 from reporting import downloads
 from tests.download_support import download
+from tests.grids.factories import MemberFactory
 from tests.reporting.factories import SAT_9, ServiceRecordFactory, VisitFactory
 
 PERIOD = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -34,12 +35,13 @@ def test_the_ledger_reads_in_keyset_pages_with_fixed_queries(
     monkeypatch, admin_user, community, placed, django_assert_num_queries
 ):
     monkeypatch.setattr(downloads, "PAGE", 2)
-    for n in range(5):
-        ServiceRecordFactory(member=placed, community=community, started_at=SAT_9 - dt.timedelta(days=n))
-        VisitFactory(member=placed, community=community, visited_at=SAT_9 - dt.timedelta(days=n))
+    for n in range(5):  # a member each: every page looks its people up
+        ServiceRecordFactory(member=MemberFactory(), community=community, started_at=SAT_9 - dt.timedelta(days=n))
+        VisitFactory(member=MemberFactory(), community=community, visited_at=SAT_9 - dt.timedelta(days=n))
     params = {"node": f"community:{community.pk}", **PERIOD}
     records = build("records", user=admin_user, params=params)
-    # once: id bounds, places (3), units; 3 pages of 2, 2 and 1 (no OFFSET) × (rows, members, users)
+    # once: id bounds, places (3), units; 3 pages of 2, 2 and 1 (no OFFSET) × (rows, members, users);
+    # a member met on an earlier page is not looked up again
     with django_assert_num_queries(5 + 3 * 3):
         assert len(list(records.rows())) == 5
     visits = build("visits", user=admin_user, params=params)
