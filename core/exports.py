@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Min, QuerySet
+from django.db import connection
+from django.db.models import DateTimeField, F, Func, Max, Min, QuerySet
 from django.http import StreamingHttpResponse
 
 from core import audit
@@ -87,6 +88,26 @@ def keyset_pages(
         last = rows[-1][0] if len(rows) == size else upper
 
 
+_BEIJING_OFFSET = dt.timezone(dt.timedelta(hours=8))  # Beijing has kept +08:00, no daylight saving, since 1991
+
+
+def local_time(field: str):
+    """Read the timestamptz ``field`` as Beijing wall time (a ``timestamp``) on PostgreSQL; give it
+    back its zone with ``aware``. Django reads every timestamptz through a loader written in Python
+    (about 4 µs a value, a third of the fetch of the year's records); a plain timestamp goes through
+    psycopg's C loader. Elsewhere (SQLite) the field as it is."""
+    if connection.vendor != "postgresql":
+        return F(field)
+    return Func(F(field), template="(%(expressions)s AT TIME ZONE 'Asia/Shanghai')", output_field=DateTimeField())
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A value read through ``local_time``, aware again (Beijing time)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=_BEIJING_OFFSET)
+
+
 class _Echo:
     """A file-like object whose ``write`` hands the line back, so csv.writer can feed a stream."""
 
@@ -155,7 +176,6 @@ def csv_response(
 
 # What a CSV cell becomes, by column kind — one call per cell instead of two, and datetimes through
 # C-level formatting: the city's year of records is ten million cells.
-_UTC8 = dt.timezone(dt.timedelta(hours=8))  # Beijing has kept +08:00 without daylight saving since 1991
 
 
 def _text(value):
@@ -179,7 +199,7 @@ def _datetime(value):
         return ""
     if value.tzinfo is None:
         return value.isoformat(" ", "seconds")
-    return value.astimezone(_UTC8).isoformat(" ", "seconds")[:19]
+    return value.astimezone(_BEIJING_OFFSET).isoformat(" ", "seconds")[:19]
 
 
 _CELL = {"text": _text, "phone": _text, "int": _number, "decimal": _number, "date": _date, "datetime": _datetime}

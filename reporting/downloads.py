@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from django.db.models import QuerySet
 
-from core.exports import Column, Dataset, keyset_pages
+from core.exports import Column, Dataset, aware, keyset_pages, local_time
 from grids.selectors.download_names import Names
 from grids.selectors.downloads import ask
 from grids.vocab import Duty
@@ -64,15 +64,15 @@ _RECORD_FIELDS = (
     "duty",
     "title",
     "source",
-    "started_at",
-    "ended_at",
+    local_time("started_at"),
+    local_time("ended_at"),
     "reported_minutes",
     "minutes",
     "quota_minutes",
     "outside_working_hours",
     "status",
     "confirmed_via",
-    "confirmed_at",
+    local_time("confirmed_at"),
 )
 
 
@@ -85,7 +85,9 @@ def _counted(page: list[tuple]) -> dict[int, int]:
     nightly job has not filled yet (one query for the working-day overrides, only then)."""
     counted = {r[0]: r[10] for r in page if r[12] == CONFIRMED and r[10] is not None}
     missing = [r for r in page if r[12] == CONFIRMED and r[10] is None]
-    for r, minutes in zip(missing, quota_minutes_of_rows((r[6], r[7], r[9]) for r in missing), strict=True):
+    for r, minutes in zip(
+        missing, quota_minutes_of_rows((aware(r[6]), aware(r[7]), r[9]) for r in missing), strict=True
+    ):
         counted[r[0]] = minutes
     return counted
 
@@ -112,15 +114,15 @@ def records_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
                     _DUTY.get(r[3], r[3]),
                     r[4],
                     _SOURCE.get(r[5], r[5]),
-                    r[6],
-                    r[7],
+                    aware(r[6]),
+                    aware(r[7]),
                     _hours(r[8]),
                     _hours(r[9]),
                     _hours(counted.get(r[0])),
                     "是" if r[11] else "否",
                     _STATUS.get(r[12], r[12]),
                     _VIA.get(r[13], ""),
-                    r[14],
+                    aware(r[14]),
                 )
 
     return Dataset(
@@ -141,7 +143,7 @@ VISIT_COLUMNS = [
     Column("报到时间（北京时间）", "datetime", 20),
     Column("季度", width=10),
 ]
-_VISIT_FIELDS = ("pk", "member_id", "community_id", "method", "visited_at", "quarter")
+_VISIT_FIELDS = ("pk", "member_id", "community_id", "method", local_time("visited_at"), "quarter")
 
 
 def visits_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
@@ -154,7 +156,7 @@ def visits_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = N
         for page in keyset_pages(qs, _VISIT_FIELDS, size=PAGE):
             people = names.members(r[1] for r in page)
             for r in page:
-                yield (r[0], *_person(names, people, phone, r[1], r[2]), _METHOD.get(r[3], r[3]), r[4], r[5])
+                yield (r[0], *_person(names, people, phone, r[1], r[2]), _METHOD.get(r[3], r[3]), aware(r[4]), r[5])
 
     return Dataset(
         key="visits",
