@@ -174,53 +174,6 @@ def csv_response(
     return _stream(filename, _one_by_one(csv_lines(header, rows)), filters)
 
 
-# What a CSV cell becomes, by column kind — one call per cell instead of two, and datetimes through
-# C-level formatting: the city's year of records is ten million cells.
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if value.__class__ is str and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
-def _number(value):
-    return "" if value is None else value
-
-
-def _date(value):
-    return "" if value is None else value.isoformat()
-
-
-def _datetime(value):
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        return value.isoformat(" ", "seconds")
-    return value.astimezone(_BEIJING_OFFSET).isoformat(" ", "seconds")[:19]
-
-
-_CELL = {"text": _text, "phone": _text, "int": _number, "decimal": _number, "date": _date, "datetime": _datetime}
-BATCH = 500  # rows a streamed chunk holds: about 100 kB, not a write per line
-
-
-def dataset_csv_lines(dataset) -> Iterator[tuple[str, int]]:
-    """The CSV of ``dataset`` in chunks of ``BATCH`` rows: (text, rows in it), the header first."""
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(dataset.header), 0
-    cells = [_CELL[c.kind] for c in dataset.columns]
-    batch: list[str] = []
-    for row in dataset.rows():
-        batch.append(writer.writerow([f(v) for f, v in zip(cells, row, strict=True)]))
-        if len(batch) == BATCH:
-            yield "".join(batch), BATCH
-            batch = []
-    if batch:
-        yield "".join(batch), len(batch)
-
-
 # --- datasets: what a download holds, whatever its format ------------------------------------
 #
 # An app describes each download it offers as a ``Dataset`` and registers a builder for it under a
@@ -331,6 +284,8 @@ def build(key: str, *, user, params: Mapping[str, str], only: QuerySet | None = 
 
 def dataset_csv_response(dataset: Dataset) -> StreamingHttpResponse:
     """The dataset as a streamed, audited CSV (see ``csv_response``), in chunks of rows."""
+    from core.downloads.csv_cells import dataset_csv_lines
+
     return _stream(
         f"{dataset.filename_stem}.csv", dataset_csv_lines(dataset), {"dataset": dataset.key, **dataset.filters}
     )

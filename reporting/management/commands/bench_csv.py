@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.bench import results
-from core.exports import build, dataset_csv_lines
+from core.downloads.csv_cells import dataset_csv_lines
+from core.exports import build
 from grids.models import Post
 
 TARGET_FIRST, TARGET_WHOLE = 1.0, 30.0
