@@ -173,3 +173,43 @@ def test_the_page_refuses_residents_and_members(client, resident, placed):
     for user in (resident, placed.user):
         client.force_login(user)
         assert client.get(reverse("downloads:index")).status_code == 403
+
+
+# --- the 下载 buttons on the pages ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [
+        ("orders:work_requests", "requests"),
+        ("orders:work_tasks", "tasks"),
+        ("reporting:work_hours", "records"),
+        ("reporting:unreported", "visits"),
+    ],
+)
+def test_staff_pages_offer_their_download_and_a_grid_secretary_sees_none(client, secretary, grid, page, key):
+    client.force_login(secretary)
+    html = client.get(reverse(page)).content.decode()
+    assert f'href="{reverse("downloads:csv", args=[key])}"' in html
+    assert reverse("downloads:index") in html
+    grid_secretary = UserFactory()
+    PostFactory(user=grid_secretary, role=Post.Role.GRID_SECRETARY, community=None, grid=grid)
+    client.force_login(grid_secretary)
+    response = client.get(reverse(page))
+    if response.status_code == 200:
+        assert reverse("downloads:csv", args=[key]) not in response.content.decode()
+
+
+def test_the_unit_roster_and_the_assessment_pages_offer_theirs(client, district_officer, district):
+    unit = UnitFactory(district=district)
+    client.force_login(district_officer)
+    html = client.get(reverse("assessment:district", args=[district.pk])).content.decode()
+    sheet = reverse("downloads:csv", args=["sheet"])
+    assert f"{sheet}?node=district%3A{district.pk}&amp;level=street&amp;period=" in html
+    html = client.get(reverse("assessment:unit", args=[unit.pk])).content.decode()
+    assert f"{sheet}?node=unit%3A{unit.pk}&amp;level=unit" in html
+    secretary = UserFactory()
+    PostFactory(user=secretary, role=Post.Role.UNIT_SECRETARY, community=None, unit=unit)
+    client.force_login(secretary)
+    html = client.get(reverse("units:members", args=[unit.pk])).content.decode()
+    assert f'{reverse("downloads:csv", args=["members"])}?node=unit:{unit.pk}"' in html
