@@ -88,7 +88,7 @@ def keyset_pages(
         last = rows[-1][0] if len(rows) == size else upper
 
 
-_BEIJING_OFFSET = dt.timezone(dt.timedelta(hours=8))  # Beijing has kept +08:00, no daylight saving, since 1991
+BEIJING_OFFSET = dt.timezone(dt.timedelta(hours=8))  # Beijing has kept +08:00, no daylight saving, since 1991
 
 
 def local_time(field: str):
@@ -105,7 +105,7 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     """A value read through ``local_time``, aware again (Beijing time)."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=_BEIJING_OFFSET)
+    return value.replace(tzinfo=BEIJING_OFFSET)
 
 
 class _Echo:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from core.exports import _BEIJING_OFFSET, BOM, Dataset, _Echo
+from core.exports import BEIJING_OFFSET, BOM, Dataset, _Echo
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 BATCH = 500  # rows a streamed chunk holds: about 100 kB, not a write per line
@@ -21,7 +21,7 @@ def when(value) -> str:
     """A datetime as the CSV shows it: Beijing time to the second."""
     if value.tzinfo is None:
         return value.isoformat(" ", "seconds")
-    return value.astimezone(_BEIJING_OFFSET).isoformat(" ", "seconds")[:19]
+    return value.astimezone(BEIJING_OFFSET).isoformat(" ", "seconds")[:19]
 
 
 def dataset_csv_lines(dataset: Dataset) -> Iterator[tuple[str, int]]:
