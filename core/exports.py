@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import DateTimeField, F, Func, Max, Min, QuerySet
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
 from core import audit
+from core.keyset import BEIJING_OFFSET, aware, keyset_pages, local_time  # noqa: F401  (the downloads' helpers)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark
@@ -58,54 +58,6 @@ def keyset(queryset: QuerySet, *, size: int = 2000) -> Iterator:
         if len(rows) < size:  # a short page is the last one: no query for an empty page
             return
         last = rows[-1].pk
-
-
-def keyset_pages(
-    queryset: QuerySet, fields: Sequence[str], *, size: int = 5000, span: int | None = None
-) -> Iterator[list[tuple]]:
-    """The rows of ``queryset`` as pages of ``values_list(*fields)`` tuples: ``id > last`` with a
-    limit, and ``id <= last + span`` besides.
-
-    Like ``keyset`` but without model instances: a download of half a million rows spends its
-    time writing, not building objects. The upper bound keeps every page an index range scan on
-    the primary key whatever the planner believes of the other filters (a freshly loaded table
-    with stale statistics otherwise gets a sequential scan and a sort per page); a sparse filter
-    costs a few empty ranges, never a scan of the table. ``fields[0]`` must be ``"pk"``. Keep the
-    query to one table and look related names up per page: joins are where a stale plan hurts.
-    """
-    if fields[0] != "pk":
-        raise ValueError("the first field must be pk")
-    span = span or size * 4
-    bounds = queryset.model._default_manager.aggregate(lo=Min("pk"), hi=Max("pk"))
-    if bounds["lo"] is None:
-        return
-    last, highest = bounds["lo"] - 1, bounds["hi"]
-    while last < highest:
-        upper = last + span
-        rows = list(queryset.filter(pk__gt=last, pk__lte=upper).order_by("pk").values_list(*fields)[:size])
-        if rows:
-            yield rows
-        last = rows[-1][0] if len(rows) == size else upper
-
-
-BEIJING_OFFSET = dt.timezone(dt.timedelta(hours=8))  # Beijing has kept +08:00, no daylight saving, since 1991
-
-
-def local_time(field: str):
-    """Read the timestamptz ``field`` as Beijing wall time (a ``timestamp``) on PostgreSQL; give it
-    back its zone with ``aware``. Django reads every timestamptz through a loader written in Python
-    (about 4 µs a value, a third of the fetch of the year's records); a plain timestamp goes through
-    psycopg's C loader. Elsewhere (SQLite) the field as it is."""
-    if connection.vendor != "postgresql":
-        return F(field)
-    return Func(F(field), template="(%(expressions)s AT TIME ZONE 'Asia/Shanghai')", output_field=DateTimeField())
-
-
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """A value read through ``local_time``, aware again (Beijing time)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=BEIJING_OFFSET)
 
 
 class _Echo:
