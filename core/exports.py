@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
 from core import audit
+from core.keyset import BEIJING_OFFSET, aware, keyset_pages, local_time  # noqa: F401  (the downloads' helpers)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark
@@ -80,20 +81,38 @@ def _plain(value):
     return "" if value is None else value
 
 
-def _audited(lines: Iterator[str], *, filename: str, filters: dict, where: audit.Origin) -> Iterator[str]:
-    sent = -1  # the header line is not a row
+def _audited(batches: Iterator[tuple[str, int]], *, filename: str, filters: dict, where: audit.Origin) -> Iterator[str]:
+    sent = 0
     try:
-        for line in lines:
-            sent += 1
-            yield line
+        for text, rows in batches:
+            sent += rows
+            yield text
     finally:
         with audit.origin(**vars(where)):
             audit.record(
                 audit.Action.EXPORT,
                 object_type="download",
                 object_repr=filename,
-                changes={"filters": filters, "rows": max(sent, 0)},
+                changes={"filters": filters, "rows": sent},
             )
+
+
+def _stream(filename: str, batches: Iterator[tuple[str, int]], filters: dict | None) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        _audited(batches, filename=filename, filters=filters or {}, where=audit.current_origin()),
+        content_type="text/csv; charset=utf-8",
+    )
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export.csv"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _one_by_one(lines: Iterator[str]) -> Iterator[tuple[str, int]]:
+    header = next(lines, None)
+    if header is not None:
+        yield header, 0
+    for line in lines:
+        yield line, 1
 
 
 def csv_response(
@@ -104,13 +123,7 @@ def csv_response(
     Each download is a line in the audit trail — who, which file, with which ``filters`` (the
     scope and period), and how many rows went out — written when the stream ends, or is broken off.
     """
-    response = StreamingHttpResponse(
-        _audited(csv_lines(header, rows), filename=filename, filters=filters or {}, where=audit.current_origin()),
-        content_type="text/csv; charset=utf-8",
-    )
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export.csv"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return response
+    return _stream(filename, _one_by_one(csv_lines(header, rows)), filters)
 
 
 # --- datasets: what a download holds, whatever its format ------------------------------------
@@ -153,36 +166,78 @@ class Dataset:
         return "-".join(part for part in (self.scope_label, self.title, self.period_label.replace(" 至 ", "-")) if part)
 
 
-DatasetBuilder = Callable[..., Dataset]  # builder(*, user, params: Mapping[str, str]) -> Dataset
+DatasetBuilder = Callable[..., Dataset]  # builder(*, user, params: Mapping[str, str], only=None) -> Dataset
 _builders: dict[str, DatasetBuilder] = {}
 
 
-def register(key: str, builder: DatasetBuilder) -> None:
-    """Offer a download under ``key``; called from an app's ``ready()``."""
+@dataclass(frozen=True)
+class Offer:
+    """How the download page lists a dataset."""
+
+    key: str
+    title: str  # 党员名单
+    params: tuple[str, ...] = ("node", "start", "end")  # what the page asks for
+    order: int = 100
+
+
+_offers: dict[str, Offer] = {}
+_node_choices: Callable | None = None
+_may_download: Callable | None = None
+
+
+def register(
+    key: str, builder: DatasetBuilder, *, title: str = "", params: Sequence[str] | None = None, order: int = 100
+) -> None:
+    """Offer a download under ``key``; called from an app's ``ready()``. ``title`` and ``params``
+    list it on the download page (``params`` defaults to node, start and end)."""
     _builders[key] = builder
+    _offers[key] = Offer(key, title or key, tuple(params) if params is not None else Offer.params, order)
 
 
 def registered() -> list[str]:
     return sorted(_builders)
 
 
-def build(key: str, *, user, params: Mapping[str, str]) -> Dataset:
+def offers() -> list[Offer]:
+    return sorted(_offers.values(), key=lambda o: (o.order, o.key))
+
+
+def offer_nodes(choices: Callable, may: Callable) -> None:
+    """Name the functions that list the nodes a user may download for — ``choices(user)`` →
+    ``[(value, label), ...]`` — and say whether a user may download at all (``may(user)``, cheap:
+    the pages ask it before showing a button). The organisation tree lives above core."""
+    global _node_choices, _may_download
+    _node_choices, _may_download = choices, may
+
+
+def may_download(user) -> bool:
+    return bool(_may_download and _may_download(user))
+
+
+def node_choices(user) -> list[tuple[str, str]]:
+    return _node_choices(user) if _node_choices is not None else []
+
+
+def build(key: str, *, user, params: Mapping[str, str], only: QuerySet | None = None) -> Dataset:
     """The dataset ``key`` for ``user`` with the request's ``params`` (node, start, end, ...).
 
-    Raises ``LookupError`` for an unknown key (a 404) and the builder's ``DomainError`` for a scope
-    or parameter the user may not have.
+    ``only`` (the admin's selected rows, a queryset of the dataset's own model) narrows the rows
+    further; the scope still applies. Raises ``LookupError`` for an unknown key (a 404) and the
+    builder's ``DomainError`` for a scope or parameter the user may not have.
     """
     try:
         builder = _builders[key]
     except KeyError:
         raise LookupError(key) from None
+    if only is not None:
+        return builder(user=user, params=params, only=only)
     return builder(user=user, params=params)
 
 
 def dataset_csv_response(dataset: Dataset) -> StreamingHttpResponse:
-    return csv_response(
-        f"{dataset.filename_stem}.csv",
-        dataset.header,
-        dataset.rows(),
-        filters={"dataset": dataset.key, **dataset.filters},
+    """The dataset as a streamed, audited CSV (see ``csv_response``), in chunks of rows."""
+    from core.downloads.csv_cells import dataset_csv_lines
+
+    return _stream(
+        f"{dataset.filename_stem}.csv", dataset_csv_lines(dataset), {"dataset": dataset.key, **dataset.filters}
     )

@@ -12,3 +12,8 @@ class GridsConfig(AppConfig):
         from grids.machines import ADJUSTMENT_ROUND, REGISTRATION
 
         register(REGISTRATION, ADJUSTMENT_ROUND)
+
+        from core.exports import offer_nodes
+        from grids.selectors.downloads import may_download, node_choices
+
+        offer_nodes(node_choices, may_download)

@@ -11,3 +11,9 @@ class OrdersConfig(AppConfig):
         from orders.machines import ACCEPTANCE, ESCALATION, REQUEST, TASK
 
         register(REQUEST, TASK, ACCEPTANCE, ESCALATION)
+
+        from core import exports
+        from orders.downloads import requests_dataset, tasks_dataset
+
+        exports.register("requests", requests_dataset, title="点单（含办理结果与评价）", order=30)
+        exports.register("tasks", tasks_dataset, title="任务与接单", order=40)

@@ -12,4 +12,9 @@ class ReportingConfig(AppConfig):
 
         register(SERVICE_RECORD)
 
+        from core import exports
         from reporting import checks  # noqa: F401 - registers the system checks
+        from reporting.downloads import records_dataset, visits_dataset
+
+        exports.register("records", records_dataset, title="服务记录（时长）", order=20)
+        exports.register("visits", visits_dataset, title="到社区报到记录", order=50)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("notifications.urls")),
     path("", include("rankings.urls")),
+    path("downloads/", include("core.downloads.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

@@ -124,9 +124,10 @@ PARAM_KINDS = {
     "member_id": "team_member",
     "team_task_id": "team_task",
 }
-# Words a route takes as text: the board, and the action a staff page's POST names.
+# Words a route takes as text: the board, the download's dataset, and the action a staff page's POST names.
 TEXT_PARAMS = {
     "board": lambda name: "members",
+    "key": lambda name: "records",
     "action": lambda name: {
         "orders:work_request_action": "approve",
         "orders:work_task_action": "cancel",
@@ -874,6 +875,13 @@ TABLE: dict[str, tuple] = {
     "assessment:unit": get(
         own="302 403 403 403 403 403 403 200",
         other="302 403 403 403 403 403 403 200",
+    ),
+    # --- downloads: community staff and above, and units' party organisations, each their own node ---
+    "downloads:index": get("302 403 403 200 200 200 200 200"),
+    "downloads:csv": get(
+        own="302 403 403 200 403 200 200 200",
+        other="302 403 403 403 403 403 403 200",
+        query=lambda world, node: {"node": f"community:{world[node]['community']}"},
     ),
     # --- portal: API ---
     "me": get("401 200 200 200 200 200 200 200"),

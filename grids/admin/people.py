@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 from accounts.admin import UserAdmin
 from accounts.models import User
+from core.downloads.admin import csv_action
 from core.errors import DomainError
 from grids.admin.base import (
     ScopedAdminMixin,
@@ -99,7 +100,7 @@ class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", *node_filters("community"), unit_filter("unit_id"))
     search_fields = ("user__name", "user__name_initials", "user__phone", "unit__name")
     autocomplete_fields = ("user", "unit", "community", "grid")
-    actions = ("adjust",)
+    actions = ("adjust", csv_action("members", "党员（含报到、时长、星级）"))
     action_form = AdjustActionForm
     fieldsets = (
         (None, {"fields": ("user", "kind", "unit", "skills")}),

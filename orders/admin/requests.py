@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 
+from core.downloads.admin import csv_action
 from grids.admin.base import EventInline, ParentScopedInlineMixin, ScopedAdminMixin, count_of, node_filters
 from grids.selectors.scope import scope_for
 from orders.admin.common import action_text, run_for_each
@@ -72,7 +73,7 @@ class ServiceRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
     # Newest first by id: the primary key's index serves it.
     ordering = ("-id",)
     inlines = (RequestPhotoInline, RequestFollowerInline, RequestEventInline)
-    actions = ("reject", "escalate")
+    actions = ("reject", "escalate", csv_action("requests", "点单（含办理结果与评价）"))
     action_form = RequestActionForm
     fieldsets = (
         (None, {"fields": ("title", "description", "duty", "status", "reject_reason")}),

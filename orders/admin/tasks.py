@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 
 from core.admin import ServiceRefused, ServiceSaveMixin, adopt
+from core.downloads.admin import csv_action
 from core.errors import DomainError
 from grids.admin.base import EventInline, ParentScopedInlineMixin, ScopedAdminMixin, node_filters
 from grids.models import Skill
@@ -104,7 +105,7 @@ class TaskAdmin(ServiceSaveMixin, ScopedAdminMixin, admin.ModelAdmin):
     ordering = ("-starts_at", "-id")
     autocomplete_fields = ("community", "grid", "team")
     inlines = (AcceptanceInline, TaskEventInline)
-    actions = ("cancel", "complete")
+    actions = ("cancel", "complete", csv_action("tasks", "任务与接单"))
     action_form = TaskActionForm
     add_form = TaskAddForm
     fieldsets = (

@@ -4,6 +4,8 @@ Tables become cards on phones (``.app-table``)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -86,6 +88,13 @@ def _node_page(request, level: str, pk: int | None):
         children=_linked(children, period),
         path=[dict(p, url=sheet_url(p["level"], p["pk"], period)) for p in _path(request.user, node)],
         units_district=node.pk if node.level == "district" else None,
+        download_params=urlencode(
+            {
+                "node": node.level if node.pk is None else f"{node.level}:{node.pk}",
+                "level": below or node.level,
+                "period": period.key,
+            }
+        ),
     )
     return render(request, "rankings/assessment.html", context)
 
@@ -149,6 +158,9 @@ def units(request):
         count=len(rows),
         page=page,
         rows=_linked(list(page), period),
+        download_params=urlencode(
+            {"node": f"district:{district_id}" if district_id else "", "level": "unit", "period": period.key}
+        ),
     )
     return render(request, "rankings/assessment_units.html", context)
 
@@ -162,4 +174,7 @@ def unit(request, unit_id: int):
     except DomainError as exc:
         return _refused(request, exc)
     sheet = selectors.unit_sheet(the_unit, period)
-    return render(request, "rankings/assessment_unit.html", _context(request, period, sheet=sheet))
+    params = urlencode({"node": f"unit:{the_unit.pk}", "level": "unit", "period": period.key})
+    return render(
+        request, "rankings/assessment_unit.html", _context(request, period, sheet=sheet, download_params=params)
+    )

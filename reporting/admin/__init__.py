@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 
+from core.downloads.admin import csv_action
 from core.errors import DomainError
 from grids.admin.base import EventInline, ScopedAdminMixin, node_filters
 from reporting.models import (
@@ -159,7 +160,7 @@ class ServiceRecordAdmin(_MemberColumns, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = (*_MEMBER_SEARCH, "community__name")
     date_hierarchy = "started_at"
     ordering = ("-id",)
-    actions = ("confirm", "reject", "correct")
+    actions = ("confirm", "reject", "correct", csv_action("records", "服务记录"))
     action_form = RecordActionForm
     fields = (
         "member",
@@ -254,6 +255,7 @@ class VisitCodeAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class VisitAdmin(_MemberColumns, ScopedAdminMixin, admin.ModelAdmin):
     scope_grid_path = "member__grid"
     read_only = True
+    actions = (csv_action("visits", "报到记录"),)
 
     list_display = ("member_name", "community", "method", "visited_at", "quarter")
     list_select_related = ("member__user", "community")

@@ -1,0 +1,1 @@
+"""Downloads: the streamed CSV of any registered dataset, and the page that offers them all."""
