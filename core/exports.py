@@ -143,6 +143,9 @@ class Dataset:
     columns: Sequence[Column]
     rows: Callable[[], Iterator[Sequence]]  # values in column order, read in keyset pages
     filters: dict = field(default_factory=dict)  # the scope and filters, as the audit row records them
+    # How many rows ``rows()`` will give, when a builder can say it cheaply (one COUNT): the XLSX
+    # job's progress bar shows a percentage with it, the rows written so far without it.
+    count: Callable[[], int] | None = None
 
     @property
     def header(self) -> list[str]:

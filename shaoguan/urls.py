@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("orders.api_urls")),
     path("", include("rankings.api_urls")),
     path("", include("portal.api_urls")),
+    path("", include("core.downloads.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("notifications.urls")),
     path("", include("rankings.urls")),
+    path("downloads/", include("core.downloads.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
