@@ -123,6 +123,7 @@ def child(writer: str, rows: int) -> dict:
     import datetime as dt
 
     from core.downloads import bench
+    from core.downloads.bench import cpu_seconds
     from core.downloads.xlsx import write_xlsx
 
     writers = {
@@ -134,9 +135,9 @@ def child(writer: str, rows: int) -> dict:
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sheet.xlsx"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         written = writers[writer](dataset, path)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         size = path.stat().st_size
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -158,7 +159,7 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.child, args.rows)))
         return 0
-    print(f"{'writer':<14}{'rows':>8}{'seconds':>10}{'base MB':>10}{'peak MB':>10}{'file KB':>10}")
+    print(f"{'writer':<14}{'rows':>8}{'seconds':>10}{'CPU s':>8}{'base MB':>10}{'peak MB':>10}{'file KB':>10}")
     for writer in WRITERS:
         for _ in range(args.repeat):
             out = subprocess.run(
@@ -173,7 +174,7 @@ def main() -> int:
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             print(
-                f"{writer:<14}{r['rows']:>8}{r['seconds']:>10.1f}{r['base_mb']:>10.0f}{r['peak_mb']:>10.0f}"
+                f"{writer:<14}{r['rows']:>8}{r['seconds']:>10.1f}{r['cpu']:>8.1f}{r['base_mb']:>10.0f}{r['peak_mb']:>10.0f}"
                 f"{r['bytes'] / 1024:>10.0f}"
             )
     return 0

@@ -19,10 +19,11 @@ def file_response(job: ExportJob) -> HttpResponse:
 
     With ``EXPORTS_X_ACCEL_REDIRECT`` (the compose stack) the answer is empty and names the file
     in nginx's ``internal`` location, which sends it from the private volume: no application
-    thread is held for the transfer. Otherwise the file is streamed from the exports storage.
+    thread is held for the transfer (a local storage only: nginx reads the volume). Otherwise the
+    file is streamed from the exports storage.
     Call only after ``services.export_job_hand_out`` has allowed it."""
     filename = f"{job.title}.xlsx"
-    if settings.EXPORTS_X_ACCEL_REDIRECT:
+    if settings.EXPORTS_X_ACCEL_REDIRECT and settings.EXPORTS_STORAGE == "local":
         response = HttpResponse(content_type=XLSX)
         response["X-Accel-Redirect"] = settings.EXPORTS_X_ACCEL_PREFIX + quote(job.file)
         response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -76,7 +76,7 @@ class Command(BaseCommand):
             results.record("XLSX 下载", label, r["error"])
             return
         figures = (
-            f"{r['seconds']:.1f} 秒，峰值内存 {r['peak_mb']:.0f} MB"
+            f"{r['seconds']:.1f} 秒（CPU {r['cpu_seconds']:.1f} 秒），峰值内存 {r['peak_mb']:.0f} MB"
             f"（启动 {r['base_mb']:.0f} MB），{r['rows']} 行 × {r['columns']} 列，文件 {r['bytes'] / 1024 / 1024:.1f} MB"
         )
         self.stdout.write(f"{label}：{figures}")
