@@ -144,6 +144,7 @@ def child(writer: str, rows: int) -> dict:
         "writer": writer,
         "rows": written,
         "seconds": seconds,
+        "cpu": cpu,
         "base_mb": base / 1024,
         "peak_mb": peak / 1024,
         "bytes": size,

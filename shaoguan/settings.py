@@ -205,7 +205,9 @@ EXPORTS_STORAGE = env.str("EXPORTS_STORAGE", default="local")
 if EXPORTS_STORAGE == "local":
     _exports = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PROTECTED_ROOT / "exports", "file_permissions_mode": 0o640},
+        # Files readable by nginx (another user, in its own container): the volume itself is
+        # reached only through nginx's internal location.
+        "OPTIONS": {"location": PROTECTED_ROOT / "exports", "file_permissions_mode": 0o644},
     }
 elif EXPORTS_STORAGE == "s3":
     if MEDIA_STORAGE != "s3":

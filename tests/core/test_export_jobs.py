@@ -269,3 +269,13 @@ def test_the_job_row_holds_its_rules_in_the_database(officer):
         ExportJob.objects.create(**{**base, "params_digest": "f"}, created_at=NOW, status="failed")  # no reason
     with pytest.raises(IntegrityError), transaction.atomic():
         ExportJob.objects.create(**{**base, "params_digest": "g"}, created_at=NOW, rows_done=5, rows_total=4)
+
+
+def test_keyset_values_reads_tuples_in_pages_by_id(django_assert_num_queries):
+    from accounts.models import User
+    from core.exports import keyset_values
+
+    users = [UserFactory(name=f"用户{i}") for i in range(5)]
+    with django_assert_num_queries(3):  # 2 + 2 + 1 rows; the short page is the last
+        rows = list(keyset_values(User.objects.order_by("-pk"), "name", size=2))
+    assert rows == [(u.pk, u.name) for u in sorted(users, key=lambda u: u.pk)]
