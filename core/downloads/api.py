@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from core.downloads import selectors, services
 from core.downloads.http import file_response
 from core.errors import ValidationFailed
+from core.schema import LIMITED_429, errors
 from core.models import ExportJob
 
 BAD_PARAMS = "下载参数应为一组名称与取值（文字或数字）。"
@@ -77,6 +78,7 @@ class ExportStartView(APIView):
         responses={
             202: ExportJobOut,
             200: inline_serializer("ExportAlreadyRunning", {"detail": serializers.CharField(), "job": ExportJobOut()}),
+            **LIMITED_429,
         },
         tags=["下载"],
     )
@@ -92,6 +94,7 @@ class ExportStartView(APIView):
 
 class ExportJobListView(generics.ListAPIView):
     serializer_class = ExportJobOut
+    queryset = ExportJob.objects.none()  # the schema's model; the list itself is get_queryset's
 
     def get_queryset(self):
         return selectors.export_jobs_of(self.request.user)
@@ -112,7 +115,10 @@ class ExportJobFileView(APIView):
     @extend_schema(
         summary="下载文件（XLSX）",
         description="仅本人、且仍有该范围的权限；已过期或失败时返回 410，尚未生成完时返回 409。",
-        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            **errors({403: "已无权下载该范围的数据", 409: "文件还在生成中", 410: "文件已过期删除，或生成失败"}),
+        },
         tags=["下载"],
     )
     def get(self, request, job_id):
