@@ -185,3 +185,12 @@ def test_query_counts_of_the_job_page_and_the_list(officer, exports_dir, django_
             services.export_job_start(user=officer, key=KEY, params={"node": "c1", "rows": str(n)})
     assert page_queries(browser, reverse("downloads:jobs")) == listing  # not one more per job
     assert (detail, listing) == (3, 3)  # the user, the job (or the list), the unread count
+
+
+def test_the_admin_lists_jobs_read_only(job, admin_user):
+    browser = browser_for(admin_user)
+    listing = browser.get("/admin/core/exportjob/?status__exact=done")
+    assert listing.status_code == 200 and job.title in html(listing)
+    assert browser.get("/admin/core/exportjob/add/").status_code == 403
+    detail = browser.get(f"/admin/core/exportjob/{job.pk}/change/")
+    assert detail.status_code == 200 and "下载任务" in html(detail) and 'name="_save"' not in html(detail)
