@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from core.downloads import selectors, services
 from core.downloads.http import file_response
 from core.errors import ValidationFailed
-from core.schema import LIMITED_429, errors
 from core.models import ExportJob
+from core.schema import LIMITED_429, errors
 
 BAD_PARAMS = "下载参数应为一组名称与取值（文字或数字）。"
 
