@@ -130,7 +130,7 @@ def _claim(job_id, *, resume: bool) -> ExportJob | None:
     one whose own run is retried (``resume``) after a database error."""
     now = timezone.now()
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("user").filter(pk=job_id).first()
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or not job.is_active:
             return None
         alive = job.started_at is not None and job.started_at > now - dt.timedelta(seconds=EXPORT_TIME_LIMIT)
