@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.db import models
 
 from core.errors import DomainError
+from core.models import ExportJob
 
 
 class ServiceRefused(Exception):
@@ -95,3 +96,25 @@ class TransitionEventInline(admin.TabularInline):
     @property
     def _status_labels(self) -> dict[str, str]:
         return dict(self.parent_model.Status.choices)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """The XLSX downloads of the last days, read only: they are made and settled by their jobs."""
+
+    list_display = ("title", "user", "key", "status", "rows_done", "rows_total", "created_at", "finished_at")
+    list_filter = ("status", ("user", admin.RelatedOnlyFieldListFilter), "key", "created_at")
+    search_fields = ("title", "user__name", "user__phone")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    readonly_fields = [field.name for field in ExportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -41,6 +41,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """What was there is no more (a download past its day)."""
+
+    status = 410
+    code = "gone"
+
+
 class Throttled(DomainError):
     status = 429
     code = "throttled"

@@ -1,3 +1,4 @@
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -116,3 +117,101 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录不能删除。")
+
+
+class ExportJob(models.Model):
+    """One XLSX download being built in the background (``core.downloads``): whose, which dataset
+    with which parameters, how far it got, and where the file is kept until it expires.
+
+    The file lives in the private ``exports`` storage (never the public media path) and is handed
+    out only by ``downloads:file``, which checks the owner and the scope again. A day after the job
+    was started the file is deleted and the job marked expired (beat: ``expire-export-jobs``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+        EXPIRED = "expired", "已过期"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="下载人", on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    key = models.CharField("数据集", max_length=40)
+    params = models.JSONField("参数", default=dict, blank=True)
+    # The parameters' canonical JSON, hashed: one running job per person, dataset and parameters.
+    params_digest = models.CharField("参数摘要", max_length=64)
+    title = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField("已写入行数", default=0)
+    rows_total = models.PositiveIntegerField("总行数", null=True, blank=True)
+    file = models.CharField("文件（私有存储）", max_length=255, blank=True)
+    size = models.PositiveBigIntegerField("文件大小（字节）", null=True, blank=True)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+    created_at = models.DateTimeField("发起时间", default=timezone.now)
+    started_at = models.DateTimeField("开始生成", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "下载任务"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="exportjob_user_created"),
+            models.Index(fields=["status", "expires_at"], name="exportjob_status_expires"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key", "params_digest"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="exportjob_one_active_per_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed", "expired"]),
+                name="exportjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | (models.Q(finished_at__isnull=False) & ~models.Q(file="")),
+                name="exportjob_done_has_file",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(error=""), name="exportjob_failed_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rows_total__isnull=True) | models.Q(rows_done__lte=models.F("rows_total")),
+                name="exportjob_rows_within_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="exportjob_expires_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"
+
+    @property
+    def progress(self) -> int | None:
+        """Percent done, when the total is known (100 once done)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    def is_expired(self, now=None) -> bool:
+        """Past its day: marked so, or done and waiting for the sweep to delete its file."""
+        if self.status == self.Status.EXPIRED:
+            return True
+        return self.status == self.Status.DONE and self.expires_at <= (now or timezone.now())
+
+    @property
+    def expired(self) -> bool:
+        return self.is_expired()

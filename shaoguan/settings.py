@@ -197,8 +197,42 @@ elif MEDIA_STORAGE == "s3":
     }
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}")
+# XLSX downloads (core.downloads) are kept for a day in a private storage of their own, outside
+# MEDIA_ROOT and STATIC_ROOT, so no web server path reaches them: only the view that checks the
+# owner and the scope hands a file out, itself or through nginx's X-Accel-Redirect.
+PROTECTED_ROOT = Path(env.str("PROTECTED_ROOT", default=str(BASE_DIR / "protected")))
+EXPORTS_STORAGE = env.str("EXPORTS_STORAGE", default="local")
+if EXPORTS_STORAGE == "local":
+    _exports = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Files readable by nginx (another user, in its own container): the volume itself is
+        # reached only through nginx's internal location.
+        "OPTIONS": {"location": PROTECTED_ROOT / "exports", "file_permissions_mode": 0o644},
+    }
+elif EXPORTS_STORAGE == "s3":
+    if MEDIA_STORAGE != "s3":
+        raise ImproperlyConfigured("EXPORTS_STORAGE=s3 uses the bucket of MEDIA_STORAGE=s3; set both")
+    _exports = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_media["OPTIONS"],
+            "location": "/".join(p for p in (env.str("AWS_LOCATION", default=""), "private-exports") if p),
+            "querystring_auth": True,
+            "default_acl": "private",
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"EXPORTS_STORAGE must be 'local' or 's3', not {EXPORTS_STORAGE!r}")
+# With nginx in front (the compose stack): the file view answers X-Accel-Redirect to this internal
+# location, which maps to PROTECTED_ROOT/exports (deploy/nginx.conf), and nginx sends the file.
+EXPORTS_X_ACCEL_REDIRECT = env.bool("EXPORTS_X_ACCEL_REDIRECT", default=False)
+EXPORTS_X_ACCEL_PREFIX = env.str("EXPORTS_X_ACCEL_PREFIX", default="/protected/exports/")
+# How long a built XLSX is kept (and a job listed under 我的下载), and where it is written first.
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+EXPORT_TMP_DIR = env.str("EXPORT_TMP_DIR", default="")
 STORAGES = {
     "default": _media,
+    "exports": _exports,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST
@@ -347,6 +381,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-quarter-unreported-lists": {
         "task": "portal.tasks.send_quarter_lists",
         "schedule": crontab(minute=10, hour=9),
+    },
+    # XLSX downloads past their day: files deleted, jobs marked expired; jobs whose message was
+    # lost queued again.
+    "sweep-export-jobs": {
+        "task": "core.tasks.sweep_export_jobs",
+        "schedule": crontab(minute="4-59/10"),
     },
     # The cockpit's figures for the city, each district and each street, for yesterday.
     "rebuild-cockpit": {

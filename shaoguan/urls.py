@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("orders.api_urls")),
     path("", include("rankings.api_urls")),
     path("", include("portal.api_urls")),
+    path("", include("core.downloads.api_urls")),
 ]
 
 urlpatterns = [

@@ -9,10 +9,12 @@ viewset: ``OPTIONS /api/v1/registrations/{id}/`` raised a TypeError, and ``OPTIO
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import UUIDConverter
 from django.views import View
 
 from tests.conftest import client_for
@@ -97,7 +99,12 @@ def _api_urls() -> list[str]:
         if params:
             model = _model_for(pattern.name.rsplit("-", 1)[0])
             existing = model.objects.order_by("pk").values_list("pk", flat=True).first() if model else None
-            kwargs = {p: str(existing or 1) for p in params}
+            converters = pattern.pattern.converters
+            kwargs = {
+                # A route taking a UUID (a download job's) gets a well-formed one nobody has.
+                p: str(existing or (uuid.UUID(int=1) if isinstance(converters.get(p), UUIDConverter) else 1))
+                for p in params
+            }
         urls[route] = reverse(f"{namespace}{pattern.name}", kwargs=kwargs)
     return sorted(set(urls.values()))
 

@@ -31,6 +31,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
 from accounts.services import signin_code_send, wechat_ticket_issue
+from core.models import ExportJob
 from grids.models import AdjustmentMove, AdjustmentRound, Post, Registration, TeamMembership, VanguardTeam
 from notifications.models import Notification
 from orders.models import Escalation, ServiceRequest
@@ -123,10 +124,12 @@ PARAM_KINDS = {
     "team_id": "team",
     "member_id": "team_member",
     "team_task_id": "team_task",
+    "job_id": "export_job",
 }
 # Words a route takes as text: the board, the download's dataset, and the action a staff page's POST names.
 TEXT_PARAMS = {
     "board": lambda name: "members",
+    # The dataset a download names (core.exports' registry).
     "key": lambda name: "records",
     "action": lambda name: {
         "orders:work_request_action": "approve",
@@ -214,6 +217,7 @@ def _node(community, *, member, requester) -> dict:
         "visit": VisitFactory(member=member, community=community).pk,
         "notification": Notification.objects.create(user=member.user, kind="test", title="测试消息").pk,
         "device": _device(member.user),
+        "export_job": _export_job(member.user),
         # Objects some actions need in another state, and what their bodies name.
         "twin": ServiceRequestFactory(community=community).pk,
         "resolved": ServiceRequestFactory(
@@ -231,6 +235,23 @@ def _node(community, *, member, requester) -> dict:
         "lat": community.lat,
         "lng": community.lng,
     }
+
+
+def _export_job(user) -> str:
+    """A built XLSX download of ``user``'s whose file is no longer in the storage (410 to its owner)."""
+    now = timezone.now()
+    return ExportJob.objects.create(
+        user=user,
+        key="members",
+        params_digest="matrix",
+        title="测试下载",
+        status=ExportJob.Status.DONE,
+        file="matrix-missing.xlsx",
+        rows_done=0,
+        rows_total=0,
+        finished_at=now,
+        expires_at=now + dt.timedelta(days=1),
+    ).pk
 
 
 def _open_round(community, registration) -> int:
@@ -947,6 +968,40 @@ TABLE: dict[str, tuple] = {
     "portal:team_whistle": get(
         own="302 403 200 403 403 403 403 403",
         other="302 403 403 403 403 403 403 403",
+    ),
+    # --- core: downloads (XLSX jobs; the file of the world's job is gone, so its owner gets 410) ---
+    # A refusal goes back to the page with its message (a redirect), as a start does to the job's page.
+    "downloads:xlsx": post(
+        own="302 302 302 302 302 302 302 302",
+        other="302 302 302 302 302 302 302 302",
+        body=lambda world, node: {"node": f"community:{world[node]['community']}"},
+    ),
+    "downloads:jobs": get("302 200 200 200 200 200 200 200"),
+    "downloads:job": get(
+        own="302 404 200 404 404 404 404 404",
+        other="302 404 404 404 404 404 404 404",
+    ),
+    "downloads:job_progress": get(
+        own="302 404 200 404 404 404 404 404",
+        other="302 404 404 404 404 404 404 404",
+    ),
+    "downloads:file": get(
+        own="302 404 410 404 404 404 404 404",
+        other="302 404 404 404 404 404 404 404",
+    ),
+    "export-start": post(
+        own="401 403 403 202 403 202 202 202",
+        other="401 403 403 403 403 403 403 202",
+        body=lambda world, node: {"node": f"community:{world[node]['community']}"},
+    ),
+    "export-job-list": get("401 200 200 200 200 200 200 200"),
+    "export-job-detail": get(
+        own="401 404 200 404 404 404 404 404",
+        other="401 404 404 404 404 404 404 404",
+    ),
+    "export-job-file": get(
+        own="401 404 410 404 404 404 404 404",
+        other="401 404 404 404 404 404 404 404",
     ),
     # A refusal is a message on the page the browser returns to.
     "portal:team_leave": post(

@@ -3,8 +3,10 @@
 With ``--generate`` it first builds the city afresh on the configured database and times it
 (``generate_activity --clear``, ``generate_city --reset``, ``generate_activity``: what
 ``make city`` does). Then it runs every ``bench_*`` command the project has, in a fixed order
-for those it knows (``bench_orders``, ``bench_boards``, ``bench_cockpit``, ``bench_api``) and
-then any other by name, so a new benchmark (exports, adjustment …) joins the table by existing.
+for those it knows (``bench_orders``, ``bench_boards``, ``bench_cockpit``, ``bench_exports``,
+``bench_api``) and then any other by name, so a new benchmark (adjustment …) joins the table by
+existing. ``bench_exports`` runs with its defaults: the city's member sheet (``members`` at
+``node=city``) and the synthetic 60,000-row sheet, each built as XLSX in a child process.
 Each command prints its own report as it goes and records its figures
 (``core.bench.results.record``); the table at the end holds them all, with the machine and its
 load average before and after.
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from core.bench import machine, results
 
-KNOWN_ORDER = ["bench_orders", "bench_boards", "bench_cockpit", "bench_api"]
+KNOWN_ORDER = ["bench_orders", "bench_boards", "bench_cockpit", "bench_exports", "bench_api"]
 
 
 class _Tee(io.TextIOBase):
