@@ -6,6 +6,7 @@ from orders.views import community_staff, members, residents, street_staff
 
 pages = [
     path("order/nearby/", residents.order_nearby, name="order_nearby"),
+    path("order/communities/", residents.order_communities, name="order_communities"),
     path("requests/<int:request_id>/", residents.request_link, name="request_link"),
     path("requests/<int:request_id>/join/", residents.nearby_request_join, name="request_join"),
     path("my/requests/", residents.my_requests, name="my_requests"),

@@ -64,6 +64,7 @@ class RequestOut(CompiledRepresentation, serializers.ModelSerializer):
             "address",
             "lat",
             "lng",
+            "located",
             "preferred_time",
             "task_id",
             "task_title",
@@ -175,7 +176,17 @@ class RequestDetailOut(RequestOut):
 
 
 class RequestCreateIn(LocationIn):
-    community = id_field(required=False, help_text="社区 id；不填时按位置取最近的社区")
+    lat = serializers.FloatField(
+        min_value=-90, max_value=90, required=False, allow_null=True, help_text="纬度；不定位时不填，须选社区"
+    )
+    lng = serializers.FloatField(
+        min_value=-180, max_value=180, required=False, allow_null=True, help_text="经度；不定位时不填，须选社区"
+    )
+    community = id_field(
+        required=False,
+        help_text="社区 id（可用 communities/?search= 按名称或地址查找）；不填时按位置取最近的社区。"
+        "不提供位置时必填，点单位置取该社区中心，具体地点写在 address",
+    )
     grid = id_field(required=False, allow_null=True)
     duty = serializers.ChoiceField(choices=Duty.choices)
     title = text_field(80)
@@ -208,8 +219,11 @@ class JoinIn(LocationIn):
 
 class ApproveIn(serializers.Serializer):
     task_id = id_field(required=False, help_text="并入已有任务时的任务 id")
+    duty = serializers.ChoiceField(
+        choices=Duty.choices, required=False, help_text="更正点单的服务类别（新任务沿用），记入办理记录"
+    )
+    title = text_field(80, required=False, help_text="更正点单的标题（新任务沿用），记入办理记录")
     focus = serializers.ChoiceField(choices=Focus.choices, required=False)
-    title = text_field(80, required=False)
     description = text_field(4000, required=False, allow_blank=True)
     address = text_field(200, required=False)
     starts_at = serializers.DateTimeField(required=False)
