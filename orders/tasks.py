@@ -17,6 +17,7 @@ from orders.services.dispatch import tasks_send_reminders, tasks_widen
 from orders.services.escalations import escalations_mark_overdue
 from orders.services.request_closing import requests_autoclose
 from orders.services.requests import request_lookups_purge
+from orders.services.task_notices import task_whistle_tell_members
 
 # --- requests and the joint meeting ---------------------------------------------------------
 
@@ -44,6 +45,14 @@ def mark_overdue_escalations() -> int:
 
 
 # --- tasks and acceptances ------------------------------------------------------------------
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True)
+def tell_members_of_task(task_id: int) -> int:
+    """After a task is published: tell the members who may take it, in bulk.
+
+    Idempotent: a member who already has the notice of this task is not told again."""
+    return task_whistle_tell_members(task_id=task_id)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

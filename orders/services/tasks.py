@@ -28,9 +28,11 @@ from grids.selectors.organisation import community_staff
 from grids.selectors.scope import scope_for
 from grids.selectors.teams import leader_role
 from grids.vocab import Duty, Focus
+from notifications.kinds import TEAM_TASK
 from orders.models import Acceptance, ServiceRequest, Task
 from orders.selectors.tasks import LIVE, member_may_see
 from orders.services.common import clean_text, format_time, lock_task, notify_users, require_task_staff
+from orders.services.task_notices import task_whistle_queue
 from reporting.worktime import overlaps_working_hours
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
@@ -152,6 +154,8 @@ def task_create(
     record_created(task, actor=actor, note=f"{leader}向本队吹哨" if leader else "发布任务", at=now)
     if team is not None:
         _tell_team_task(task, team, actor, leader)
+    else:
+        task_whistle_queue(task)
     if requests:
         ServiceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(task=task)
     return task
@@ -189,7 +193,7 @@ def _tell_team_task(task: Task, team: VanguardTeam, actor, leader: str | None) -
     members = [m.member.user for m in team.memberships.select_related("member__user")]
     notify_users(
         members,
-        kind="team_task",
+        kind=TEAM_TASK,
         title=f"{team.name}吹哨：{task.title}"[:100],
         body=f"{when} 在{task.address}，共 {task.slots} 个名额，仅本队队员可接。",
         url=reverse("orders:task", args=[task.pk]),
