@@ -9,6 +9,7 @@ from core.rows import CompiledRepresentation
 from grids.vocab import Duty, Focus
 from orders.models import RequestPhoto, ServiceRequest, Task
 from orders.permissions import sees_contact
+from orders.selectors.request_story import request_story
 from orders.selectors.requests import request_timeline
 from orders.serializers.common import EventOut, LocationIn, id_field, text_field
 
@@ -154,17 +155,32 @@ class FeedbackOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class StoryOut(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    label = serializers.CharField(help_text="到达的状态，或发生的事（接单、到场签到、签退、点赞…）")
+    note = serializers.CharField()
+    who = serializers.CharField(
+        help_text="谁做的：有权查看联系方式者可见全名，其余只显示姓（王**），本人为“您”；系统为空"
+    )
+
+
 class RequestDetailOut(RequestOut):
-    events = serializers.SerializerMethodField(help_text="进度时间线")
+    events = serializers.SerializerMethodField(help_text="进度时间线（状态变化）")
+    story = serializers.SerializerMethodField(help_text="办理经过：状态变化、接单、签到签退、点赞，带办理人")
     feedback = serializers.SerializerMethodField()
     liked_member_ids = serializers.SerializerMethodField()
 
     class Meta(RequestOut.Meta):
-        fields = [*RequestOut.Meta.fields, "events", "feedback", "liked_member_ids"]
+        fields = [*RequestOut.Meta.fields, "events", "story", "feedback", "liked_member_ids"]
 
     @extend_schema_field(EventOut(many=True))
     def get_events(self, obj):
         return EventOut(request_timeline(obj), many=True).data
+
+    @extend_schema_field(StoryOut(many=True))
+    def get_story(self, obj):
+        viewer = getattr(self.context.get("request"), "user", None)
+        return StoryOut(request_story(obj, viewer), many=True).data
 
     @extend_schema_field(FeedbackOut(allow_null=True))
     def get_feedback(self, obj):

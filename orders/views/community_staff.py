@@ -26,10 +26,11 @@ from orders.selectors import escalations as esc_selectors
 from orders.selectors import requests as req_selectors
 from orders.selectors import tasks as task_selectors
 from orders.selectors import visible
+from orders.selectors.request_story import request_story
 from orders.services import cascades, request_review
 from orders.services import dispatch as dispatch_services
 from orders.services import tasks as task_services
-from orders.views.common import amap_url, labelled
+from orders.views.common import amap_url
 from reporting import selectors as rep_selectors
 from reporting.models import ServiceRecord
 
@@ -91,7 +92,7 @@ def work_request(request, request_id: int):
         {
             "tab": "home",
             "row": service_request,
-            "events": labelled(req_selectors.request_timeline(service_request), R),
+            "events": request_story(service_request, request.user),
             "photos": list(service_request.photos.all()),
             "contact": req_selectors.masked_contact(service_request, request.user),
             "address": req_selectors.masked_address(service_request, request.user),

@@ -21,9 +21,10 @@ from orders import forms
 from orders.models import Acceptance, RequestLookup, ServiceRequest
 from orders.selectors import requests as req_selectors
 from orders.selectors import visible
+from orders.selectors.request_story import request_story
 from orders.services import request_closing
 from orders.services import requests as req_services
-from orders.views.common import float_or_none, labelled
+from orders.views.common import float_or_none
 
 R = ServiceRequest.Status
 A = Acceptance.Status
@@ -188,7 +189,7 @@ def my_request(request, request_id: int):
         {
             "tab": "me",
             "row": service_request,
-            "events": labelled(req_selectors.request_progress(service_request), R),
+            "events": request_story(service_request, request.user),
             "photos": list(service_request.photos.all()),
             "served": served,
             "is_requester": is_requester,
