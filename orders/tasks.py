@@ -17,7 +17,6 @@ from orders.services.dispatch import tasks_send_reminders, tasks_widen
 from orders.services.escalations import escalations_mark_overdue
 from orders.services.request_closing import requests_autoclose
 from orders.services.requests import request_lookups_purge
-from orders.services.task_notices import task_whistle_tell_members
 
 # --- requests and the joint meeting ---------------------------------------------------------
 
@@ -52,6 +51,9 @@ def tell_members_of_task(task_id: int) -> int:
     """After a task is published: tell the members who may take it, in bulk.
 
     Idempotent: a member who already has the notice of this task is not told again."""
+    # Imported here: the service that queues this job imports this module.
+    from orders.services.task_notices import task_whistle_tell_members
+
     return task_whistle_tell_members(task_id=task_id)
 
 

@@ -12,13 +12,12 @@ from notifications.services import notify_many_once
 from orders.models import Task
 from orders.selectors.audience import task_whistle_audience
 from orders.services.common import format_time
+from orders.tasks import tell_members_of_task
 
 
 def task_whistle_queue(task: Task) -> None:
     """Queue the members' notice of a new task once its transaction commits (nothing if it rolls back)."""
     if task.visibility != Task.Visibility.TEAM:
-        from orders.tasks import tell_members_of_task
-
         enqueue_on_commit(tell_members_of_task, task.pk)
 
 

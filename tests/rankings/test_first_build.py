@@ -118,3 +118,13 @@ def test_concurrent_first_visits_queue_exactly_one_rebuild(member, community):
             t.join(30)
     assert statuses == [(200, True)] * 6
     assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_the_api_queues_the_first_rebuild_too(resident):
+    from tests.conftest import client_for
+
+    with mock.patch.object(rebuild_boards, "apply_async") as queued:
+        assert client_for(resident).get("/api/v1/boards/").json()["day"] is None
+        client_for(resident).get("/api/v1/boards/members/")
+    assert queued.call_count == 1
