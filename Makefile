@@ -41,6 +41,7 @@ run: install .demo-secret-key
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py demo_activity
+	$(BIN)/python manage.py rebuild_boards --history 30
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it (and CJK fonts) when we can, i.e. as root.
@@ -113,6 +114,7 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py demo_activity
+	$(BIN)/python manage.py rebuild_boards --history 30
 
 # A generated city replaces the organisation data already there (the demo included), then a
 # year of activity on it (tasks, acceptances, hours, requests, visits).

@@ -25,6 +25,12 @@ class Kind:
 
 QUOTA_REMINDER = "quota_reminder"
 QUARTER_UNREPORTED = "quarter_unreported"
+TASK_WHISTLED = "task_whistled"
+TEAM_TASK = "team_task"
+TASK_REMINDER = "task_reminder"
+SERVICE_HOURS = "service_hours"
+LIKE_RECEIVED = "like_received"
+NO_SHOW = "no_show"
 
 KINDS: dict[str, Kind] = {
     QUOTA_REMINDER: Kind(
@@ -36,6 +42,36 @@ KINDS: dict[str, Kind] = {
         label="季度未报到名单",
         help="每季度结束前一个月，发给社区书记的本季度未报到党员名单",
         default_channels=frozenset({"wechat"}),
+    ),
+    TASK_WHISTLED: Kind(
+        label="社区吹哨任务",
+        help="您报到的社区（或与您单位结对的社区）发布了可接的任务，每个任务只提醒一次",
+        default_channels=frozenset({"wechat"}),
+    ),
+    TEAM_TASK: Kind(
+        label="先锋队吹哨",
+        help="您所在的党群先锋队发布了队内任务",
+        default_channels=frozenset({"wechat"}),
+    ),
+    TASK_REMINDER: Kind(
+        label="任务开始提醒",
+        help="您已接的任务在两小时内开始",
+        default_channels=frozenset({"wechat", "sms"}),
+    ),
+    SERVICE_HOURS: Kind(
+        label="服务时长认定",
+        help="社区或居民确认、更正或不予认定您的服务时长",
+        default_channels=frozenset({"wechat"}),
+    ),
+    LIKE_RECEIVED: Kind(
+        label="收到点赞",
+        help="居民评价服务时为您点赞",
+        default_channels=frozenset({"wechat"}),
+    ),
+    NO_SHOW: Kind(
+        label="未到场记录",
+        help="已接的任务结束时您没有签到，记为未到场",
+        default_channels=frozenset({"wechat", "sms"}),
     ),
 }
 

@@ -84,6 +84,47 @@ def notify_on_commit(users: Iterable, *, kind: str, title: str, body: str = "", 
         )
 
 
+# One INSERT per this many rows, one delivery job per ``DELIVERY_BATCH`` of them: a community of
+# thousands of members is told in a handful of statements, and no job carries thousands of ids.
+INSERT_BATCH = 1000
+DELIVERY_BATCH = 100
+
+
+@transaction.atomic
+def notify_many_once(*, user_ids: Iterable[int], kind: str, title: str, body: str = "", url: str = "") -> int:
+    """The same message to many users (a task whistled to a community), at most once per user
+    for one ``(kind, url)``: whoever already has it is left out, so running it again — a retried
+    job, a second whistle of the same task — tells nobody twice. Returns how many were told.
+
+    Bulk: one query for who already has it, one INSERT per ``INSERT_BATCH`` rows, and delivery
+    queued after commit in batches of ``DELIVERY_BATCH``."""
+    title = _clean(title, 100)
+    if not title:
+        raise ValidationFailed("消息标题不能为空。", field="title")
+    kind, url = _clean(kind, 40), _clean(url, 200)
+    wanted = dict.fromkeys(pk for pk in user_ids if pk is not None)
+    if not wanted:
+        return 0
+    told = set(
+        Notification.objects.filter(kind=kind, url=url, user_id__in=list(wanted)).values_list("user_id", flat=True)
+    )
+    now, body = timezone.now(), _clean(body, 500)
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(user_id=pk, kind=kind, title=title, body=body, url=url, created_at=now)
+            for pk in wanted
+            if pk not in told
+        ],
+        batch_size=INSERT_BATCH,
+    )
+    from notifications.tasks import deliver
+
+    ids = [n.pk for n in rows]
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        enqueue_on_commit(deliver, ids[start : start + DELIVERY_BATCH])
+    return len(rows)
+
+
 def notify_each(*, messages: Iterable[tuple], kind: str, url: str = "") -> list[Notification]:
     """One inbox row per ``(user, title, body)`` — each its own words — in one INSERT and one
     queued delivery, whatever their number (a bulk action telling each person what happened to

@@ -56,17 +56,21 @@ class OrderForm(_Errors, forms.Form):
         widget=forms.Textarea({"class": "weui-textarea", "rows": 4}),
     )
     address = forms.CharField(
-        label="地址", max_length=200, error_messages={"required": "请填写地址。"}, widget=forms.TextInput(INPUT)
+        label="地址",
+        max_length=200,
+        error_messages={"required": "请填写地址。"},
+        widget=forms.TextInput({**INPUT, "placeholder": "如：工业中路 12 号 3 栋 2 单元门口"}),
     )
+    # Optional: GPS is the fast path; without it the resident searches the community (``clean``).
     lat = forms.FloatField(
-        required=True,
+        required=False,
         widget=forms.HiddenInput(attrs={"data-geo": "lat"}),
-        error_messages={"required": "请点击“使用当前位置”获取位置。", "invalid": "位置格式不正确。"},
+        error_messages={"invalid": "位置格式不正确。"},
     )
     lng = forms.FloatField(
-        required=True,
+        required=False,
         widget=forms.HiddenInput(attrs={"data-geo": "lng"}),
-        error_messages={"required": "请点击“使用当前位置”获取位置。", "invalid": "位置格式不正确。"},
+        error_messages={"invalid": "位置格式不正确。"},
     )
     coord_system = forms.ChoiceField(
         choices=CoordSystem.choices,
@@ -99,9 +103,25 @@ class OrderForm(_Errors, forms.Form):
     def clean_photos(self):
         return self.cleaned_data.get("photos") or []
 
+    def clean(self):
+        data = super().clean()
+        located = data.get("lat") is not None and data.get("lng") is not None
+        if not located and not data.get("community") and "lat" not in self.errors and "lng" not in self.errors:
+            # One message for the missing place, not one per hidden coordinate.
+            self.add_error("community", "请使用当前位置，或搜索社区名称、地址后选择所属社区。")
+        return data
+
     def chosen_community(self) -> Community | None:
-        pk = self.cleaned_data.get("community")
-        return Community.objects.filter(pk=pk).select_related("street").first() if pk else None
+        return community_of(self.cleaned_data.get("community"))
+
+
+def community_of(pk) -> Community | None:
+    """The community named by a form's id (None for none, or one that does not parse or exist)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Community.objects.filter(pk=pk).select_related("street").first()
 
 
 class TaskTimesForm(_Errors, forms.Form):
@@ -130,6 +150,21 @@ class TaskTimesForm(_Errors, forms.Form):
 
     def clean_ends_at(self):
         return _aware(self.cleaned_data.get("ends_at"))
+
+
+class ApproveForm(TaskTimesForm):
+    """受理并派单: the new task's time and slots, and the request's category and title as the
+    reviewer corrects them (the task inherits them; left as they were, nothing is corrected)."""
+
+    duty = forms.ChoiceField(label="服务类别", choices=Duty.choices, required=False)
+    title = forms.CharField(label="标题", max_length=80, required=False, widget=forms.TextInput(INPUT))
+
+    def corrections(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in ("duty", "title") if data.get(name)}
+
+    def task_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("duty", "title")}
 
 
 class TaskForm(TaskTimesForm):

@@ -46,6 +46,17 @@ def mark_overdue_escalations() -> int:
 # --- tasks and acceptances ------------------------------------------------------------------
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True)
+def tell_members_of_task(task_id: int) -> int:
+    """After a task is published: tell the members who may take it, in bulk.
+
+    Idempotent: a member who already has the notice of this task is not told again."""
+    # Imported here: the service that queues this job imports this module.
+    from orders.services.task_notices import task_whistle_tell_members
+
+    return task_whistle_tell_members(task_id=task_id)
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def widen_unfilled_tasks() -> int:
     """Hourly: tasks nobody has taken for the set time open to paired units, then the city.

@@ -6,6 +6,7 @@ from orders.views import community_staff, members, residents, street_staff
 
 pages = [
     path("order/nearby/", residents.order_nearby, name="order_nearby"),
+    path("order/communities/", residents.order_communities, name="order_communities"),
     path("requests/<int:request_id>/", residents.request_link, name="request_link"),
     path("requests/<int:request_id>/join/", residents.nearby_request_join, name="request_join"),
     path("my/requests/", residents.my_requests, name="my_requests"),
@@ -16,6 +17,7 @@ pages = [
     path("tasks/<int:task_id>/", members.task_detail, name="task"),
     path("tasks/<int:task_id>/accept/", members.task_take, name="task_accept"),
     path("my/tasks/", members.my_tasks, name="my_tasks"),
+    path("my/likes/", members.my_likes, name="my_likes"),
     path("my/tasks/<int:acceptance_id>/withdraw/", members.my_task_withdraw, name="withdraw"),
     path("my/tasks/<int:acceptance_id>/checkin/", members.my_task_check_in, name="checkin"),
     path("my/tasks/<int:acceptance_id>/checkout/", members.my_task_check_out, name="checkout"),

@@ -18,6 +18,7 @@ from grids.selectors.scope import scope_for
 from rankings import serializers as s
 from rankings.models import Board
 from rankings.selectors import boards, history, published
+from rankings.services import board_first_build_queue
 
 TAGS = ["排行榜"]
 DISTRICT = OpenApiParameter("district", OpenApiTypes.INT, description="区/县(市) ID；不填为全市榜")
@@ -30,7 +31,13 @@ BOARD = OpenApiParameter(
 
 
 def _day(request):
-    return published.published_day(published.parse_date(request.query_params.get("date")))
+    requested = published.parse_date(request.query_params.get("date"))
+    day = published.published_day(requested)
+    if day is None and requested is None and board_first_build_queue():
+        # No board yet: the first is queued (once, whoever asks); run in-process it is built now.
+        published.forget_published_days()
+        day = published.published_day()
+    return day
 
 
 def _ranked_by(board: str) -> str:

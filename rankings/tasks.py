@@ -32,7 +32,7 @@ MAX_RETRIES = 6
     soft_time_limit=20 * 60,
     time_limit=25 * 60,
 )
-def rebuild_boards(self, day_iso: str | None = None) -> dict:
+def rebuild_boards(self, day_iso: str | None = None, triggered_by: str = "定时任务") -> dict:
     """Build the five boards of ``day_iso`` (default: yesterday in Asia/Shanghai).
 
     Idempotent: a rebuild replaces the day's boards in one transaction under an advisory lock
@@ -42,7 +42,7 @@ def rebuild_boards(self, day_iso: str | None = None) -> dict:
 
     day = date.fromisoformat(day_iso) if day_iso else timezone.localdate() - timedelta(days=1)
     retries = self.request.retries
-    triggered_by = "定时任务" if not retries else f"定时任务（第{retries}次重试）"
+    triggered_by = triggered_by if not retries else f"{triggered_by}（第{retries}次重试）"
     board_day = board_rebuild(day=day, triggered_by=triggered_by)
     return {"day": board_day.day.isoformat(), "entries": board_day.entry_count, "ms": board_day.duration_ms}
 

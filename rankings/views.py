@@ -16,6 +16,7 @@ from rankings.models import Board
 from rankings.selectors import boards as board_reads
 from rankings.selectors import history as history_reads
 from rankings.selectors import published
+from rankings.services import board_first_build_queue
 
 DEFAULT_BOARD = Board.MEMBERS
 
@@ -25,6 +26,18 @@ def _tabs(board: str, district: dict | None) -> list[dict]:
     return [
         {"board": b.value, "label": b.label, "url": f"?board={b.value}{suffix}", "active": b == board} for b in Board
     ]
+
+
+def _published_or_first_build(context: dict) -> published.PublishedDay | None:
+    """The latest board day; with none built yet, queue the first build (once, whoever asks)
+    and tell the page it is being prepared. Run in-process (no broker) the build is done on
+    return, so the day is read again."""
+    day = published.published_day()
+    if day is None and board_first_build_queue():
+        context["preparing"] = True
+        published.forget_published_days()  # the empty list just cached, and a build may have run
+        day = published.published_day()
+    return day
 
 
 def _error(request, template: str, exc: DomainError, context: dict):
@@ -41,7 +54,8 @@ def boards(request):
         board = published.board_of(request.GET.get("board") or DEFAULT_BOARD)
         context.update(board=board, tabs=_tabs(board, None), districts=published.districts())
         district = published.district_of(request.GET.get("district"))
-        day = published.published_day(published.parse_date(request.GET.get("date")))
+        requested = published.parse_date(request.GET.get("date"))
+        day = published.published_day(requested) if requested else _published_or_first_build(context)
     except DomainError as exc:
         return _error(request, "rankings/board.html", exc, context)
     district_id = district["id"] if district else None
@@ -80,7 +94,7 @@ def board_history(request, board: str):
         subject = history_reads.parse_subject(request.GET.get("subject"))
         if subject is None:
             subject = history_reads.default_subject(member, board)
-        day = published.published_day()
+        day = _published_or_first_build(context)
         if day is not None:
             history_reads.check_history_access(member, board, subject, day, staff=not scope_for(request.user).is_empty)
     except DomainError as exc:
@@ -98,9 +112,13 @@ def star_card(request):
     context = {"tab": "home"}
     try:
         member_id = history_reads.parse_subject(request.GET.get("member"))
-        day = published.published_day()
+        day = _published_or_first_build(context)
         if day is None:
-            context["error"] = "榜单将在每日凌晨生成，生成后即可查看报到之星卡片。"
+            context["error"] = (
+                "榜单正在准备中，几分钟后刷新即可查看报到之星卡片。"
+                if context.get("preparing")
+                else "榜单将在每日凌晨生成，生成后即可查看报到之星卡片。"
+            )
             return render(request, "rankings/star_card.html", context)
         context["card"] = history_reads.star_card(member_of(request.user), day, member_id=member_id)
     except DomainError as exc:

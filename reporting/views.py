@@ -54,11 +54,12 @@ def my_hours(request):
             year=year,
             quota=selectors.quota_year(member, year),
             consented=selectors.has_location_consent(member),
-            records=list(
+            records=selectors.with_counted_notes(
                 selectors.with_history(selectors.records_of(member))
                 .filter(started_at__year=year)
                 .order_by("-started_at")
             ),
+            counting_rule=selectors.COUNTING_RULE,
             visits=list(selectors.visits_of(member).filter(visited_on__year=year)),
         )
     return render(request, "reporting/my_hours.html", context)
@@ -72,13 +73,14 @@ def work_hours(request):
     scope, denied = staff_only(request)
     if denied:
         return denied
-    rows = list(
+    rows = selectors.with_counted_notes(
         selectors.records_for(request.user, status=ServiceRecord.Status.PENDING).order_by("started_at", "pk")[
             :LIST_LIMIT
         ]
     )
-    confirmed = list(selectors.recently_confirmed_for(request.user)[:LIST_LIMIT])
-    return render(request, "reporting/work_hours.html", {"tab": "home", "rows": rows, "confirmed": confirmed})
+    confirmed = selectors.with_counted_notes(selectors.recently_confirmed_for(request.user)[:LIST_LIMIT])
+    context = {"tab": "home", "rows": rows, "confirmed": confirmed, "counting_rule": selectors.COUNTING_RULE}
+    return render(request, "reporting/work_hours.html", context)
 
 
 @login_required

@@ -785,6 +785,8 @@ TABLE: dict[str, tuple] = {
     ),
     "orders:my_requests": get("302 200 200 200 200 200 200 200"),
     "orders:my_tasks": get("302 200 200 200 200 200 200 200"),
+    "orders:my_likes": get("302 200 200 200 200 200 200 200"),
+    "orders:order_communities": get("302 200 200 200 200 200 200 200", query=lambda world, node: {"q": "社区"}),
     "orders:order_nearby": get("302 200 200 200 200 200 200 200", query=BODIES["orders:order_nearby"]),
     "orders:request_confirm": post(
         own="302 302 404 404 404 404 404 404",
@@ -876,7 +878,8 @@ TABLE: dict[str, tuple] = {
     # --- rankings: pages ---
     "boards": get("302 200 200 200 200 200 200 200"),
     "boards:history": get("302 404 200 404 404 404 404 404"),
-    "boards:star_card": get("302 200 200 200 200 200 200 200"),
+    # The first visit builds the first board (run in-process here): then only those on it have a card.
+    "boards:star_card": get("302 404 200 404 404 404 404 404"),
     "cockpit": get("302 403 403 403 403 200 200 200"),
     "assessment:home": get("302 403 403 200 200 200 200 200"),
     "assessment:city": get("302 403 403 403 403 403 403 200"),

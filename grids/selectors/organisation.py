@@ -45,6 +45,28 @@ def communities_with_need() -> QuerySet[Community]:
     )
 
 
+SEARCH_MOST = 50  # characters of a search that count; longer input is cut
+
+
+def communities_search(text: str, *, limit: int = 10) -> list[Community]:
+    """Communities whose name, address or street contains ``text`` (or whose name's pinyin
+    initials start with it), for choosing one without a location: names first, then by place.
+    One query; nothing for blank text."""
+    text = (text or "").strip()[:SEARCH_MOST]
+    if not text:
+        return []
+    q = Q(name__icontains=text) | Q(address__icontains=text) | Q(street__name__icontains=text)
+    if text.isascii() and text.isalpha():
+        q |= Q(name_initials__startswith=text.lower())
+    rows = (
+        Community.objects.select_related("street__district").filter(q).order_by("street__district__code", "name", "pk")
+    )
+    # Matches by name come before matches by address or street, whatever their district.
+    found = list(rows[: limit * 3])
+    found.sort(key=lambda c: text not in c.name)
+    return found[:limit]
+
+
 def communities_near(
     lat: float,
     lng: float,

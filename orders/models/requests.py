@@ -51,6 +51,11 @@ class ServiceRequest(models.Model):
     lat = models.FloatField("纬度（WGS-84）")
     lng = models.FloatField("经度（WGS-84）")
     coord_system = models.CharField("终端坐标系", max_length=5, choices=CoordSystem.choices, default=CoordSystem.WGS84)
+    # A resident who refuses location or is away from the scene chooses the community and
+    # describes the place in ``address``; the point is then the community's centre.
+    located = models.BooleanField(
+        "现场定位", default=True, help_text="位置由定位获得；否则为所选社区的中心，具体地点见地址"
+    )
     preferred_time = models.DateTimeField("期望时间", null=True, blank=True)
     contact_phone = models.CharField("联系电话", max_length=11)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED)

@@ -57,6 +57,8 @@ def nearby_open_requests(
     since = (now or timezone.now()) - timedelta(days=days)
     rows = list(
         _requests().filter(
+            # A request placed by address alone sits at its community's centre: near nothing.
+            located=True,
             status__in=ServiceRequest.OPEN,
             duty=duty,
             created_at__gte=since,
@@ -204,7 +206,11 @@ def follow_reason(request: ServiceRequest, user, *, at: tuple[float, float] | No
     join path), a member registered with its community, or staff over it (``can_review``)."""
     if user is None or not user.is_authenticated:
         return None
-    if at is not None and haversine_m(at[0], at[1], request.lat, request.lng) <= settings.REQUEST_DUPLICATE_RADIUS_M:
+    if (
+        at is not None
+        and request.located
+        and haversine_m(at[0], at[1], request.lat, request.lng) <= settings.REQUEST_DUPLICATE_RADIUS_M
+    ):
         return "at_place"
     if Member.objects.filter(user=user, community_id=request.community_id).exists():
         return "member"

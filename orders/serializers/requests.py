@@ -9,6 +9,7 @@ from core.rows import CompiledRepresentation
 from grids.vocab import Duty, Focus
 from orders.models import RequestPhoto, ServiceRequest, Task
 from orders.permissions import sees_contact
+from orders.selectors.request_story import request_story
 from orders.selectors.requests import members_who_served, request_timeline
 from orders.serializers.common import EventOut, LocationIn, id_field, text_field
 
@@ -64,6 +65,7 @@ class RequestOut(CompiledRepresentation, serializers.ModelSerializer):
             "address",
             "lat",
             "lng",
+            "located",
             "preferred_time",
             "task_id",
             "task_title",
@@ -158,8 +160,18 @@ class ServedMemberOut(serializers.Serializer):
     name = serializers.CharField(source="member.user.name")
 
 
+class StoryOut(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    label = serializers.CharField(help_text="到达的状态，或发生的事（接单、到场签到、签退、点赞…）")
+    note = serializers.CharField()
+    who = serializers.CharField(
+        help_text="谁做的：有权查看联系方式者可见全名，其余只显示姓（王**），本人为“您”；系统为空"
+    )
+
+
 class RequestDetailOut(RequestOut):
-    events = serializers.SerializerMethodField(help_text="进度时间线")
+    events = serializers.SerializerMethodField(help_text="进度时间线（状态变化）")
+    story = serializers.SerializerMethodField(help_text="办理经过：状态变化、接单、签到签退、点赞，带办理人")
     feedback = serializers.SerializerMethodField()
     liked_member_ids = serializers.SerializerMethodField()
     served_members = serializers.SerializerMethodField(
@@ -167,7 +179,7 @@ class RequestDetailOut(RequestOut):
     )
 
     class Meta(RequestOut.Meta):
-        fields = [*RequestOut.Meta.fields, "events", "feedback", "liked_member_ids", "served_members"]
+        fields = [*RequestOut.Meta.fields, "events", "story", "feedback", "liked_member_ids", "served_members"]
 
     @extend_schema_field(ServedMemberOut(many=True))
     def get_served_members(self, obj):
@@ -180,6 +192,11 @@ class RequestDetailOut(RequestOut):
     def get_events(self, obj):
         return EventOut(request_timeline(obj), many=True).data
 
+    @extend_schema_field(StoryOut(many=True))
+    def get_story(self, obj):
+        viewer = getattr(self.context.get("request"), "user", None)
+        return StoryOut(request_story(obj, viewer), many=True).data
+
     @extend_schema_field(FeedbackOut(allow_null=True))
     def get_feedback(self, obj):
         feedback = getattr(obj, "feedback", None) if hasattr(obj, "feedback") else None
@@ -190,7 +207,17 @@ class RequestDetailOut(RequestOut):
 
 
 class RequestCreateIn(LocationIn):
-    community = id_field(required=False, help_text="社区 id；不填时按位置取最近的社区")
+    lat = serializers.FloatField(
+        min_value=-90, max_value=90, required=False, allow_null=True, help_text="纬度；不定位时不填，须选社区"
+    )
+    lng = serializers.FloatField(
+        min_value=-180, max_value=180, required=False, allow_null=True, help_text="经度；不定位时不填，须选社区"
+    )
+    community = id_field(
+        required=False,
+        help_text="社区 id（可用 communities/?search= 按名称或地址查找）；不填时按位置取最近的社区。"
+        "不提供位置时必填，点单位置取该社区中心，具体地点写在 address",
+    )
     grid = id_field(required=False, allow_null=True)
     duty = serializers.ChoiceField(choices=Duty.choices)
     title = text_field(80)
@@ -227,8 +254,11 @@ class JoinIn(LocationIn):
 
 class ApproveIn(serializers.Serializer):
     task_id = id_field(required=False, help_text="并入已有任务时的任务 id")
+    duty = serializers.ChoiceField(
+        choices=Duty.choices, required=False, help_text="更正点单的服务类别（新任务沿用），记入办理记录"
+    )
+    title = text_field(80, required=False, help_text="更正点单的标题（新任务沿用），记入办理记录")
     focus = serializers.ChoiceField(choices=Focus.choices, required=False)
-    title = text_field(80, required=False)
     description = text_field(4000, required=False, allow_blank=True)
     address = text_field(200, required=False)
     starts_at = serializers.DateTimeField(required=False)

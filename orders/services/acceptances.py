@@ -20,8 +20,9 @@ from core.errors import Conflict, DomainError, PermissionDenied
 from core.limits import refuse_over
 from core.transitions import can_transition, illegal, transition
 from grids.models import Member
+from notifications.kinds import NO_SHOW
 from orders.models import Acceptance, Task
-from orders.services.common import notify_users
+from orders.services.common import format_time, notify_users
 from reporting.services.checkins import checkin_create, checkout_create
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,15 @@ def acceptances_mark_no_show(*, now: datetime | None = None) -> int:
             if acceptance.status != A.ACCEPTED:
                 continue
             transition(acceptance, A.NO_SHOW, note="任务结束时未签到", locked=True)
+            task = acceptance.task
+            notify_users(
+                [acceptance.member.user],
+                kind=NO_SHOW,
+                title=f"未到场：{task.title}"[:100],
+                body=f"您已接的任务“{task.title}”（{format_time(task.starts_at)}）结束时没有签到，记为未到场。"
+                "如有特殊情况请联系社区说明。",
+                url=reverse("orders:my_tasks"),
+            )
             done += 1
     return done
 

@@ -1,6 +1,6 @@
 """Actions whose effect runs across machines: one service call moves several kinds of rows.
 
-- approving a request creates (or joins) a task;
+- approving a request creates (or joins) a task (``request_approval``, re-exported here);
 - cancelling a task cancels its slots and sends its requests back to review;
 - completing a task closes its slots and resolves its requests;
 - escalating a task opens a case at the street; resolving a case resolves its request.
@@ -16,11 +16,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.errors import Conflict, ValidationFailed
-from core.rules import refuse_own
+from core.errors import Conflict
 from core.transitions import can_transition, illegal, lock, record_event, transition
 from grids.selectors.organisation import community_staff
-from grids.vocab import CoordSystem, Focus
 from notifications.services import notify_on_commit
 from orders.models import Acceptance, Escalation, ServiceRequest, Task
 from orders.services.acceptances import auto_check_out
@@ -29,7 +27,6 @@ from orders.services.common import (
     escalation_url,
     format_time,
     lock_escalation_for_street,
-    lock_request_for_review,
     lock_task,
     notify_users,
     request_audience,
@@ -38,79 +35,9 @@ from orders.services.common import (
     require_task_staff,
 )
 from orders.services.escalations import escalation_create
-from orders.services.tasks import task_create
+from orders.services.request_approval import request_approve  # noqa: F401 (callers name it here)
 
 A, R, T, E = Acceptance.Status, ServiceRequest.Status, Task.Status, Escalation.Status
-
-
-# --- a request approved: a task for it ------------------------------------------------------
-
-
-@transaction.atomic
-def request_approve(*, request: ServiceRequest, actor, task: Task | None = None, **new_task_fields) -> ServiceRequest:
-    """Accept a request: attach it to an open task of the community, or create a task for it.
-
-    ``new_task_fields`` go to ``task_create``; what is not given is taken from the request
-    (duty, title, description, address, location, grid; focus defaults to 抓服务).
-    """
-    if task is not None:
-        # Locks are taken task first, then its requests, everywhere (completing and cancelling a
-        # task lock the task, then the requests linked to it); the reverse order here could
-        # deadlock against them.
-        task = lock(task)
-    row = lock_request_for_review(request, actor)
-    refuse_own(actor, row.requester_id, message="不能受理自己提交的点单，请由其他工作人员审核。", code="own_request")
-    if not can_transition(row, R.APPROVED):
-        raise illegal(row, R.APPROVED)
-    if task is not None and new_task_fields:
-        raise ValidationFailed("请选择已有任务，或填写新任务，二者只能选一。", field="task")
-    if task is not None:
-        if task.community_id != row.community_id:
-            raise ValidationFailed("只能并入本社区的任务。", field="task")
-        if task.status not in Task.ACTIVE:
-            raise Conflict("该任务已结束或已取消，不能再并入点单。", code="task_closed")
-        kind = "task_joined"
-    else:
-        if not new_task_fields:
-            raise ValidationFailed("请选择已有任务，或填写新任务。", code="required", field="task")
-        # What a new task cannot take from the request: when, and how many people.
-        missing = [name for name in ("starts_at", "ends_at", "slots") if name not in new_task_fields]
-        if missing:
-            raise ValidationFailed("新任务须填写开始时间、结束时间和所需人数。", code="required", field=missing[0])
-        fields = {
-            "focus": Focus.SERVICE,
-            "duty": row.duty,
-            "title": row.title,
-            "description": row.description,
-            "address": row.address,
-            "lat": row.lat,
-            "lng": row.lng,
-            "coord_system": CoordSystem.WGS84,  # the request's location is stored in WGS-84
-            "grid": row.grid,
-            **new_task_fields,
-        }
-        # task_create only links the request (sets ``task``); moving it along is done here.
-        task = task_create(actor=actor, community=row.community, source_requests=[row], **fields)
-        kind = "task_created"
-    row = transition(
-        row,
-        R.APPROVED,
-        actor=actor,
-        locked=True,
-        kind=kind,
-        note=f"已受理，安排任务：{task.title}",
-        task=task,
-        reviewed_at=timezone.now(),
-    )
-    notify_on_commit(
-        request_audience(row),
-        kind="request_approved",
-        title=f"您的点单已受理：{row.title}",
-        body="社区已安排党员志愿者办理。",
-        url=request_url(row),
-        skip=actor,
-    )
-    return row
 
 
 # --- a task closed: its slots and its requests ----------------------------------------------

@@ -18,6 +18,7 @@ from core.errors import Conflict, ValidationFailed
 from core.transitions import record_event
 from grids.models import Member
 from grids.selectors.organisation import community_staff
+from notifications.kinds import TASK_REMINDER
 from orders.models import Acceptance, Task
 from orders.selectors.tasks import dispatch_suggestions
 from orders.services.common import format_time, lock_task, notify_users, require_task_staff
@@ -85,7 +86,7 @@ def tasks_send_reminders(*, now: datetime | None = None) -> int:
             task = acceptance.task
             notify_users(
                 [acceptance.member.user],
-                kind="task_reminder",
+                kind=TASK_REMINDER,
                 title="接单提醒：任务即将开始",
                 body=f"“{task.title}”将于 {format_time(task.starts_at)} 在{task.address}开始，请按时到场签到。",
                 url=reverse("orders:my_tasks"),

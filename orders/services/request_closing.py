@@ -12,13 +12,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.limits import refuse_over
 from core.rules import refuse_own
 from core.transitions import can_transition, illegal, lock, transition
+from grids.models import Member
 from grids.selectors.organisation import community_staff
+from notifications.kinds import LIKE_RECEIVED
 from notifications.services import notify_on_commit
 from orders.models import Acceptance, Feedback, Like, ServiceRequest
 from orders.services.common import clean_text, no_nul, request_url
@@ -118,6 +121,15 @@ def request_rate(
     )
     if not was_confirmed:
         _confirm_records(row, actor)
+    if liked:
+        notify_on_commit(
+            [m.user for m in Member.objects.filter(pk__in=liked).select_related("user")],
+            kind=LIKE_RECEIVED,
+            title=f"居民为您点赞：{row.title}"[:100],
+            body=f"您参与的服务“{row.title}”得到了居民的点赞，感谢您的付出！",
+            url=reverse("orders:my_likes"),
+            skip=actor,
+        )
     return row
 
 

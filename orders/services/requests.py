@@ -43,8 +43,8 @@ def request_create(
     title: str,
     description: str,
     address: str,
-    lat: float,
-    lng: float,
+    lat: float | None,
+    lng: float | None,
     contact_phone: str,
     community: Community | None = None,
     coord_system: str = CoordSystem.WGS84,
@@ -57,7 +57,9 @@ def request_create(
     """A request placed at any hour; it waits for the community's review.
 
     The community is the one the requester chose, or else the one nearest the location (the
-    location converted to WGS-84 once, here); with neither, the request is refused.
+    location converted to WGS-84 once, here); with neither, the request is refused. Without a
+    location (refused, or the requester is elsewhere) the chosen community's centre stands for
+    the place, ``located`` is False and ``address`` says where within it.
 
     A member request needs a member profile. A unit's request (单位党组织点单) is placed by one of
     that unit's members: their member profile must name the unit — there is no post at unit
@@ -72,8 +74,15 @@ def request_create(
     address = clean_text(address, field="address", label="地址", most=200)
     no_nul(contact_phone=contact_phone if isinstance(contact_phone, str) else "")
     phone = phone_normalize(contact_phone, field="contact_phone")
-    if lat is None or lng is None:
-        raise ValidationFailed("请提供位置。", code="required", field="location")
+    located = lat is not None and lng is not None
+    if not located:
+        # Without a location the community must be chosen (searched by name or address) and
+        # the place described in ``address``; the request stands at the community's centre.
+        if lat is not None or lng is not None:
+            raise ValidationFailed("位置须同时包含纬度和经度。", field="location")
+        if community is None:
+            raise ValidationFailed("请使用当前位置，或搜索并选择所属社区。", code="required", field="community")
+        lat, lng, coord_system = community.lat, community.lng, CoordSystem.WGS84
     wlat, wlng = location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system, field="location")
     if community is None:
         community = nearest_community(wlat, wlng)
@@ -114,6 +123,7 @@ def request_create(
         lat=wlat,
         lng=wlng,
         coord_system=coord_system,
+        located=located,
         preferred_time=preferred_time,
         contact_phone=phone,
     )

@@ -31,6 +31,7 @@ from grids.vocab import Duty, Focus
 from orders.models import Acceptance, ServiceRequest, Task
 from orders.selectors.tasks import LIVE, member_may_see
 from orders.services.common import clean_text, format_time, lock_task, notify_users, require_task_staff
+from orders.services.task_notices import task_team_tell, task_whistle_queue
 from reporting.worktime import overlaps_working_hours
 
 A, T, V = Acceptance.Status, Task.Status, Task.Visibility
@@ -151,7 +152,9 @@ def task_create(
     )
     record_created(task, actor=actor, note=f"{leader}向本队吹哨" if leader else "发布任务", at=now)
     if team is not None:
-        _tell_team_task(task, team, actor, leader)
+        task_team_tell(task, team, actor, leader)
+    else:
+        task_whistle_queue(task)
     if requests:
         ServiceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(task=task)
     return task
@@ -181,29 +184,6 @@ def _team_task_scope(
     if grid is not None and grid.pk != team.grid_id:
         raise ValidationFailed("先锋队的任务只能发布在本队的网格。", field="grid")
     return team.grid, (TeamMembership.Role(role).label if role else None)
-
-
-def _tell_team_task(task: Task, team: VanguardTeam, actor, leader: str | None) -> None:
-    """The team's members hear of their whistle; when a captain whistled, so do the community's staff."""
-    when = format_time(task.starts_at)
-    members = [m.member.user for m in team.memberships.select_related("member__user")]
-    notify_users(
-        members,
-        kind="team_task",
-        title=f"{team.name}吹哨：{task.title}"[:100],
-        body=f"{when} 在{task.address}，共 {task.slots} 个名额，仅本队队员可接。",
-        url=reverse("orders:task", args=[task.pk]),
-        skip=actor,
-    )
-    if leader:
-        notify_users(
-            community_staff(task.community_id, task.grid),
-            kind="team_task_staff",
-            title=f"{team.name}发布了队内任务：{task.title}"[:100],
-            body=f"{leader}{actor.name or ''}向“{team.name}”吹哨（{when}，{task.slots} 个名额）。",
-            url=reverse("orders:work_task", args=[task.pk]),
-            skip=actor,
-        )
 
 
 @transaction.atomic

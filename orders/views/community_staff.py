@@ -19,16 +19,18 @@ from core.errors import DomainError
 from core.pages import LIST_LIMIT, show_error
 from grids.selectors.scope import communities_for
 from grids.views.common import staff_only
+from grids.vocab import Duty
 from orders import forms
 from orders.models import Escalation, ServiceRequest, Task
 from orders.selectors import escalations as esc_selectors
 from orders.selectors import requests as req_selectors
 from orders.selectors import tasks as task_selectors
 from orders.selectors import visible
+from orders.selectors.request_story import request_story
 from orders.services import cascades, request_review
 from orders.services import dispatch as dispatch_services
 from orders.services import tasks as task_services
-from orders.views.common import amap_url, labelled
+from orders.views.common import amap_url
 from reporting import selectors as rep_selectors
 from reporting.models import ServiceRecord
 
@@ -90,13 +92,14 @@ def work_request(request, request_id: int):
         {
             "tab": "home",
             "row": service_request,
-            "events": labelled(req_selectors.request_timeline(service_request), R),
+            "events": request_story(service_request, request.user),
             "photos": list(service_request.photos.all()),
             "contact": req_selectors.masked_contact(service_request, request.user),
             "address": req_selectors.masked_address(service_request, request.user),
             "open_tasks": open_tasks,
             "others": others,
-            "task_form": forms.TaskTimesForm(),
+            "task_form": forms.ApproveForm(),
+            "duties": Duty.choices,
             "reviewable": service_request.status == R.SUBMITTED,
             # Nobody approves a request they placed (the service refuses it too).
             "own": service_request.requester_id == request.user.pk,
@@ -121,11 +124,13 @@ def work_request_action(request, request_id: int, action: str):
                 task = get_object_or_404(task_selectors.tasks_for(request.user), pk=task_id)
                 cascades.request_approve(request=service_request, actor=request.user, task=task)
             else:
-                form = forms.TaskTimesForm(request.POST)
+                form = forms.ApproveForm(request.POST)
                 if not form.is_valid():
                     messages.error(request, form.first_error())
                     return back
-                cascades.request_approve(request=service_request, actor=request.user, **form.cleaned_data)
+                cascades.request_approve(
+                    request=service_request, actor=request.user, **form.corrections(), **form.task_fields()
+                )
             messages.success(request, "已受理并派单。")
         elif action == "reject":
             request_review.request_reject(

@@ -16,6 +16,7 @@ from grids.views.common import member_or_none, require_member
 from grids.vocab import Duty
 from orders.models import Acceptance, Task
 from orders.selectors import tasks as task_selectors
+from orders.selectors.likes import likes_received
 from orders.services import acceptances as acc_services
 from orders.services import tasks as task_services
 from orders.views.common import amap_url, date_or_none, float_or_none
@@ -100,6 +101,15 @@ def my_tasks(request):
     member = member_or_none(request.user)
     rows = list(task_selectors.acceptances_for_member(member)[:LIST_LIMIT]) if member else []
     return render(request, "orders/my_tasks.html", {"tab": "me", "member": member, "rows": rows})
+
+
+@login_required
+def my_likes(request):
+    """我收到的点赞: who thanked the member for which service (the residents stay unnamed)."""
+    member = member_or_none(request.user)
+    rows = list(likes_received(member)[:LIST_LIMIT])
+    total = likes_received(member).count() if len(rows) == LIST_LIMIT else len(rows)
+    return render(request, "orders/my_likes.html", {"tab": "me", "member": member, "rows": rows, "total": total})
 
 
 def _own_acceptance(request, acceptance_id: int) -> Acceptance:

@@ -14,19 +14,21 @@ from accounts.forms import form_error_from
 from core.errors import DomainError, NotFound, Throttled
 from core.pages import LIST_LIMIT, attempt, show_error
 from grids.geo import location_to_wgs84
-from grids.selectors.organisation import communities_near
+from grids.selectors.organisation import communities_near, communities_search
 from grids.views.common import member_or_none
 from grids.vocab import Duty
 from orders import forms
 from orders.models import Acceptance, RequestLookup, ServiceRequest
 from orders.selectors import requests as req_selectors
 from orders.selectors import visible
+from orders.selectors.request_story import request_story
 from orders.services import request_closing
 from orders.services import requests as req_services
-from orders.views.common import float_or_none, labelled
+from orders.views.common import float_or_none
 
 R = ServiceRequest.Status
 A = Acceptance.Status
+COMMUNITY_SEARCH_LIMIT = 10
 
 
 @login_required
@@ -47,6 +49,9 @@ def order(request):
     member = member_or_none(request.user)
     if not communities and member is not None and member.community_id:
         communities = [member.community]
+    chosen = forms.community_of(request.POST.get("community"))
+    if chosen is not None and all(c.pk != chosen.pk for c in communities):
+        communities.insert(0, chosen)  # found by search: keep it offered when the form comes back
     form = forms.OrderForm(
         request.POST or None,
         request.FILES or None,
@@ -77,6 +82,23 @@ def order(request):
             messages.success(request, f"点单已提交，{created.community.name}将尽快审核。")
             return redirect("orders:my_request", request_id=created.pk)
     return render(request, "orders/order.html", {"tab": "order", "form": form, "duties": Duty.choices})
+
+
+@login_required
+@require_GET
+def order_communities(request):
+    """For the order form without a location: communities by name, address or street, as JSON
+    for the page's script (``communities/?search=`` in the API). The organisation is public to
+    every signed-in user; at most ``COMMUNITY_SEARCH_LIMIT`` rows, in one query."""
+    rows = communities_search(request.GET.get("q") or "", limit=COMMUNITY_SEARCH_LIMIT)
+    return JsonResponse(
+        {
+            "communities": [
+                {"id": c.pk, "name": c.name, "place": f"{c.street.district.name}{c.street.name}", "address": c.address}
+                for c in rows
+            ]
+        }
+    )
 
 
 @login_required
@@ -167,7 +189,7 @@ def my_request(request, request_id: int):
         {
             "tab": "me",
             "row": service_request,
-            "events": labelled(req_selectors.request_progress(service_request), R),
+            "events": request_story(service_request, request.user),
             "photos": list(service_request.photos.all()),
             "served": served,
             "is_requester": is_requester,

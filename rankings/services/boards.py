@@ -9,6 +9,7 @@ import logging
 import time
 from datetime import date
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -18,6 +19,12 @@ from rankings.selectors import published
 from rankings.services.board_sql import board_entries_sql
 
 log = logging.getLogger(__name__)
+
+# The first board of a fresh install is queued by whoever opens a board page first; this key
+# (set with the cache's atomic add, Redis SET NX) lets only one of several concurrent openers
+# queue it. It outlives the rebuild comfortably; if the rebuild failed, a later visit queues again.
+FIRST_BUILD_KEY = "rankings:first-build-queued"
+FIRST_BUILD_TTL = 15 * 60
 
 # Any constant will do, as long as nothing else in the database uses it as an advisory lock.
 REBUILD_LOCK_KEY = 0x5347_424F_4152_44  # "SGBOARD"
@@ -104,3 +111,37 @@ def _insert_entries(day: date, previous: date | None) -> int:
         count = cursor.rowcount
     # SQLite does not report the row count of an INSERT that starts with WITH.
     return count if count >= 0 else BoardEntry.objects.filter(day=day).count()
+
+
+def board_first_build_queue() -> bool:
+    """Queue the first rebuild when no board has ever been built; True when one is queued (by
+    this call or an earlier one) and the page may say the boards are being prepared.
+
+    Exactly one rebuild is queued however many people open a board page at once: the cache's
+    atomic add admits one of them. The rebuild itself runs as every rebuild does, under the
+    advisory lock of ``board_rebuild`` (a nightly run at the same moment makes it wait and
+    retry). With the cache unreachable nothing is queued: the nightly job builds the boards.
+    """
+    from core.tasks import enqueue
+    from rankings.tasks import rebuild_boards
+
+    if BoardDay.objects.exists():
+        return False
+    try:
+        if not cache.add(FIRST_BUILD_KEY, timezone.now().isoformat(), FIRST_BUILD_TTL):
+            return True  # someone else queued it a moment ago
+    except Exception as exc:  # Redis down: do not risk queueing one rebuild per visit
+        log.warning("could not mark the first board build as queued: %s", exc)
+        return False
+    if not enqueue(rebuild_boards, triggered_by="首次打开榜单"):
+        _forget_first_build()
+        return False
+    log.info("no board built yet: the first rebuild is queued")
+    return True
+
+
+def _forget_first_build() -> None:
+    try:
+        cache.delete(FIRST_BUILD_KEY)
+    except Exception as exc:
+        log.warning("could not clear the first board build mark: %s", exc)

@@ -78,6 +78,37 @@ def with_history(records: QuerySet[ServiceRecord]) -> QuerySet[ServiceRecord]:
     return records.prefetch_related(Prefetch("events", queryset=events, to_attr="history"))
 
 
+# The rule every record's minutes follow (reporting.services.checkins.checkout_create), said
+# where minutes are shown beside the check-in and check-out times.
+COUNTING_RULE = (
+    "服务时长只计签到至签退之间、且在任务时间内的部分：任务开始前签到的，从任务开始时算起；"
+    "任务结束后签退的，算到任务结束为止；不足 1 分钟的部分不计。"
+)
+
+
+def counted_note(record: ServiceRecord) -> str:
+    """Why a record's minutes are fewer than its check-in to check-out: the part outside the
+    task's time ("计时自任务开始 19:00 起", "计至任务结束 21:00 止"); empty when none was cut.
+    Reads the record's check-in (``_records`` joins it)."""
+    checkin = record.checkin if record.checkin_id else None
+    if checkin is None:
+        return ""
+    said = []
+    if checkin.opens_at > record.started_at:
+        said.append(f"计时自任务开始 {timezone.localtime(checkin.opens_at):%H:%M} 起")
+    if checkin.closes_at < record.ended_at:
+        said.append(f"计至任务结束 {timezone.localtime(checkin.closes_at):%H:%M} 止")
+    return "，".join(said)
+
+
+def with_counted_notes(records) -> list[ServiceRecord]:
+    """``records`` as a list, each with ``counted_note`` set (no query beyond the list's own)."""
+    rows = list(records)
+    for r in rows:
+        r.counted_note = counted_note(r)
+    return rows
+
+
 def recently_confirmed_for(user, *, days: int = 30) -> QuerySet[ServiceRecord]:
     """Records the user may see as staff, confirmed in the last ``days``, newest first: the ones
     a correction is still likely for."""

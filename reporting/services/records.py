@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.rules import refuse_own
 from core.transitions import can_transition, illegal, transition
 from grids.selectors.scope import scope_for
+from notifications.kinds import SERVICE_HOURS
+from notifications.services import notify_on_commit
 from reporting.models import ServiceRecord
 from reporting.services.quota import record_quota_minutes
 
@@ -88,6 +91,20 @@ def _user_or_none(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
+def _tell_member(record: ServiceRecord, actor, title: str, body: str) -> None:
+    """The member hears (after commit) what became of their hours, with a link to their hours
+    page; the record's title says which service it was."""
+    what = record.title or record.get_duty_display()
+    notify_on_commit(
+        [record.member.user],
+        kind=SERVICE_HOURS,
+        title=f"{title}：{what}"[:100],
+        body=body[:500],
+        url=reverse("reporting:my_hours"),
+        skip=_user_or_none(actor),
+    )
+
+
 @transaction.atomic
 def service_record_confirm(
     *,
@@ -137,8 +154,12 @@ def service_record_confirm(
         )
     if corrected:
         kind, note, event = "corrected", reason, {"minutes_before": record.reported_minutes, "minutes_after": final}
+        said = f"打卡 {record.reported_minutes} 分钟，认定为 {final} 分钟。更正理由：{reason}"
     else:
         kind, note, event = f"{via}_confirmed", f"{final} 分钟", None
+        said = f"认定 {final} 分钟，已计入您的服务时长。"
+    who = "居民" if via == VIA.RESIDENT else "社区"
+    _tell_member(record, actor, f"{who}已确认服务时长", said)
     return transition(
         record,
         S.CONFIRMED,
@@ -171,6 +192,7 @@ def service_record_reject(*, record: ServiceRecord, actor, reason: str) -> Servi
         if record.status == S.CONFIRMED:
             raise Conflict("该服务时长已确认，不能再不予认定。", code="already_confirmed")
         raise illegal(record, S.REJECTED)
+    _tell_member(record, actor, "服务时长未予认定", f"理由：{reason}")
     return transition(
         record,
         S.REJECTED,
@@ -210,6 +232,7 @@ def service_record_correct(*, record: ServiceRecord, actor, minutes: int, reason
     if not reason:
         raise ValidationFailed("请填写更正理由。", code="reason_required", field="reason")
     _within_what_happened(record, minutes, record.minutes)
+    _tell_member(record, actor, "服务时长已更正", f"由 {record.minutes} 分钟更正为 {minutes} 分钟。理由：{reason}")
     return transition(
         record,
         S.CONFIRMED,

@@ -33,7 +33,12 @@
       },
       function (err) {
         button.disabled = false;
-        say(err && err.code === 1 ? "未获得定位权限，请在设置中允许本页面使用位置。" : "定位失败，请稍后重试。", true);
+        // Where the form offers another way (searching the community), say so, once, here.
+        var other = form.querySelector("[data-community-search]");
+        var why = err && err.code === 1 ? "未获得定位权限" : "定位失败";
+        say(other ? why + "，请在下方搜索社区名称或地址，并在“地址”中写明具体位置。"
+                  : (err && err.code === 1 ? "未获得定位权限，请在设置中允许本页面使用位置。" : "定位失败，请稍后重试。"), true);
+        if (other) other.focus();
       },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
     );
@@ -165,5 +170,48 @@
     };
     orderForm.addEventListener("app:located", lookup);
     orderForm.querySelector("[data-order-duty]").addEventListener("change", lookup);
+
+    // Without a location: find the community by its name, street or address.
+    var search = orderForm.querySelector("[data-community-search]");
+    if (search) {
+      var searchStatus = orderForm.querySelector("[data-community-search-status]");
+      var timer = null;
+      var asked = "";
+      var find = function () {
+        var q = search.value.trim();
+        if (!q || q === asked) return;
+        asked = q;
+        var url = orderForm.getAttribute("data-communities-url") + "?q=" + encodeURIComponent(q);
+        fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+          if (q !== asked) return;  // a later search has been sent
+          var rows = data.communities || [];
+          var select = orderForm.querySelector("[data-order-community]");
+          if (!rows.length) {
+            searchStatus.textContent = "没有找到“" + q + "”，请换个名称、街道或地址试试。";
+            return;
+          }
+          select.innerHTML = "";
+          rows.forEach(function (c, i) {
+            var o = document.createElement("option");
+            o.value = c.id;
+            o.textContent = c.name + "（" + c.place + "）";
+            if (i === 0) o.selected = true;
+            select.appendChild(o);
+          });
+          searchStatus.textContent = "找到 " + rows.length + " 个社区，已选“" + rows[0].name + "”，可在下方更换。";
+        }).catch(function () { asked = ""; searchStatus.textContent = "搜索失败，请稍后重试。"; });
+      };
+      search.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(find, 300);
+      });
+      search.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") {  // searching, not submitting the order
+          e.preventDefault();
+          clearTimeout(timer);
+          find();
+        }
+      });
+    }
   }
 })();

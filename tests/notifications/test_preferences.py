@@ -4,7 +4,7 @@ and the anonymous; the defaults; the service's refusals; what delivery reads (on
 import pytest
 
 from core.errors import ValidationFailed
-from notifications.kinds import QUARTER_UNREPORTED, QUOTA_REMINDER
+from notifications.kinds import KINDS, QUARTER_UNREPORTED, QUOTA_REMINDER
 from notifications.models import ChannelPreference, Notification
 from notifications.selectors import channel_allowed_map, channel_settings_of
 from notifications.services import channel_preferences_set
@@ -37,7 +37,7 @@ def test_delivery_reads_every_preference_of_a_batch_in_one_query(resident, membe
     rows = [
         Notification.objects.create(user=u, kind=k, title="提醒")
         for u in (resident, member.user)
-        for k in (QUOTA_REMINDER, "task_reminder")
+        for k in (QUOTA_REMINDER, "request_approved")
     ]
     with django_assert_num_queries(1):
         allowed = channel_allowed_map(rows)
@@ -45,9 +45,9 @@ def test_delivery_reads_every_preference_of_a_batch_in_one_query(resident, membe
     assert allowed(by[resident.pk, QUOTA_REMINDER], "wechat") and not allowed(by[resident.pk, QUOTA_REMINDER], "sms")
     assert not allowed(by[member.user_id, QUOTA_REMINDER], "wechat")
     # Kinds without preferences go everywhere; the log channel is never filtered.
-    assert allowed(by[member.user_id, "task_reminder"], "sms") and allowed(by[member.user_id, QUOTA_REMINDER], "log")
+    assert allowed(by[member.user_id, "request_approved"], "sms") and allowed(by[member.user_id, QUOTA_REMINDER], "log")
     with django_assert_num_queries(0):
-        channel_allowed_map([by[resident.pk, "task_reminder"]])
+        channel_allowed_map([by[resident.pk, "request_approved"]])
 
 
 def test_the_page_shows_and_saves_the_users_own_choices(resident, member):
@@ -74,7 +74,8 @@ API = "/api/v1/notifications/preferences/"
 def test_the_api_reads_and_changes_my_own_choices(resident, member):
     c = client_for(resident)
     body = c.get(API).json()
-    assert [r["kind"] for r in body] == [QUOTA_REMINDER, QUARTER_UNREPORTED]
+    assert [r["kind"] for r in body] == list(KINDS)
+    assert [r["kind"] for r in body][:2] == [QUOTA_REMINDER, QUARTER_UNREPORTED]
     assert body[0]["channels"] == [
         {"channel": "wechat", "label": "微信订阅消息", "allowed": True},
         {"channel": "sms", "label": "短信", "allowed": False},

@@ -158,7 +158,7 @@ def test_order_without_a_community_nearby_is_refused(resident, community):
 def test_order_errors_are_shown_in_chinese_and_nothing_is_saved(resident, community):
     c = browser_for(resident)
     page = html(c.post("/order/", {"duty": Duty.SAFETY, "title": "", "description": "x", "address": "x"}))
-    assert "请填写标题。" in page and "请点击“使用当前位置”获取位置。" in page
+    assert "请填写标题。" in page and "请使用当前位置，或搜索社区名称、地址后选择所属社区。" in page
     page = html(
         c.post(
             "/order/",
