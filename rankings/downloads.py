@@ -19,7 +19,7 @@ from grids.selectors.downloads import ask, parse_node
 from rankings.assessment.access import node_filter, unit_scope
 from rankings.assessment.periods import parse_period
 from rankings.assessment.selectors import level_sheets
-from rankings.selectors.stars import stars_by_member
+from rankings.models import MemberStars
 from reporting.models import Visit
 from reporting.quotas import quota_years
 
@@ -70,20 +70,30 @@ def members_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
     def rows():
         for page in keyset_pages(qs, _MEMBER_FIELDS, size=PAGE):
             ids = [r[0] for r in page]
+            # The page's members by their id range (a page is ids in order): one index condition
+            # per query instead of thousands of parameters; rows of members outside the node
+            # that fall in the range are read and never looked up.
+            between = (ids[0], ids[-1])
             regs = {
                 m: (s, src)
-                for m, s, src in Registration.objects.filter(member_id__in=ids, status__in=Registration.ACTIVE)
+                for m, s, src in Registration.objects.filter(
+                    member_id__gte=between[0], member_id__lte=between[1], status__in=Registration.ACTIVE
+                )
                 .order_by()
                 .values_list("member_id", "status", "source")
             }
-            quotas = quota_years(ids, year)
+            quotas = quota_years(ids, year, between=between)
             visits = dict(
-                Visit.objects.filter(member_id__in=ids, quarter=quarter)
+                Visit.objects.filter(member_id__gte=between[0], member_id__lte=between[1], quarter=quarter)
                 .order_by()
                 .values_list("member_id")
                 .annotate(n=Count("pk"))
             )
-            stars = stars_by_member(ids, year)
+            stars = dict(
+                MemberStars.objects.filter(member_id__gte=between[0], member_id__lte=between[1], year=year).values_list(
+                    "member_id", "stars"
+                )
+            )
             people = names.users(r[1] for r in page)
             grids = names.grids(r[5] for r in page)
             for r in page:
