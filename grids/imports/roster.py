@@ -42,6 +42,8 @@ COLUMNS = [
 HEADERS = [c.header for c in COLUMNS]
 KIND_BY_LABEL = {label: value for value, label in Member.Kind.choices}
 SKILL_BY_LABEL = {label: value for value, label in Skill.choices}
+SKILL_ORDER = {value: i for i, value in enumerate(Skill.values)}
+KIND_VALUES = frozenset(Member.Kind.values)
 _SPLIT = re.compile(r"[、，,;；/\s]+")
 
 
@@ -137,7 +139,7 @@ def plan(unit: Unit, rows: list[tuple[int, list[str]]]) -> RosterPlan:
             seen = first_row_of.setdefault(r["phone"], number)
             if seen != number:
                 err((number, "手机号", f"手机号与第 {seen} 行重复。"))
-        kind = KIND_BY_LABEL.get(raw["类别"]) or (raw["类别"] if raw["类别"] in Member.Kind.values else None)
+        kind = KIND_BY_LABEL.get(raw["类别"]) or (raw["类别"] if raw["类别"] in KIND_VALUES else None)
         if kind is None:
             err((number, "类别", f"类别“{raw['类别']}”不在可选值中。" if raw["类别"] else "类别不能为空。"))
         r["kind"] = kind
@@ -145,7 +147,7 @@ def plan(unit: Unit, rows: list[tuple[int, list[str]]]) -> RosterPlan:
         unknown = [s for s in skills if s not in SKILL_BY_LABEL]
         if unknown:
             err((number, "专长", f"专长“{'、'.join(unknown)}”不在可选值中。"))
-        r["skills"] = sorted({SKILL_BY_LABEL[s] for s in skills if s in SKILL_BY_LABEL}, key=Skill.values.index)
+        r["skills"] = sorted({SKILL_BY_LABEL[s] for s in skills if s in SKILL_BY_LABEL}, key=SKILL_ORDER.__getitem__)
         if len(raw["居住地址"]) > 200:
             err((number, "居住地址", "居住地址不能超过 200 个字。"))
         r["home_address"] = raw["居住地址"]

@@ -4,7 +4,8 @@ An upload is refused before openpyxl sees it unless it is a zip archive of at mo
 ``MAX_BYTES`` holding an Excel workbook whose members together unpack to at most
 ``MAX_UNPACKED`` (a zip bomb is a few kilobytes that unpack to gigabytes; the archive's
 directory states each member's size, and openpyxl would trust it less than we do). The sheet is
-then read with openpyxl in read-only mode, row by row, values only.
+then read with python-calamine (a Rust reader: a 60,000-row roster in 0.5 s of CPU where
+openpyxl's read-only mode takes 9 s); templates and reports are written with openpyxl.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
 
 from core.errors import ValidationFailed
 
@@ -76,34 +78,30 @@ def read_sheet(data: bytes, columns: Sequence[Column]) -> tuple[list[str], list[
     Raises ``ValidationFailed`` naming the expected headers when a required one is missing."""
     check_upload(data)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged workbook; all mean the same here
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        # Rows come from the sheet's first row (Excel's row 1); the header is the first row not empty.
+        rows = enumerate(sheet.iter_rows(), start=1)
+        first = next((values for _, values in rows if any(_text(v) for v in values)), [])
+    except Exception:  # calamine raises several kinds on a damaged workbook; all mean the same here
         raise ValidationFailed("文件已损坏，无法读取。请在 Excel 或 WPS 中重新保存为 .xlsx 后再上传。") from None
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_text(v).lstrip("*") for v in next(rows, ())]
-        while header and not header[-1]:
-            header.pop()
-        index = {h: i for i, h in enumerate(header) if h}
-        missing = [c.header for c in columns if c.required and c.header not in index]
-        if missing:
-            expected = "、".join(c.header for c in columns)
-            raise ValidationFailed(
-                f"表头不对：缺少“{'、'.join(missing)}”。第一行应为：{expected}。请下载本页的模板填写。",
-                code="bad_headers",
-            )
-        picks = [index.get(c.header) for c in columns]
-        out = []
-        for number, values in enumerate(rows, start=2):
-            cells = [_text(values[i]) if i is not None and i < len(values) else "" for i in picks]
-            if any(cells):
-                out.append((number, cells))
-                if len(out) > MAX_ROWS:
-                    raise ValidationFailed(f"数据超过 {MAX_ROWS} 行，请拆分后分批导入。")
-        return [c.header for c in columns], out
-    finally:
-        book.close()
+    header = [_text(v).lstrip("*") for v in first]
+    index = {h: i for i, h in enumerate(header) if h}
+    missing = [c.header for c in columns if c.required and c.header not in index]
+    if missing:
+        expected = "、".join(c.header for c in columns)
+        raise ValidationFailed(
+            f"表头不对：缺少“{'、'.join(missing)}”。第一行应为：{expected}。请下载本页的模板填写。",
+            code="bad_headers",
+        )
+    picks = [index.get(c.header) for c in columns]
+    out = []
+    for number, values in rows:
+        cells = [_text(values[i]) if i is not None and i < len(values) else "" for i in picks]
+        if any(cells):
+            out.append((number, cells))
+            if len(out) > MAX_ROWS:
+                raise ValidationFailed(f"数据超过 {MAX_ROWS} 行，请拆分后分批导入。")
+    return [c.header for c in columns], out
 
 
 def _text(value) -> str:

@@ -10,6 +10,8 @@ after), and each registration its created event (``core.transitions.record_creat
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,22 +27,24 @@ BATCH = 1000
 RACE = "导入时数据已被他人修改（例如有人同时报到或注册），本次未导入任何数据，请重新上传。"
 
 
-def _created(obj, actor):
-    return audit.entry(audit.Action.CREATED, obj=obj, actor=actor, changes=audit.diff({}, audit.snapshot(obj)))
-
-
 def _changed(obj, actor, before: dict, fields):
     changes = audit.diff(before, audit.values_of(obj, fields))
     return audit.entry(audit.Action.CHANGED, obj=obj, actor=actor, changes=changes) if changes else None
+
+
+@lru_cache(maxsize=65536)
+def _initials(name: str) -> str:
+    # Names repeat across a city's rosters; pinyin is the slow part of making an account.
+    return person_initials(name)
 
 
 def _new_users(actor, people: list[tuple[str, str]], entries: list) -> dict:
     """Accounts for numbers not yet registered (as signing in by code makes them), with their audit rows."""
     User = get_user_model()
     now = timezone.now()
-    users = [User(phone=p, name=n, name_initials=person_initials(n), date_joined=now) for p, n in people]
+    users = [User(phone=p, name=n, name_initials=_initials(n), date_joined=now) for p, n in people]
     User.objects.bulk_create(users, batch_size=BATCH)
-    entries += [_created(u, actor) for u in users]
+    entries += audit.created_entries(users, actor=actor)
     return {u.phone: u for u in users}
 
 
@@ -87,7 +91,7 @@ def _write_roster(actor, unit: Unit, p: roster.RosterPlan) -> None:
         for r in p.create
     ]
     Member.objects.bulk_create(members, batch_size=BATCH)
-    entries += [_created(m, actor) for m in members]
+    entries += audit.created_entries(members, actor=actor)
 
     ids = [m.pk for m, _, _ in p.update]
     locked = {}
@@ -143,7 +147,7 @@ def _write_roster(actor, unit: Unit, p: roster.RosterPlan) -> None:
     RegistrationChoice.objects.bulk_create(
         [RegistrationChoice(registration=r, community=r.community, rank=1) for r in registrations], batch_size=BATCH
     )
-    audit.record_many(entries)
+    audit.copy_many(entries)
     s = p.summary()
     audit.record(
         audit.Action.EVENT,
@@ -176,14 +180,14 @@ def _write_grids(actor, street: Street, p: grid_sheet.GridPlan) -> None:
     entries: list = []
     level2 = [Grid(community=c, level=Grid.Level.SECOND, kind=k, name=n) for c, n, k in p.grids]
     Grid.objects.bulk_create(level2, batch_size=BATCH)
-    entries += [_created(g, actor) for g in level2]
+    entries += audit.created_entries(level2, actor=actor)
     by_key = dict(p.existing) | {(g.community_id, g.name): g for g in level2}
     buildings = [
         Grid(community=c, level=Grid.Level.THIRD, kind=Grid.Kind.BUILDING, parent=by_key[(c.pk, g)], name=b)
         for c, g, b in p.buildings
     ]
     Grid.objects.bulk_create(buildings, batch_size=BATCH)
-    entries += [_created(g, actor) for g in buildings]
+    entries += audit.created_entries(buildings, actor=actor)
     fresh = {}
     new_people = {(phone, name) for _, _, phone, name in p.heads if phone not in p.users}
     if new_people:
@@ -195,8 +199,8 @@ def _write_grids(actor, street: Street, p: grid_sheet.GridPlan) -> None:
         for c, g, phone, _ in p.heads
     ]
     Post.objects.bulk_create(posts, batch_size=BATCH)
-    entries += [_created(post, actor) for post in posts]
-    audit.record_many(entries)
+    entries += audit.created_entries(posts, actor=actor)
+    audit.copy_many(entries)
     s = p.summary()
     audit.record(
         audit.Action.EVENT,
