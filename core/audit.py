@@ -299,25 +299,25 @@ def copy_many(rows: Iterable[AuditEntry | None]) -> int:
     from psycopg.types.json import Jsonb
 
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(
-                    (
-                        r.at,
-                        r.action,
-                        r.actor_id,
-                        r.actor_name,
-                        r.object_type,
-                        r.object_id,
-                        r.object_repr,
-                        Jsonb(r.changes),
-                        r.note,
-                        r.channel,
-                        r.ip,
-                        r.device,
-                    )
+    sql = f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for r in rows:
+            copy.write_row(
+                (
+                    r.at,
+                    r.action,
+                    r.actor_id,
+                    r.actor_name,
+                    r.object_type,
+                    r.object_id,
+                    r.object_repr,
+                    Jsonb(r.changes),
+                    r.note,
+                    r.channel,
+                    r.ip,
+                    r.device,
                 )
+            )
     return len(rows)
 
 

@@ -44,7 +44,9 @@ class ImportRun(models.Model):
     rows_total = models.PositiveIntegerField("数据行数", default=0)
     summary = models.JSONField("结果", default=dict, blank=True)
     errors = models.JSONField("错误", default=list, blank=True)
-    report = models.BinaryField("错误报告（XLSX）", null=True, blank=True, editable=False)
+    # The file as uploaded, kept only when it was rejected: its report (the file with the bad cells
+    # marked) is built from it when asked for. Emptied after a day (grids.tasks.purge_import_uploads).
+    upload = models.BinaryField("上传的文件", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -117,11 +117,27 @@ def import_upload(
         raise
     if p.errors:
         run.errors = [list(e) for e in p.errors]
-        run.report = workbook.report(header, rows, p.errors, title=REPORT_TITLES[kind])
+        run.upload = data
         status = ImportRun.Status.REJECTED
     else:
         status = ImportRun.Status.CHECKED if dry_run else ImportRun.Status.DONE
     return _finish(run, status, started, summary=p.summary() if not p.errors else {})
+
+
+def import_report(*, run: ImportRun) -> bytes | None:
+    """The rejected file with its bad cells filled red and their reasons as comments, and the list
+    of errors; None once the upload is purged. Built when asked for, not while the upload waits."""
+    data = ImportRun.objects.filter(pk=run.pk).values_list("upload", flat=True).first()
+    if not data or not run.errors:
+        return None
+    header, rows = workbook.read_sheet(bytes(data), columns_of(run.kind))
+    return workbook.report(header, rows, run.errors, title=REPORT_TITLES[run.kind])
+
+
+def import_uploads_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Rejected files hold people's numbers: they are kept a day for their report, then dropped."""
+    cutoff = timezone.now() - older_than
+    return ImportRun.objects.filter(upload__isnull=False, created_at__lt=cutoff).update(upload=None)
 
 
 def _finish(run: ImportRun, status: str, started: float, *, summary: dict) -> ImportRun:
@@ -130,7 +146,7 @@ def _finish(run: ImportRun, status: str, started: float, *, summary: dict) -> Im
     run.finished_at = timezone.now()
     run.seconds = round(time.perf_counter() - started, 2)
     if run.pk:
-        run.save(update_fields=["status", "summary", "errors", "report", "finished_at", "seconds"])
+        run.save(update_fields=["status", "summary", "errors", "upload", "finished_at", "seconds"])
     else:
         run.save(force_insert=True)
     return run

@@ -97,7 +97,7 @@ def import_page(request, kind: str, node_id: int):
     runs = list(
         ImportRun.objects.filter(kind=kind, **target_filter)
         .select_related("created_by")
-        .defer("report", "errors")[:RUNS_SHOWN]
+        .defer("upload", "errors")[:RUNS_SHOWN]
     )
     context = {
         "kind": kind,
@@ -134,7 +134,7 @@ def import_template(request, kind: str, node_id: int):
 
 
 def _run_or_deny(request, run_id: int):
-    run = get_object_or_404(ImportRun.objects.select_related("unit", "street", "created_by").defer("report"), pk=run_id)
+    run = get_object_or_404(ImportRun.objects.select_related("unit", "street", "created_by").defer("upload"), pk=run_id)
     allowed = (
         services.can_import_roster(request.user, run.unit)
         if run.kind == ImportRun.Kind.ROSTER
@@ -165,8 +165,8 @@ def import_run(request, run_id: int):
 @require_safe
 def import_report(request, run_id: int):
     run = _run_or_deny(request, run_id)
-    data = ImportRun.objects.filter(pk=run.pk).values_list("report", flat=True).first()
+    data = services.import_report(run=run)
     if not data:
-        raise Http404("这次导入没有错误报告。")
+        raise Http404("这次导入没有错误报告，或上传的文件已过保存期（一天）。")
     audit.record(audit.Action.EXPORT, obj=run, actor=request.user, note=f"下载导入错误报告（{len(run.errors)} 处错误）")
-    return _xlsx(bytes(data), f"错误报告-{run.file_name or run.pk}")
+    return _xlsx(data, f"错误报告-{run.file_name or run.pk}")

@@ -9,7 +9,7 @@ from accounts.models import User
 from core.models import AuditEntry
 from grids.imports import grid_sheet
 from grids.models import Grid, ImportRun, Post
-from grids.services.imports import import_upload
+from grids.services.imports import import_report, import_upload
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import BuildingFactory, StreetFactory
 from tests.grids.import_support import xlsx
@@ -70,8 +70,14 @@ def test_any_bad_row_imports_nothing_and_marks_the_cells(street_officer, street,
     run = _import(street_officer, street, sheet(rows))
     assert run.status == "rejected"
     assert (Grid.objects.count(), AuditEntry.objects.count()) == before
-    assert [(n, c) for n, c, _ in run.errors] == [(3, "社区"), (4, "网格类型"), (5, "网格类型"), (6, "网格名称"), (7, "网格长手机号")]
-    book = load_workbook(io.BytesIO(bytes(run.report)))
+    assert [(n, c) for n, c, _ in run.errors] == [
+        (3, "社区"),
+        (4, "网格类型"),
+        (5, "网格类型"),
+        (6, "网格名称"),
+        (7, "网格长手机号"),
+    ]
+    book = load_workbook(io.BytesIO(import_report(run=run)))
     assert book.worksheets[0]["B3"].fill.fgColor.rgb.endswith("FFC7CE")
     assert "不是本街道的社区" in book.worksheets[0]["B3"].comment.text
     assert other_street.pk  # a neighbouring street's communities are not this street's
@@ -79,7 +85,9 @@ def test_any_bad_row_imports_nothing_and_marks_the_cells(street_officer, street,
 
 def test_dry_run_writes_nothing(street_officer, street, community):
     before = (Grid.objects.count(), AuditEntry.objects.count(), User.objects.count())
-    run = _import(street_officer, street, sheet([["工业中社区", "新网格", "居民小组", "1栋", "李网格", "13700000011"]]), True)
+    run = _import(
+        street_officer, street, sheet([["工业中社区", "新网格", "居民小组", "1栋", "李网格", "13700000011"]]), True
+    )
     assert run.status == "checked" and run.summary["grids_created"] == 1 and run.summary["buildings_created"] == 1
     assert (Grid.objects.count(), AuditEntry.objects.count(), User.objects.count()) == before
 

@@ -61,7 +61,9 @@ def test_upload_check_then_import_through_the_page(client, w):
 
 def test_rejected_upload_shows_rows_and_serves_the_report_with_an_audit_row(client, w):
     client.force_login(w.secretary)
-    response = client.post(_roster_url(w), {"file": upload(roster_xlsx([person(1), ["李四", "123", "在职党员"]])), "action": "import"})
+    response = client.post(
+        _roster_url(w), {"file": upload(roster_xlsx([person(1), ["李四", "123", "在职党员"]])), "action": "import"}
+    )
     page = client.get(response["Location"]).content.decode()
     assert "有 1 行数据有误，整个文件未导入" in page and "第 3 行" in page
     run = ImportRun.objects.get()

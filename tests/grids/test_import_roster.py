@@ -12,7 +12,7 @@ from accounts.models import User
 from core.models import AuditEntry
 from grids.imports import roster
 from grids.models import ImportRun, Member, Registration, RegistrationEvent
-from grids.services.imports import import_upload
+from grids.services.imports import import_report, import_upload
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory, RegistrationFactory
 from tests.grids.import_support import person, roster_world, roster_xlsx, upload, xlsx
@@ -97,7 +97,7 @@ def test_one_bad_row_imports_nothing_and_reports_it(w):
     assert "其他单位" in messages[(5, "手机号")]
     assert "韶关市卫健局" not in messages[(5, "手机号")]  # another unit's name is not given away
 
-    book = load_workbook(io.BytesIO(bytes(run.report)))
+    book = load_workbook(io.BytesIO(import_report(run=run)))
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == ["行号", *roster.HEADERS]
     bad = sheet["C3"]  # 手机号 of Excel row 3, one column right of the row number
@@ -189,3 +189,18 @@ def test_a_100_mb_file_is_refused_before_it_is_read(client, w):
     assert response.status_code == 400
     assert "超过 20 MB" in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def test_rejected_uploads_are_purged_after_a_day(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grids.tasks import purge_import_uploads
+
+    run = _import(w, roster_xlsx([["x", "1"]]))
+    assert run.upload is not None and import_report(run=run)
+    assert purge_import_uploads() == 0
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=2))
+    assert purge_import_uploads() == 1
+    assert import_report(run=run) is None
