@@ -54,19 +54,24 @@ def _target(request, kind: str, node_id: int):
 def import_home(request):
     """Where the user may import: the units whose party organisation they are in, their streets."""
     scope = scope_for(request.user)
+    chosen = request.GET.get("unit", "")
+    if scope.city and chosen.isdigit():
+        return redirect("grids:import_roster", unit_id=int(chosen))
     units = list(units_led_by(request.user))
     streets = []
     if scope.city or scope.district_ids or scope.street_ids:
         streets = [s for s in streets_for(request.user) if services.can_import_grids(request.user, s)]
     if not units and not streets:
         return _denied(request, "数据导入供单位党组织书记、组织委员和街道、区、市组织部门工作人员使用。")
-    return render(request, "grids/import_home.html", {"units": units, "streets": streets, "tab": "home"})
+    all_units = list(Unit.objects.order_by("name").values_list("pk", "name")) if scope.city else []
+    context = {"units": units, "all_units": all_units, "streets": streets, "tab": "home"}
+    return render(request, "grids/import_home.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def import_page(request, kind: str, node_id: int):
-    target, denied = _target(request, kind, node_id)
+def import_page(request, kind: str, unit_id: int | None = None, street_id: int | None = None):
+    target, denied = _target(request, kind, unit_id or street_id)
     if denied:
         return denied
     status = 200
@@ -92,7 +97,7 @@ def import_page(request, kind: str, node_id: int):
             messages.error(request, exc.message)
             status = exc.status
         else:
-            return redirect("grids:import_run", run_id=run.pk)
+            return redirect("grids:import_run", import_id=run.pk)
     target_filter = {"unit": target} if kind == ImportRun.Kind.ROSTER else {"street": target}
     runs = list(
         ImportRun.objects.filter(kind=kind, **target_filter)
@@ -112,8 +117,8 @@ def import_page(request, kind: str, node_id: int):
 
 @login_required
 @require_safe
-def import_template(request, kind: str, node_id: int):
-    target, denied = _target(request, kind, node_id)
+def import_template(request, kind: str, unit_id: int | None = None, street_id: int | None = None):
+    target, denied = _target(request, kind, unit_id or street_id)
     if denied:
         return denied
     if kind == ImportRun.Kind.ROSTER:
@@ -147,8 +152,8 @@ def _run_or_deny(request, run_id: int):
 
 @login_required
 @require_safe
-def import_run(request, run_id: int):
-    run = _run_or_deny(request, run_id)
+def import_run(request, import_id: int):
+    run = _run_or_deny(request, import_id)
     node_id = run.unit_id or run.street_id
     context = {
         "run": run,
@@ -163,8 +168,8 @@ def import_run(request, run_id: int):
 
 @login_required
 @require_safe
-def import_report(request, run_id: int):
-    run = _run_or_deny(request, run_id)
+def import_report(request, import_id: int):
+    run = _run_or_deny(request, import_id)
     data = services.import_report(run=run)
     if not data:
         raise Http404("这次导入没有错误报告，或上传的文件已过保存期（一天）。")
