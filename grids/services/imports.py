@@ -124,7 +124,7 @@ def import_upload(
     return _finish(run, status, started, summary=p.summary() if not p.errors else {})
 
 
-def import_report(*, run: ImportRun) -> bytes | None:
+def import_report_build(*, run: ImportRun) -> bytes | None:
     """The rejected file with its bad cells filled red and their reasons as comments, and the list
     of errors; None once the upload is purged. Built when asked for, not while the upload waits."""
     data = ImportRun.objects.filter(pk=run.pk).values_list("upload", flat=True).first()

@@ -170,7 +170,7 @@ def import_run(request, import_id: int):
 @require_safe
 def import_report(request, import_id: int):
     run = _run_or_deny(request, import_id)
-    data = services.import_report(run=run)
+    data = services.import_report_build(run=run)
     if not data:
         raise Http404("这次导入没有错误报告，或上传的文件已过保存期（一天）。")
     audit.record(audit.Action.EXPORT, obj=run, actor=request.user, note=f"下载导入错误报告（{len(run.errors)} 处错误）")

@@ -9,7 +9,7 @@ from accounts.models import User
 from core.models import AuditEntry
 from grids.imports import grid_sheet
 from grids.models import Grid, ImportRun, Post
-from grids.services.imports import import_report, import_upload
+from grids.services.imports import import_report_build, import_upload
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import BuildingFactory, StreetFactory
 from tests.grids.import_support import xlsx
@@ -77,7 +77,7 @@ def test_any_bad_row_imports_nothing_and_marks_the_cells(street_officer, street,
         (6, "网格名称"),
         (7, "网格长手机号"),
     ]
-    book = load_workbook(io.BytesIO(import_report(run=run)))
+    book = load_workbook(io.BytesIO(import_report_build(run=run)))
     assert book.worksheets[0]["B3"].fill.fgColor.rgb.endswith("FFC7CE")
     assert "不是本街道的社区" in book.worksheets[0]["B3"].comment.text
     assert other_street.pk  # a neighbouring street's communities are not this street's

@@ -12,7 +12,7 @@ from accounts.models import User
 from core.models import AuditEntry
 from grids.imports import roster
 from grids.models import ImportRun, Member, Registration, RegistrationEvent
-from grids.services.imports import import_report, import_upload
+from grids.services.imports import import_report_build, import_upload
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import MemberFactory, RegistrationFactory
 from tests.grids.import_support import person, roster_world, roster_xlsx, upload, xlsx
@@ -97,7 +97,7 @@ def test_one_bad_row_imports_nothing_and_reports_it(w):
     assert "其他单位" in messages[(5, "手机号")]
     assert "韶关市卫健局" not in messages[(5, "手机号")]  # another unit's name is not given away
 
-    book = load_workbook(io.BytesIO(import_report(run=run)))
+    book = load_workbook(io.BytesIO(import_report_build(run=run)))
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == ["行号", *roster.HEADERS]
     bad = sheet["C3"]  # 手机号 of Excel row 3, one column right of the row number
@@ -199,8 +199,8 @@ def test_rejected_uploads_are_purged_after_a_day(w):
     from grids.tasks import purge_import_uploads
 
     run = _import(w, roster_xlsx([["x", "1"]]))
-    assert run.upload is not None and import_report(run=run)
+    assert run.upload is not None and import_report_build(run=run)
     assert purge_import_uploads() == 0
     ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=2))
     assert purge_import_uploads() == 1
-    assert import_report(run=run) is None
+    assert import_report_build(run=run) is None

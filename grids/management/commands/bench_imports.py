@@ -80,7 +80,7 @@ class Command(BaseCommand):
     def _run(self, rows: int, out) -> None:
         from django.contrib.auth import get_user_model
 
-        from grids.services.imports import import_report, import_upload
+        from grids.services.imports import import_report_build, import_upload
 
         unit, actor = self._unit()
         labels = roster.allowed_lists(unit)["报到社区"][:20]
@@ -105,7 +105,7 @@ class Command(BaseCommand):
             f"最后一行有错：{bad_s:.1f} 秒（本进程 CPU {bad_cpu:.1f} 秒），状态 {run.get_status_display()}，错误 {run.errors}"
         )
         started = time.perf_counter()
-        report = import_report(run=run)
+        report = import_report_build(run=run)
         report_s = time.perf_counter() - started
         out(f"下载错误报告（生成标红的 XLSX）：{report_s:.1f} 秒，{len(report) / 1024 / 1024:.1f} MB")
 
