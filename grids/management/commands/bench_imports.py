@@ -34,6 +34,7 @@ class _RollBack(Exception):
 
 
 def roster_file(rows: int, communities: list[str], *, bad_last: bool = False, prefix: str = "166") -> bytes:
+    """``rows`` new people; each names one of ``communities`` in turn (none when the list is empty)."""
     book = Workbook(write_only=True)
     ws = book.create_sheet("名册")
     ws.append(roster.HEADERS)
@@ -62,8 +63,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=60_000)
+        parser.add_argument(
+            "--no-community",
+            action="store_true",
+            help="不填报到社区（默认每行都填：每行多一条报到、志愿、进度和审计记录，最重的情形）",
+        )
 
-    def handle(self, *args, rows: int, **options):
+    def handle(self, *args, rows: int, no_community: bool = False, **options):
+        self.no_community = no_community
         out = self.stdout.write
         out(f"机器：{machine.describe()}；负载 {machine.load_average()}")
         try:
@@ -83,7 +90,7 @@ class Command(BaseCommand):
         from grids.services.imports import import_report_build, import_upload
 
         unit, actor = self._unit()
-        labels = roster.allowed_lists(unit)["报到社区"][:20]
+        labels = [] if self.no_community else roster.allowed_lists(unit)["报到社区"][:20]
         started = time.perf_counter()
         good = roster_file(rows, labels)
         bad = roster_file(rows, labels, bad_last=True)
