@@ -50,7 +50,7 @@ def roster_file(rows: int, communities: list[str], *, bad_last: bool = False, pr
                 kinds[i % 10],
                 "教师" if i % 3 == 0 else "",
                 f"韶关市测试路{i}号",
-                communities[i % len(communities)],
+                communities[i % len(communities)] if communities else "",
             ]
         )
     out = io.BytesIO()
