@@ -54,3 +54,11 @@ def solve_adjustment_round(self, round_id: int) -> dict:
     if round_ is None:
         return {"round": round_id, "status": None}
     return {"round": round_id, "status": round_.status, "moves": round_.moves_count}
+
+
+@shared_task
+def purge_import_uploads() -> int:
+    """Drop the files of rejected imports a day after upload (they hold people's numbers). Safe to run twice."""
+    from grids.services.imports import import_uploads_purge
+
+    return import_uploads_purge()

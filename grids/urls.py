@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grids.views import adjustment, staff, volunteers
+from grids.views import adjustment, imports, staff, volunteers
 
 app_name = "grids"
 
@@ -21,6 +21,23 @@ urlpatterns = [
     path("grids/adjustments/<int:round_id>/progress/", adjustment.adjustment_progress, name="adjustment_progress"),
     path("grids/adjustments/<int:round_id>/accept/", adjustment.adjustment_accept_view, name="adjustment_accept"),
     path("grids/adjustments/<int:round_id>/cancel/", adjustment.adjustment_cancel_view, name="adjustment_cancel"),
+    path("imports/", imports.import_home, name="imports"),
+    path("imports/roster/<int:unit_id>/", imports.import_page, {"kind": "roster"}, name="import_roster"),
+    path("imports/grids/<int:street_id>/", imports.import_page, {"kind": "grids"}, name="import_grids"),
+    path(
+        "imports/roster/<int:unit_id>/template/",
+        imports.import_template,
+        {"kind": "roster"},
+        name="import_roster_template",
+    ),
+    path(
+        "imports/grids/<int:street_id>/template/",
+        imports.import_template,
+        {"kind": "grids"},
+        name="import_grids_template",
+    ),
+    path("imports/runs/<int:import_id>/", imports.import_run, name="import_run"),
+    path("imports/runs/<int:import_id>/report/", imports.import_report, name="import_report"),
     path(
         "grids/registrations/<int:registration_id>/decline/",
         staff.registration_decline_view,

@@ -55,6 +55,8 @@ def home(request):
             leads_units=scope.leads_units,
             # The cockpit is for street, district and city staff.
             sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
+            # Grids and buildings are imported by street, district and city staff.
+            sees_imports=bool(scope.city or scope.district_ids or scope.street_ids),
             # 考核 for community staff and above (rankings.assessment.access).
             sees_assessment=may_read_sheets(user),
             posts=list(posts_of(user)),

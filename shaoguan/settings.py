@@ -328,6 +328,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.coarsen_checkins",
         "schedule": crontab(minute=37, hour=3),
     },
+    "purge-import-uploads": {
+        "task": "grids.tasks.purge_import_uploads",
+        "schedule": crontab(minute=57, hour=3),
+    },
     "purge-request-lookups": {
         "task": "orders.tasks.purge_request_lookups",
         "schedule": crontab(minute=47, hour=3),

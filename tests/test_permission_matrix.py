@@ -125,6 +125,7 @@ PARAM_KINDS = {
     "member_id": "team_member",
     "team_task_id": "team_task",
     "job_id": "export_job",
+    "import_id": "import_run",
 }
 # Words a route takes as text: the board, the download's dataset, and the action a staff page's POST names.
 TEXT_PARAMS = {
@@ -207,6 +208,7 @@ def _node(community, *, member, requester) -> dict:
         "member": member.pk,
         "registration": registration.pk,
         "adjustment": _open_round(community, registration),
+        "import_run": _rejected_import(member),
         "request": ServiceRequestFactory(community=community, requester=requester).pk,
         "task": task.pk,
         "acceptance": AcceptanceFactory(task=task, member=member).pk,
@@ -251,6 +253,21 @@ def _export_job(user) -> str:
         rows_total=0,
         finished_at=now,
         expires_at=now + dt.timedelta(days=1),
+    ).pk
+
+
+def _rejected_import(member) -> int:
+    """A rejected roster import of the member's unit, its file kept for the report."""
+    from grids.models import ImportRun
+    from tests.grids.import_support import roster_xlsx
+
+    return ImportRun.objects.create(
+        kind="roster",
+        unit_id=member.unit_id,
+        content_hash=secrets.token_hex(32),
+        status=ImportRun.Status.REJECTED,
+        errors=[[2, "手机号", "“1”不是正确的 11 位手机号。"]],
+        upload=roster_xlsx([["某人", "1", "在职党员"]]),
     ).pk
 
 
@@ -584,6 +601,31 @@ TABLE: dict[str, tuple] = {
     "grids:grid": get(
         own="302 403 403 200 404 200 200 200",
         other="302 403 403 404 404 404 404 200",
+    ),
+    "grids:imports": get("302 403 403 403 403 200 200 200"),
+    "grids:import_roster": get(
+        own="302 403 403 403 403 403 403 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "grids:import_roster_template": get(
+        own="302 403 403 403 403 403 403 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "grids:import_grids": get(
+        own="302 403 403 403 403 200 200 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "grids:import_grids_template": get(
+        own="302 403 403 403 403 200 200 200",
+        other="302 403 403 403 403 403 403 200",
+    ),
+    "grids:import_run": get(
+        own="302 404 404 404 404 404 404 200",
+        other="302 404 404 404 404 404 404 200",
+    ),
+    "grids:import_report": get(
+        own="302 404 404 404 404 404 404 200",
+        other="302 404 404 404 404 404 404 200",
     ),
     "grids:member_create": get("302 200 302 200 200 200 200 200"),
     "grids:member_edit": get("302 302 200 302 302 302 302 302"),
