@@ -112,6 +112,7 @@ def test_me_matches_drf(community, grid, placed, secretary):
             "posts": list(posts_of(user)),
             "active_registration": active_registration(member) if member else None,
             "unread_count": 0,
+            "subscribe_template_ids": ["tmpl-1"],
         }
         out = _same(MeOut, body, user)
         if member is not None:
