@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("me/", views.profile, name="profile"),
+    path("view/", views.switch_view, name="switch_view"),
     path("me/devices/", views.devices, name="devices"),
     path("me/devices/<int:pk>/revoke/", views.device_revoke, name="device_revoke"),
     path("me/devices/revoke-all/", views.devices_revoke_all, name="devices_revoke_all"),
