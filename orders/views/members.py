@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.pages import LIST_LIMIT, attempt
+from core.widgets import date_choices
 from grids.geo import location_to_wgs84
 from grids.views.common import member_or_none, require_member
 from grids.vocab import Duty
@@ -54,7 +55,8 @@ def tasks(request):
     context.update(
         rows=rows,
         located=lat is not None,
-        filters={"duty": duty or "", "date": request.GET.get("date", ""), "km": request.GET.get("km", "")},
+        filters={"duty": duty or "", "date": day.isoformat() if day else "", "km": request.GET.get("km", "")},
+        dates=date_choices(14, extra=day, blank="不限日期"),
         held=list(task_selectors.acceptances_for_member(member).filter(status__in=Acceptance.HOLDING)[:5]),
     )
     return render(request, "orders/tasks.html", context)
