@@ -1,6 +1,9 @@
 """Error pages: JSON in the API's error shape under ``/api/``, Chinese pages elsewhere."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -36,3 +39,11 @@ def server_error(request):
         return _api_error(500, "server_error", "服务器开小差了，请稍后再试。")
     # A bare template: whatever broke may also break the base layout's context.
     return render(request, "portal/errors/500.html", status=500)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on pages that name no icon (the admin's): the
+    pages' own icon, under its hashed static name."""
+    return HttpResponseRedirect(static("img/favicon.svg"))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from core import views as core_views
 from portal import views
 from portal.teams import views as teams
 
@@ -8,6 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("me/", views.profile, name="profile"),
     path("view/", views.switch_view, name="switch_view"),
     path("me/devices/", views.devices, name="devices"),
