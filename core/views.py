@@ -1,11 +1,11 @@
 """Error pages: JSON in the API's error shape under ``/api/``, Chinese pages elsewhere."""
 
 from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
-from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 _API_PREFIX = "/api/"
 

@@ -23,7 +23,6 @@ from django.db.models import Q, QuerySet
 from core.prepared import Prepared
 from grids.models import Community, District, Grid, Member, Post, Street, Unit
 
-
 WORKBENCH_TITLES = {
     "city": "全市工作台",
     "district": "区县工作台",
