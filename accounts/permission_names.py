@@ -11,7 +11,9 @@ handler on the ``migrate`` that creates them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 ACTIONS = {"add": "添加", "change": "修改", "delete": "删除", "view": "查看"}
 
@@ -32,7 +34,9 @@ def rename_permissions(*, using: str = "default") -> int:
         model = permission.content_type.model_class()
         if model is None or f"{permission.codename.split('_', 1)[0]}_{model._meta.model_name}" != permission.codename:
             continue  # a custom permission, or one of a model that is gone: its name is its own
-        name = chinese_name(permission.codename, str(model._meta.verbose_name))
+        # Commands run with translation off: Django's own models' names (组, 权限) need it on.
+        with translation.override(settings.LANGUAGE_CODE):
+            name = chinese_name(permission.codename, str(model._meta.verbose_name))
         if name and name != permission.name:
             permission.name = name
             permission.save(update_fields=["name"])
