@@ -105,7 +105,13 @@ class DateTimePicker(forms.MultiWidget):
         day = parse_date(parts[0]) if parts and parts[0] else None
         self.widgets[0].choices = date_choices(self.days, extra=day)
         self.widgets[1].choices = time_choices(self.step_minutes, extra=parts[1] if parts else None)
-        return super().get_context(name, parts, attrs)
+        context = super().get_context(name, parts, attrs)
+        # Ids after the names (``id_starts_at_date``), not MultiWidget's indexes (``id_starts_at_0``).
+        base = context["widget"]["attrs"].get("id")
+        if base:
+            for sub, suffix in zip(context["widget"]["subwidgets"], self.widgets_names, strict=True):
+                sub["attrs"]["id"] = f"{base}{suffix}"
+        return context
 
     def value_from_datadict(self, data, files, name):
         if data.get(name):
