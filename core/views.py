@@ -1,8 +1,8 @@
 """Error pages: JSON in the API's error shape under ``/api/``, Chinese pages elsewhere."""
 
-from django.http import HttpResponseRedirect, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
@@ -45,5 +45,13 @@ def server_error(request):
 @cache_control(max_age=86400, public=True)
 def favicon(request):
     """``/favicon.ico``, which browsers ask for on pages that name no icon (the admin's): the
-    pages' own icon, under its hashed static name."""
-    return HttpResponseRedirect(static("img/favicon.svg"))
+    pages' own icon, the file in ``static/`` (read once)."""
+    global _favicon
+    if _favicon is None:
+        with open(finders.find(FAVICON), "rb") as f:
+            _favicon = f.read()
+    return HttpResponse(_favicon, content_type="image/svg+xml")
+
+
+FAVICON = "img/favicon.svg"
+_favicon: bytes | None = None

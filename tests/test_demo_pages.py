@@ -30,13 +30,13 @@ handler500 = "core.views.server_error"
 
 
 @pytest.mark.django_db
-def test_every_page_links_the_favicon_and_favicon_ico_leads_to_it(client, resident, settings):
+def test_every_page_links_the_favicon_and_favicon_ico_answers_it(client, resident, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     page = html(browser_for(resident).get("/"))
     assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
     response = client.get("/favicon.ico")
-    assert response.status_code == 302 and response["Location"] == "/static/img/favicon.svg"
-    assert client.get(response["Location"]).status_code == 200
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg") and client.get("/static/img/favicon.svg").status_code == 200
 
 
 @pytest.mark.django_db
