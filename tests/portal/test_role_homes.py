@@ -163,7 +163,12 @@ def test_a_single_role_has_no_switch_whatever_the_session_says(placed):
     assert "当前身份" not in page and "任务大厅" in page
 
 
-def test_home_query_count_of_the_two_role_person(two_roles):
+def test_home_and_me_query_counts(two_roles, resident):
+    """Flat: the roles are read once per page (user, member, posts, scope), whatever the view."""
+    assert page_queries(browser_for(resident), "/") == 5
+    assert page_queries(browser_for(resident), "/me/") == 5
     c = browser_for(two_roles)
-    queries = page_queries(c, "/")
-    assert queries <= 12, queries
+    assert page_queries(c, "/") == 5
+    c.post("/view/", {"view": "member"})
+    assert page_queries(c, "/") == 7  # and the registration, the teams
+    assert page_queries(c, "/me/") == 8  # and the year's quota, the stars
