@@ -63,6 +63,8 @@ def test_whistle_form_fills_and_submits_with_chips_and_date_time_cells(phone, li
     assert chip["height"] >= 32  # a thumb can hit it
     assert_fits(phone, PHONE["width"])
     shot(phone, "whistle-form-390")
+    button = phone.get_by_role("button", name="发布任务").bounding_box()
+    assert abs(button["x"] + button["width"] / 2 - PHONE["width"] / 2) <= 2  # centred
     phone.get_by_role("button", name="发布任务").click()
     expect(phone.locator(".app-message_success")).to_be_visible()
     task = Task.objects.get()
