@@ -1,8 +1,11 @@
 """Error pages: JSON in the API's error shape under ``/api/``, Chinese pages elsewhere."""
 
-from django.http import JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 _API_PREFIX = "/api/"
 
@@ -36,3 +39,19 @@ def server_error(request):
         return _api_error(500, "server_error", "服务器开小差了，请稍后再试。")
     # A bare template: whatever broke may also break the base layout's context.
     return render(request, "portal/errors/500.html", status=500)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on pages that name no icon (the admin's): the
+    pages' own icon, the file in ``static/`` (read once)."""
+    global _favicon
+    if _favicon is None:
+        with open(finders.find(FAVICON), "rb") as f:
+            _favicon = f.read()
+    return HttpResponse(_favicon, content_type="image/svg+xml")
+
+
+FAVICON = "img/favicon.svg"
+_favicon: bytes | None = None

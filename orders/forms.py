@@ -7,21 +7,17 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from core.widgets import ChipsSelect, DateTimePicker, PhotoUploader
 from grids.models import Community
 from grids.vocab import CoordSystem, Duty, Focus
 from orders.models import Task
 
 INPUT = {"class": "weui-input"}
-DATETIME = {"class": "weui-input", "type": "datetime-local"}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "multiple": True}))
+        kwargs.setdefault("widget", PhotoUploader())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -79,9 +75,7 @@ class OrderForm(_Errors, forms.Form):
         widget=forms.HiddenInput(attrs={"data-geo": "coord"}),
     )
     community = forms.IntegerField(required=False)
-    preferred_time = forms.DateTimeField(
-        label="期望时间", required=False, widget=forms.DateTimeInput(DATETIME, format="%Y-%m-%dT%H:%M")
-    )
+    preferred_time = forms.DateTimeField(label="期望时间", required=False, widget=DateTimePicker(days=30))
     contact_phone = forms.CharField(
         label="联系电话",
         max_length=20,
@@ -128,13 +122,17 @@ class TaskTimesForm(_Errors, forms.Form):
     """What approving a request into a new task needs beyond the request itself."""
 
     focus = forms.ChoiceField(
-        label="三项重点", choices=Focus.choices, initial=Focus.SERVICE, error_messages={"required": "请选择三项重点。"}
+        label="三项重点",
+        choices=Focus.choices,
+        initial=Focus.SERVICE,
+        widget=ChipsSelect(label="三项重点"),
+        error_messages={"required": "请选择三项重点。"},
     )
     starts_at = forms.DateTimeField(
-        label="开始时间", widget=forms.DateTimeInput(DATETIME), error_messages={"required": "请填写开始时间。"}
+        label="开始时间", widget=DateTimePicker(), error_messages={"required": "请填写开始时间。"}
     )
     ends_at = forms.DateTimeField(
-        label="结束时间", widget=forms.DateTimeInput(DATETIME), error_messages={"required": "请填写结束时间。"}
+        label="结束时间", widget=DateTimePicker(), error_messages={"required": "请填写结束时间。"}
     )
     slots = forms.IntegerField(
         label="名额",
@@ -171,7 +169,12 @@ class TaskForm(TaskTimesForm):
     """吹哨: a task the community publishes directly."""
 
     community = forms.IntegerField(label="社区", error_messages={"required": "请选择社区。"})
-    duty = forms.ChoiceField(label="职责", choices=Duty.choices)
+    duty = forms.ChoiceField(
+        label="职责",
+        choices=Duty.choices,
+        widget=ChipsSelect(label="职责"),
+        error_messages={"required": "请选择职责。"},
+    )
     title = forms.CharField(label="标题", max_length=80, widget=forms.TextInput(INPUT))
     description = forms.CharField(
         label="内容", required=False, max_length=4000, widget=forms.Textarea({"class": "weui-textarea", "rows": 3})
@@ -183,7 +186,10 @@ class TaskForm(TaskTimesForm):
         choices=CoordSystem.choices, required=False, widget=forms.HiddenInput(attrs={"data-geo": "coord"})
     )
     visibility = forms.ChoiceField(
-        label="可见范围", choices=Task.PUBLIC_VISIBILITIES, initial=Task.Visibility.COMMUNITY
+        label="可见范围",
+        choices=Task.PUBLIC_VISIBILITIES,
+        initial=Task.Visibility.COMMUNITY,
+        widget=ChipsSelect(label="可见范围"),
     )
 
     def __init__(self, *args, communities=(), **kwargs):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from core import views as core_views
 from portal import views
 from portal.teams import views as teams
 
@@ -8,7 +9,9 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("me/", views.profile, name="profile"),
+    path("view/", views.switch_view, name="switch_view"),
     path("me/devices/", views.devices, name="devices"),
     path("me/devices/<int:pk>/revoke/", views.device_revoke, name="device_revoke"),
     path("me/devices/revoke-all/", views.devices_revoke_all, name="devices_revoke_all"),

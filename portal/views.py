@@ -16,9 +16,9 @@ from accounts.phone import mask_phone
 from accounts.selectors import live_devices
 from core import health
 from core.pages import LIST_LIMIT, attempt
-from grids.selectors.people import member_of, posts_of, team_memberships_of
+from grids.selectors.people import team_memberships_of
 from grids.selectors.registration import active_registration
-from grids.selectors.scope import scope_for
+from portal.roles import MEMBER, SESSION_KEY, WORK, current_view, roles_for
 from rankings.assessment.access import may_read_sheets
 from rankings.selectors.stars import stars_of
 from rankings.stars import rule_text
@@ -38,39 +38,69 @@ def healthz(request):
 
 
 def home(request):
-    """首页. A unit's party secretary or organiser with no post on the tree lands on their
-    unit's workbench (``?personal=1`` shows them this page, with their own registration)."""
+    """首页: each role's own work first, and only what applies to it.
+
+    A resident is offered ordering (点单) and following their requests; a member their
+    registration, the task hall, their tasks and hours; staff their workbench, named after
+    their post's level. A unit's party secretary or organiser with no other role lands on the
+    unit's workbench (``?personal=1`` shows them this page). Someone with two roles switches
+    between the 党员 and the work view (``switch_view``)."""
     user = request.user
     context = {"tab": "home"}
     if user.is_authenticated:
-        scope = scope_for(user)
-        if scope.leads_units and scope.is_empty and not request.GET.get("personal"):
+        roles = roles_for(user)
+        scope = roles.scope
+        if scope.leads_units and scope.is_empty and roles.member is None and not request.GET.get("personal"):
             return redirect("units:mine")
-        member = member_of(user)
+        member = roles.member
+        view = current_view(request.session, roles)
         context.update(
+            roles=roles,
+            view=view,
             member=member,
-            registration=active_registration(member) if member else None,
-            teams=list(team_memberships_of(member)) if member and member.grid_id else [],
+            registration=active_registration(member) if member and view == MEMBER else None,
+            teams=list(team_memberships_of(member)) if member and member.grid_id and view == MEMBER else [],
             has_scope=not scope.is_empty,
             leads_units=scope.leads_units,
+            workbench_title=scope.workbench_title,
             # The cockpit is for street, district and city staff.
-            sees_cockpit=user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids),
+            sees_cockpit=view == WORK
+            and (user.is_superuser or bool(scope.city or scope.district_ids or scope.street_ids)),
             # Grids and buildings are imported by street, district and city staff.
-            sees_imports=bool(scope.city or scope.district_ids or scope.street_ids),
+            sees_imports=view == WORK and bool(scope.city or scope.district_ids or scope.street_ids),
             # 考核 for community staff and above (rankings.assessment.access).
-            sees_assessment=may_read_sheets(user),
-            posts=list(posts_of(user)),
+            sees_assessment=view == WORK and may_read_sheets(user),
+            posts=roles.posts,
         )
     return render(request, "portal/home.html", context)
 
 
 @login_required
+@require_POST
+def switch_view(request):
+    """The 党员 / work switch of a person with both roles; remembered for the session."""
+    view = request.POST.get("view")
+    if view in (MEMBER, WORK):
+        request.session[SESSION_KEY] = view
+    return redirect("portal:home")
+
+
+@login_required
 def profile(request):
-    """ "我的": the account, its posts and, when there is one, the volunteer profile with the
-    year against the rules (a ring for the hours, four quarter boxes) and its stars."""
+    """ "我的": the account and what is the person's own — 消息 with its unread count, their
+    requests (我的点单), and, for a member, the year against the rules (a ring for the hours,
+    four quarter boxes), their stars and tasks; their posts; becoming a volunteer only for a
+    resident (staff are offered no volunteering here: they have a post)."""
     user = request.user
-    member = member_of(user)
-    context = {"member": member, "posts": list(posts_of(user)), "masked_phone": mask_phone(user.phone), "tab": "me"}
+    roles = roles_for(user)
+    member = roles.member
+    context = {
+        "roles": roles,
+        "member": member,
+        "posts": roles.posts,
+        "masked_phone": mask_phone(user.phone),
+        "tab": "me",
+    }
     if member:
         quota = quota_year(member)
         context.update(quota=quota, stars=stars_of(member, quota.year), star_rules=rule_text())

@@ -986,6 +986,8 @@ TABLE: dict[str, tuple] = {
     "portal:devices": get("302 200 200 200 200 200 200 200"),
     "portal:devices_revoke_all": post("302 302 302 302 302 302 302 302"),
     "portal:healthz": get("200 200 200 200 200 200 200 200"),
+    "portal:favicon": get("200 200 200 200 200 200 200 200"),
+    "portal:switch_view": post("302 302 302 302 302 302 302 302"),
     "portal:home": get("200 200 200 200 200 200 200 200"),
     "portal:profile": get("302 200 200 200 200 200 200 200"),
     "portal:my_teams": get("302 200 200 200 200 200 200 200"),

@@ -23,6 +23,14 @@ from django.db.models import Q, QuerySet
 from core.prepared import Prepared
 from grids.models import Community, District, Grid, Member, Post, Street, Unit
 
+WORKBENCH_TITLES = {
+    "city": "全市工作台",
+    "district": "区县工作台",
+    "street": "街道工作台",
+    "community": "社区工作台",
+    "grid": "网格工作台",
+}
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -58,6 +66,26 @@ class Scope:
             return Q(pk__in=[])
         path = "unit_id" if member is None else f"{member}__unit_id"
         return Q(**{f"{path}__in": self.unit_ids})
+
+    @property
+    def level(self) -> str | None:
+        """The highest level of the tree the user's posts reach: ``city``, ``district``,
+        ``street``, ``community`` or ``grid``; None without a tree post."""
+        for name, held in (
+            ("city", self.city),
+            ("district", self.district_ids),
+            ("street", self.street_ids),
+            ("community", self.community_ids),
+            ("grid", self.grid_ids),
+        ):
+            if held:
+                return name
+        return None
+
+    @property
+    def workbench_title(self) -> str:
+        """The 工作台's title at the user's level: a street officer works at 街道工作台."""
+        return WORKBENCH_TITLES.get(self.level, "工作台")
 
     @property
     def is_staff_scope(self) -> bool:

@@ -60,7 +60,11 @@ def work_home(request):
         .exclude(status=Escalation.Status.RESOLVED)
         .aggregate(n=Count("pk"))["n"],
     }
-    return render(request, "orders/work_home.html", {"tab": "home", "counts": counts})
+    return render(
+        request,
+        "orders/work_home.html",
+        {"tab": "home", "counts": counts, "title": scope.workbench_title, "level": scope.level},
+    )
 
 
 # --- 审核把关 -----------------------------------------------------------------------------------

@@ -3,6 +3,9 @@ checking in and checking out of an acceptance."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.pages import LIST_LIMIT, attempt
+from core.widgets import date_choices
 from grids.geo import location_to_wgs84
 from grids.views.common import member_or_none, require_member
 from grids.vocab import Duty
@@ -21,6 +25,7 @@ from orders.services import acceptances as acc_services
 from orders.services import tasks as task_services
 from orders.views.common import amap_url, date_or_none, float_or_none
 from reporting.selectors import has_location_consent, location_consent_notice
+from reporting.services.checkins import checkin_opens_at
 
 T = Task.Status
 A = Acceptance.Status
@@ -55,7 +60,8 @@ def tasks(request):
     context.update(
         rows=rows,
         located=lat is not None,
-        filters={"duty": duty or "", "date": request.GET.get("date", ""), "km": request.GET.get("km", "")},
+        filters={"duty": duty or "", "date": day.isoformat() if day else "", "km": request.GET.get("km", "")},
+        dates=date_choices(14, extra=day, blank="不限日期"),
         held=list(task_selectors.acceptances_for_member(member).filter(status__in=Acceptance.HOLDING)[:5]),
     )
     return render(request, "orders/tasks.html", context)
@@ -70,6 +76,8 @@ def task_detail(request, task_id: int):
     else:
         task = get_object_or_404(task_selectors.tasks_visible_to_member(member), pk=task_id)
     holding = mine is not None and mine.status in Acceptance.HOLDING
+    # 到场签到 is offered only while its window is open; before, the page says when it opens.
+    checkin_opens = checkin_opens_at(mine.starts_at) if holding else None
     return render(
         request,
         "orders/task_detail.html",
@@ -83,8 +91,19 @@ def task_detail(request, task_id: int):
             "needs_consent": holding and mine.status == A.ACCEPTED and not has_location_consent(member),
             "consent_text": location_consent_notice(),
             "warning": task_services.task_working_hours_warning(task),
+            "checkin_opens": checkin_opens,
+            "checkin_state": _checkin_state(checkin_opens, mine.ends_at if holding else None),
+            "checkin_early": settings.CHECKIN_EARLY_MINUTES,
         },
     )
+
+
+def _checkin_state(opens: dt.datetime | None, closes: dt.datetime | None) -> str:
+    """``later`` before the check-in window, ``open`` in it, ``closed`` after it (reporting's rule)."""
+    if opens is None or closes is None:
+        return ""
+    now = timezone.now()
+    return "later" if now < opens else "closed" if now > closes else "open"
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.pages import LIST_LIMIT, show_error
+from core.widgets import DatePicker
 from grids.views.common import staff_only
 from orders.models import Escalation
 from orders.selectors import escalations as esc_selectors
@@ -53,7 +55,9 @@ def work_escalation(request, escalation_id: int):
             "responses": list(esc_selectors.escalation_responses(esc)),
             "events": labelled(esc_selectors.escalation_timeline(esc), Escalation.Status),
             "can_handle": esc_selectors.can_handle(esc, request.user),
-            "default_deadline": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+            "deadline_picker": DatePicker({"id": "deadline"}, days=90, blank="不设期限").render(
+                "deadline", timezone.localdate() + dt.timedelta(days=settings.ESCALATION_DEFAULT_DAYS)
+            ),
         },
     )
 

@@ -67,6 +67,15 @@ class PublishedDay:
     def label(self) -> str:
         return f"{self.day.year}年{self.day.month}月{self.day.day}日"
 
+    @property
+    def built_label(self) -> str:
+        """When the day was built, ``12月1日 03:05`` (Asia/Shanghai); empty when unknown."""
+        try:
+            built = timezone.localtime(dt.datetime.fromisoformat(self.built))
+        except (TypeError, ValueError):
+            return ""
+        return f"{built.month}月{built.day}日 {built:%H:%M}"
+
 
 def _board_days() -> list[tuple[dt.date, str]]:
     """Every built day, oldest first, with when it was built (a rebuild of a day changes it)."""

@@ -24,6 +24,11 @@ def _fmt(dt: datetime) -> str:
     return f"{timezone.localtime(dt):%m月%d日 %H:%M}"
 
 
+def checkin_opens_at(opens_at: datetime) -> datetime:
+    """When check-in opens for a window starting at ``opens_at``: ``CHECKIN_EARLY_MINUTES`` before."""
+    return opens_at - timedelta(minutes=settings.CHECKIN_EARLY_MINUTES)
+
+
 @transaction.atomic
 def checkin_create(
     *,
@@ -59,7 +64,7 @@ def checkin_create(
     wlat, wlng = location_to_wgs84(lat=lat, lng=lng, coord_system=coord_system, field="location")
     now = now or timezone.now()
 
-    earliest = opens_at - timedelta(minutes=settings.CHECKIN_EARLY_MINUTES)
+    earliest = checkin_opens_at(opens_at)
     if now < earliest:
         raise ValidationFailed(f"还没到签到时间，{_fmt(earliest)} 起可以签到。", code="outside_window")
     if now > closes_at:

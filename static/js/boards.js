@@ -22,6 +22,16 @@
     if (!on) return;
     var left = on.offsetLeft - (strip.clientWidth - on.offsetWidth) / 2;
     strip.scrollLeft = Math.max(0, left);
+    fade(strip);
+    strip.addEventListener("scroll", function () { fade(strip); }, { passive: true });
+    window.addEventListener("resize", function () { fade(strip); });
+  }
+
+  // The cue that the strip scrolls: the side that hides tabs fades out (boards.css).
+  function fade(strip) {
+    var more = strip.scrollLeft + strip.clientWidth < strip.scrollWidth - 2;
+    strip.classList.toggle("board-tabs_more", more);
+    strip.classList.toggle("board-tabs_less", strip.scrollLeft > 2);
   }
 
   function historyChart() {
