@@ -1,0 +1,85 @@
+// Lighthouse (mobile, simulated throttling) over the pages named in a JSON file: each page RUNS
+// times, the median score of each category kept; prints a table and exits 1 when a median is
+// below the bar. Called by run.sh, which starts the site and writes the file:
+//   [{"name": "首页", "url": "http://127.0.0.1:8765/", "cookie": "sessionid=…"}, …]
+import { readFileSync } from "node:fs";
+import * as chromeLauncher from "chrome-launcher";
+import lighthouse from "lighthouse";
+
+const BAR = Number(process.env.LIGHTHOUSE_BAR || 0.95);
+const RUNS = Number(process.env.LIGHTHOUSE_RUNS || 3);
+const CATEGORIES = ["performance", "accessibility", "best-practices"];
+// As the browser tests start Chromium (tests/browser/conftest.py), headless.
+const FLAGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const pages = JSON.parse(readFileSync(process.argv[2], "utf-8"));
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const chrome = await chromeLauncher.launch({
+  chromePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+  chromeFlags: FLAGS,
+});
+const rows = [];
+let failed = false;
+try {
+  for (const page of pages) {
+    const scores = Object.fromEntries(CATEGORIES.map((c) => [c, []]));
+    const misses = new Set();
+    let fcp = [];
+    for (let i = 0; i < RUNS; i++) {
+      const result = await lighthouse(page.url, {
+        port: chrome.port,
+        logLevel: "error",
+        output: "json",
+        onlyCategories: CATEGORIES,
+        extraHeaders: page.cookie ? { Cookie: page.cookie } : undefined,
+        // Unscored and slow: the back/forward-cache check navigates away and back, the screenshots.
+        disableFullPageScreenshot: true,
+        skipAudits: ["bf-cache", "screenshot-thumbnails", "final-screenshot"],
+      });
+      const lhr = result.lhr;
+      if (lhr.runtimeError) throw new Error(`${page.name}: ${lhr.runtimeError.message}`);
+      for (const c of CATEGORIES) {
+        scores[c].push(lhr.categories[c].score);
+        for (const ref of lhr.categories[c].auditRefs) {
+          const audit = lhr.audits[ref.id];
+          if (ref.weight > 0 && audit.score !== null && audit.score < 0.9) misses.add(`${c}:${ref.id}`);
+        }
+      }
+      fcp.push(lhr.audits["first-contentful-paint"].numericValue);
+    }
+    const row = { page: page.name, url: new URL(page.url).pathname };
+    for (const c of CATEGORIES) {
+      row[c] = median(scores[c]);
+      if (row[c] < BAR) failed = true;
+    }
+    row.fcp = Math.round(median(fcp));
+    row.misses = [...misses].join(" ");
+    rows.push(row);
+    console.error(`${page.name}: ${CATEGORIES.map((c) => scores[c].join("/")).join("  ")}`);
+  }
+} finally {
+  await chrome.kill();
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`\nLighthouse ${RUNS}× mobile, medians (bar ${BAR}):`);
+console.log(`${pad("page", 10)} ${pad("path", 22)} perf  a11y  best  FCP ms  below 0.9`);
+for (const r of rows) {
+  console.log(
+    `${pad(r.page, 10)} ${pad(r.url, 22)} ${r.performance.toFixed(2)}  ${r.accessibility.toFixed(2)}  ` +
+      `${r["best-practices"].toFixed(2)}  ${pad(r.fcp, 6)}  ${r.misses}`,
+  );
+}
+if (failed) {
+  console.log(`\nA median below ${BAR}: see the audits named above.`);
+  process.exit(1);
+}
