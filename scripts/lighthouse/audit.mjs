@@ -34,7 +34,7 @@ try {
     const scores = Object.fromEntries(CATEGORIES.map((c) => [c, []]));
     const misses = new Set();
     let fcp = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0, retries = 2; i < RUNS; i++) {
       const result = await lighthouse(page.url, {
         port: chrome.port,
         logLevel: "error",
@@ -46,12 +46,21 @@ try {
         skipAudits: ["bf-cache", "screenshot-thumbnails", "final-screenshot"],
       });
       const lhr = result.lhr;
+      // A trace lost on a busy machine (NO_NAVSTART and the like) is run again, twice at most.
+      if (lhr.runtimeError && retries-- > 0) {
+        console.error(`${page.name}: ${lhr.runtimeError.code}, once more`);
+        i--;
+        continue;
+      }
       if (lhr.runtimeError) throw new Error(`${page.name}: ${lhr.runtimeError.message}`);
       for (const c of CATEGORIES) {
         scores[c].push(lhr.categories[c].score);
         for (const ref of lhr.categories[c].auditRefs) {
           const audit = lhr.audits[ref.id];
-          if (ref.weight > 0 && audit.score !== null && audit.score < 0.9) misses.add(`${c}:${ref.id}`);
+          if (ref.weight > 0 && audit.score !== null && audit.score < 0.9) {
+            const first = audit.details && audit.details.items && audit.details.items[0];
+            misses.add(`${c}:${ref.id}${first && (first.url || first.source) ? ` (${first.url || first.source})` : ""}`);
+          }
         }
       }
       fcp.push(lhr.audits["first-contentful-paint"].numericValue);
@@ -70,7 +79,8 @@ try {
   await chrome.kill();
 }
 
-const pad = (s, n) => String(s).padEnd(n);
+// Pad to n columns, a Chinese character taking two.
+const pad = (s, n) => String(s) + " ".repeat(Math.max(0, n - [...String(s)].reduce((w, c) => w + (c > "\u2e80" ? 2 : 1), 0)));
 console.log(`\nLighthouse ${RUNS}× mobile, medians (bar ${BAR}):`);
 console.log(`${pad("page", 10)} ${pad("path", 22)} perf  a11y  best  FCP ms  below 0.9`);
 for (const r of rows) {

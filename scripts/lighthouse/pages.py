@@ -51,8 +51,15 @@ def main(base: str, out: str) -> None:
         ("排行榜", "/boards/", member[1]),
         ("驾驶舱", "/cockpit/", district[1]),
     ]
+    clients = {resident[1]: resident[0], member[1]: member[0], secretary[1]: secretary[0], district[1]: district[0]}
+    for name, path, cookie in pages:
+        response = clients.get(cookie, Client()).get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{name} {path}: {response.status_code} {response.get('Location', '')}")
     Path(out).write_text(
-        json.dumps([{"name": n, "url": base.rstrip("/") + path, "cookie": c} for n, path, c in pages], ensure_ascii=False),
+        json.dumps(
+            [{"name": n, "url": base.rstrip("/") + path, "cookie": c} for n, path, c in pages], ensure_ascii=False
+        ),
         "utf-8",
     )
 

@@ -4,6 +4,7 @@ works in, on the demo's data, at 390 px and 1366 px: no serious or critical find
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -21,20 +22,21 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 FINDINGS = SCREENSHOTS.parent / "axe"
 SEVERE = {"serious", "critical"}
 
-# Demo accounts (README) and what each opens; "{task}" is the first task in the member's hall.
+# Demo accounts (README) and what each opens; "{task}" is the first task in the member's hall;
+# /work/requests/ lists the demo's pending requests, each with its 审核 button.
 ROLES = {
     "anonymous": (None, ["/", "/login/"]),
     "resident": ("13800138001", ["/", "/order/", "/me/"]),
     "member": ("13800138002", ["/", "/tasks/", "{task}", "/boards/", "/me/"]),
-    "secretary": ("13800138003", ["/", "/work/tasks/new/", "/me/"]),
+    "secretary": ("13800138003", ["/", "/work/tasks/new/", "/work/requests/", "/me/"]),
     "district": ("13800138005", ["/", "/cockpit/", "/boards/", "/me/"]),
 }
 
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", verbosity=0)
-    call_command("demo_activity", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("demo_activity", stdout=io.StringIO())
     cockpit_rebuild(day=yesterday())
 
 
@@ -64,7 +66,10 @@ def test_no_serious_or_critical_axe_findings(chromium, live_server, demo, width,
     severe, report = [], {}
     for role, (phone, paths) in ROLES.items():
         context = chromium.new_context(
-            viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
+            viewport={"width": width, "height": height},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            base_url=live_server.url,
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -80,7 +85,11 @@ def test_no_serious_or_critical_axe_findings(chromium, live_server, demo, width,
                 name = f"{role}-{_slug(path)}-{width}"
                 findings = _scan(page)
                 report[name] = findings
-                severe += [f"{name}: {f['id']} ({f['impact']}) {f['nodes'][0]['target']}" for f in findings if f["impact"] in SEVERE]
+                severe += [
+                    f"{name}: {f['id']} ({f['impact']}) {f['nodes'][0]['target']}"
+                    for f in findings
+                    if f["impact"] in SEVERE
+                ]
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOTS / f"axe-{name}.png"), full_page=width > 400)
         finally:
