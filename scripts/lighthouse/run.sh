@@ -39,6 +39,9 @@ started=$SECONDS
 "$PY" manage.py demo_activity >/dev/null
 echo "demo database ready: $((SECONDS - started)) s"
 
+if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+  echo "port $PORT is taken by another server: set LIGHTHOUSE_PORT" >&2; exit 1
+fi
 "$PY" manage.py runserver --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 60); do
