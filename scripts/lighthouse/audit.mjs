@@ -20,7 +20,9 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-const pages = JSON.parse(readFileSync(process.argv[2], "utf-8"));
+// LIGHTHOUSE_PAGES=驾驶舱,登录 audits only those pages.
+const only = (process.env.LIGHTHOUSE_PAGES || "").split(",").filter(Boolean);
+const pages = JSON.parse(readFileSync(process.argv[2], "utf-8")).filter((p) => !only.length || only.includes(p.name));
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const chrome = await chromeLauncher.launch({

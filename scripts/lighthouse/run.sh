@@ -4,7 +4,8 @@
 # port and a throwaway SQLite database of its own, so it never meets the test suite or db.sqlite3.
 # Each page three times, the medians checked against 0.95 (audit.mjs).
 #
-#   scripts/lighthouse/run.sh                 # LIGHTHOUSE_PORT=8765 LIGHTHOUSE_RUNS=3 LIGHTHOUSE_BAR=0.95
+#   scripts/lighthouse/run.sh      # LIGHTHOUSE_PORT=8765 LIGHTHOUSE_RUNS=3 LIGHTHOUSE_BAR=0.95
+#   LIGHTHOUSE_PAGES=驾驶舱,登录 scripts/lighthouse/run.sh     # only those pages
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -39,7 +40,7 @@ started=$SECONDS
 "$PY" manage.py demo_activity >/dev/null
 echo "demo database ready: $((SECONDS - started)) s"
 
-if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/" 2>/dev/null)" != 000 ]; then
   echo "port $PORT is taken by another server: set LIGHTHOUSE_PORT" >&2; exit 1
 fi
 "$PY" manage.py runserver --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
