@@ -35,7 +35,7 @@ try {
   for (const page of pages) {
     const scores = Object.fromEntries(CATEGORIES.map((c) => [c, []]));
     const misses = new Set();
-    let fcp = [];
+    const fcp = [], tbt = [], bytes = [];
     for (let i = 0, retries = 2; i < RUNS; i++) {
       const result = await lighthouse(page.url, {
         port: chrome.port,
@@ -66,6 +66,8 @@ try {
         }
       }
       fcp.push(lhr.audits["first-contentful-paint"].numericValue);
+      tbt.push(lhr.audits["total-blocking-time"].numericValue);
+      bytes.push(lhr.audits["total-byte-weight"].numericValue);
     }
     const row = { page: page.name, url: new URL(page.url).pathname };
     for (const c of CATEGORIES) {
@@ -73,6 +75,8 @@ try {
       if (row[c] < BAR) failed = true;
     }
     row.fcp = Math.round(median(fcp));
+    row.tbt = Math.round(median(tbt));
+    row.kb = Math.round(median(bytes) / 1024);
     row.misses = [...misses].join(" ");
     rows.push(row);
     console.error(`${page.name}: ${CATEGORIES.map((c) => scores[c].join("/")).join("  ")}`);
@@ -84,11 +88,11 @@ try {
 // Pad to n columns, a Chinese character taking two.
 const pad = (s, n) => String(s) + " ".repeat(Math.max(0, n - [...String(s)].reduce((w, c) => w + (c > "\u2e80" ? 2 : 1), 0)));
 console.log(`\nLighthouse ${RUNS}× mobile, medians (bar ${BAR}):`);
-console.log(`${pad("page", 10)} ${pad("path", 22)} perf  a11y  best  FCP ms  below 0.9`);
+console.log(`${pad("page", 10)} ${pad("path", 22)} perf  a11y  best  FCP ms  TBT ms  KB     below 0.9`);
 for (const r of rows) {
   console.log(
     `${pad(r.page, 10)} ${pad(r.url, 22)} ${r.performance.toFixed(2)}  ${r.accessibility.toFixed(2)}  ` +
-      `${r["best-practices"].toFixed(2)}  ${pad(r.fcp, 6)}  ${r.misses}`,
+      `${r["best-practices"].toFixed(2)}  ${pad(r.fcp, 6)}  ${pad(r.tbt, 6)}  ${pad(r.kb, 5)}  ${r.misses}`,
   );
 }
 if (failed) {

@@ -56,6 +56,8 @@ def main(base: str, out: str) -> None:
         response = clients.get(cookie, Client()).get(path)
         if response.status_code != 200:
             raise SystemExit(f"{name} {path}: {response.status_code} {response.get('Location', '')}")
+        if path == "/cockpit/" and b'id="cockpit-data"' not in response.content:
+            raise SystemExit("the demo's cockpit has no figures to chart")
     Path(out).write_text(
         json.dumps(
             [{"name": n, "url": base.rstrip("/") + path, "cookie": c} for n, path, c in pages], ensure_ascii=False
