@@ -1,8 +1,8 @@
 // The ECharts the pages use, and nothing more: the cockpit (trend lines and bars, the donut,
-// the gauges, the community map on a registered GeoJSON) and the rank history (lines).
+// the gauges, the community map: a scatter over graphic outlines) and the rank history (lines).
 // Exposed as window.echarts, as the full bundle was.
 import * as echarts from "echarts/core";
-import { BarChart, EffectScatterChart, GaugeChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
+import { BarChart, GaugeChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
 import {
   GraphicComponent,
   GridComponent,
@@ -14,7 +14,6 @@ import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
   BarChart,
-  EffectScatterChart,
   GaugeChart,
   LineChart,
  

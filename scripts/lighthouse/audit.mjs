@@ -2,9 +2,10 @@
 // times, the median score of each category kept; prints a table and exits 1 when a median is
 // below the bar. Called by run.sh, which starts the site and writes the file:
 //   [{"name": "首页", "url": "http://127.0.0.1:8765/", "cookie": "sessionid=…"}, …]
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
+import puppeteer from "puppeteer-core";
 
 const BAR = Number(process.env.LIGHTHOUSE_BAR || 0.95);
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS || 3);
@@ -29,6 +30,20 @@ const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROME_PATH || "/usr/bin/chromium",
   chromeFlags: FLAGS,
 });
+// The session goes into the browser's cookie jar, as a signed-in phone has it: Lighthouse keeps
+// cookies across runs (it resets only storage and cache), so the jar is emptied before each run;
+// a Cookie header (extraHeaders) would be overridden by whatever cookie an earlier page set.
+const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+async function tab(page) {
+  const tab = await browser.newPage();
+  const cdp = await tab.createCDPSession();
+  await cdp.send("Network.clearBrowserCookies");
+  if (page.cookie) {
+    const [name, ...value] = page.cookie.split("=");
+    await cdp.send("Network.setCookie", { name, value: value.join("="), url: new URL("/", page.url).href });
+  }
+  return tab;
+}
 const rows = [];
 let failed = false;
 try {
@@ -37,17 +52,22 @@ try {
     const misses = new Set();
     const fcp = [], tbt = [], bytes = [];
     for (let i = 0, retries = 2; i < RUNS; i++) {
+      const target = await tab(page);
       const result = await lighthouse(page.url, {
-        port: chrome.port,
         logLevel: "error",
         output: "json",
         onlyCategories: CATEGORIES,
-        extraHeaders: page.cookie ? { Cookie: page.cookie } : undefined,
         // Unscored and slow: the back/forward-cache check navigates away and back, the screenshots.
         disableFullPageScreenshot: true,
         skipAudits: ["bf-cache", "screenshot-thumbnails", "final-screenshot"],
-      });
+      }, undefined, target);
+      await target.close();
       const lhr = result.lhr;
+      // LIGHTHOUSE_REPORTS=dir keeps each run's full report (JSON) there.
+      if (process.env.LIGHTHOUSE_REPORTS) {
+        mkdirSync(process.env.LIGHTHOUSE_REPORTS, { recursive: true });
+        writeFileSync(`${process.env.LIGHTHOUSE_REPORTS}/${new URL(page.url).pathname.replace(/\W+/g, "_")}-${i}.json`, result.report);
+      }
       // A trace lost on a busy machine (NO_NAVSTART and the like) is run again, twice at most.
       if (lhr.runtimeError && retries-- > 0) {
         console.error(`${page.name}: ${lhr.runtimeError.code}, once more`);
@@ -82,6 +102,7 @@ try {
     console.error(`${page.name}: ${CATEGORIES.map((c) => scores[c].join("/")).join("  ")}`);
   }
 } finally {
+  await browser.disconnect();
   await chrome.kill();
 }
 

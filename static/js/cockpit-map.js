@@ -145,9 +145,10 @@
         },
         series: [
           { name: "社区", type: "scatter", data: points.map(row), symbolSize: size, itemStyle: { borderColor: "#fff", borderWidth: 0.6, opacity: 0.92 } },
+          // The five busiest, ringed in red (a still ring: an animated one keeps a phone's CPU busy).
           {
-            name: "服务时长前五", type: "effectScatter", data: top.map(row), symbolSize: size,
-            rippleEffect: { scale: 2.4, brushType: "stroke" }, itemStyle: { color: h.red }, z: 3,
+            name: "服务时长前五", type: "scatter", data: top.map(row), symbolSize: function (v) { return size(v) + 4; },
+            itemStyle: { color: "rgba(0,0,0,0)", borderColor: h.red, borderWidth: 2 }, z: 3,
           },
         ],
       };

@@ -21,17 +21,49 @@
     return Number(n).toLocaleString("zh-CN", { maximumFractionDigits: 1 });
   }
 
+  // Charts are drawn as they come near the screen, one per task, so that none keeps a phone busy
+  // long and the charts below the fold cost nothing until they are scrolled to.
+  var queue = [];
+  var busy = false;
+  function run() {
+    var next = queue.shift();
+    busy = !!next;
+    if (!next) return;
+    next();
+    setTimeout(run, 0);
+  }
+  function enqueue(fn) {
+    queue.push(fn);
+    if (!busy) run();
+  }
+  var seen = "IntersectionObserver" in window
+    ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        seen.unobserve(e.target);
+        enqueue(e.target.cockpitDraw);
+      });
+    }, { rootMargin: "120px 0px" })
+    : null;
+  function whenSeen(node, fn) {
+    if (!seen) return enqueue(fn);
+    node.cockpitDraw = fn;
+    seen.observe(node);
+  }
+
   function start(data, outline) {
-    function draw(name, option) {
+    function draw(name, option, then) {
       var node = document.querySelector('[data-chart="' + name + '"]');
-      if (!node) return null;
-      var chart = echarts.init(node, null, { renderer: "canvas" });
-      option.textStyle = TEXT;
-      option.color = option.color || PALETTE;
-      option.animation = false; // the first paint is the final picture
-      chart.setOption(option);
-      charts.push(chart);
-      return chart;
+      if (!node) return;
+      whenSeen(node, function () {
+        var chart = echarts.init(node, null, { renderer: "canvas" });
+        option.textStyle = TEXT;
+        option.color = option.color || PALETTE;
+        option.animation = false; // the first paint is the final picture
+        chart.setOption(option);
+        charts.push(chart);
+        if (then) then(chart);
+      });
     }
 
     // --- 近 26 周趋势 -------------------------------------------------------------------------
@@ -75,7 +107,7 @@
     // --- 各区/街道/社区 ------------------------------------------------------------------------
     var areas = (data.areas && data.areas.rows ? data.areas.rows : []).slice();
     areas.sort(function (a, b) { return a.hours - b.hours; }); // largest at the top of a horizontal bar chart
-    var areaChart = draw("areas", {
+    draw("areas", {
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
@@ -104,9 +136,9 @@
           label: { show: areas.length <= 16, position: "right", formatter: function (p) { return fmt(p.value); } },
         },
       ],
-    });
-    if (areaChart) {
-      areaChart.on("click", function (p) {
+    }, drillDown);
+    function drillDown(chart) {
+      chart.on("click", function (p) {
         var row = areas[p.dataIndex];
         if (row && row.scope) window.location.search = "?scope=" + encodeURIComponent(row.scope);
       });
@@ -204,10 +236,14 @@
 
     // --- 社区活跃度地图 (cockpit-map.js) ----------------------------------------------------------
     var mapNode = document.querySelector('[data-chart="map"]');
-    var map = mapNode && window.cockpitMap ? window.cockpitMap(mapNode, data, outline, { fmt: fmt, text: TEXT, font: TEXT.fontFamily, red: RED }) : null;
-    if (map) {
-      charts.push(map.chart);
-      redraws.push(map.redraw);
+    if (mapNode && window.cockpitMap) {
+      whenSeen(mapNode, function () {
+        var map = window.cockpitMap(mapNode, data, outline, { fmt: fmt, text: TEXT, font: TEXT.fontFamily, red: RED });
+        if (map) {
+          charts.push(map.chart);
+          redraws.push(map.redraw);
+        }
+      });
     }
 
     var pending = null;
