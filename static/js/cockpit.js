@@ -21,8 +21,8 @@
     return Number(n).toLocaleString("zh-CN", { maximumFractionDigits: 1 });
   }
 
-  // Charts are drawn as they come near the screen, one per task, so that none keeps a phone busy
-  // long and the charts below the fold cost nothing until they are scrolled to.
+  // Charts are drawn as they come into view (a third of them on screen), one per task, so that
+  // none keeps a phone busy long and those below the fold cost nothing until scrolled to.
   var queue = [];
   var busy = false;
   function run() {
@@ -43,7 +43,7 @@
         seen.unobserve(e.target);
         enqueue(e.target.cockpitDraw);
       });
-    }, { rootMargin: "120px 0px" })
+    }, { threshold: 0.3 })
     : null;
   function whenSeen(node, fn) {
     if (!seen) return enqueue(fn);
