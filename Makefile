@@ -9,7 +9,7 @@ PORT ?= 8000
 # flush (with the departments a migration seeds) are flushed only after that worker's other tests.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev browser-deps miniprogram miniprogram-test lint format migrate demo city bench bench-api stack stack-env stack-check clean
+.PHONY: run test install install-dev browser-deps miniprogram miniprogram-test lint format migrate demo city bench bench-api stack stack-env stack-check clean lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,12 @@ test: install-dev browser-deps miniprogram-test
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(MAKE) --no-print-directory stack-check
 	$(BIN)/python -m pytest --numprocesses $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
+
+# Lighthouse (mobile, the median of 3 runs a page) on the demo as `make run` serves it, started in the
+# background on a port and a throwaway SQLite database of its own; fails below 0.95 in performance,
+# accessibility or best practices (scripts/lighthouse/run.sh; needs Node.js 20 and npm).
+lighthouse: install browser-deps
+	scripts/lighthouse/run.sh
 
 # The production stack's files, with no Docker daemon: docker-compose.yml against the compose-spec
 # schema (check-jsonschema's copy), and through `docker-compose config` too where it is installed

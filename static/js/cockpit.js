@@ -1,16 +1,15 @@
 /* 数据驾驶舱: draws the charts from the figures embedded in the page (#cockpit-data) with ECharts.
  *
- * The map is a plain scatter of the communities on longitude × Web-Mercator latitude with equal
- * scales on both axes, so the city keeps its shape without any map service. When a tile URL is
- * configured (data-tile-url, with {z}/{x}/{y}), the tiles of that Web-Mercator grid are laid
- * behind the points: on this projection they line up exactly.
+ * The page paints its figures and tables first; only then is ECharts (our build of the charts
+ * used, static/vendor/echarts/) fetched, with the district outlines for the map, and the charts
+ * drawn — so a phone shows the numbers at once and the charts follow. The map is cockpit-map.js.
  */
 (function () {
   "use strict";
 
   var source = document.getElementById("cockpit-data");
-  if (!source || !window.echarts) return;
-  var data = JSON.parse(source.textContent);
+  var grid = document.querySelector("[data-echarts]");
+  if (!source || !grid) return;
   var charts = [];
   var redraws = [];
   var RED = "#c8161d";
@@ -22,290 +21,253 @@
     return Number(n).toLocaleString("zh-CN", { maximumFractionDigits: 1 });
   }
 
-  function draw(name, option) {
-    var node = document.querySelector('[data-chart="' + name + '"]');
-    if (!node) return null;
-    var chart = echarts.init(node, null, { renderer: "canvas" });
-    option.textStyle = TEXT;
-    option.color = option.color || PALETTE;
-    option.animation = false; // the first paint is the final picture
-    chart.setOption(option);
-    charts.push(chart);
-    return chart;
+  // Charts are drawn as they come into view (a third of them on screen), one per task, so that
+  // none keeps a phone busy long and those below the fold cost nothing until scrolled to.
+  var queue = [];
+  var busy = false;
+  function run() {
+    var next = queue.shift();
+    busy = !!next;
+    if (!next) return;
+    next();
+    setTimeout(run, 0);
+  }
+  function enqueue(fn) {
+    queue.push(fn);
+    if (!busy) run();
+  }
+  var seen = "IntersectionObserver" in window
+    ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        seen.unobserve(e.target);
+        enqueue(e.target.cockpitDraw);
+      });
+    }, { threshold: 0.3 })
+    : null;
+  function whenSeen(node, fn) {
+    if (!seen) return enqueue(fn);
+    node.cockpitDraw = fn;
+    seen.observe(node);
   }
 
-  // --- 近 26 周趋势 -------------------------------------------------------------------------
-  var weeks = data.weeks || [];
-  // The last week is counted only up to the data day: label it so and draw its bar lighter,
-  // so that a half week does not read as a fall.
-  var lastMonday = weeks.length ? weeks[weeks.length - 1].monday : null;
-  var partial = lastMonday && (Date.parse(data.day) - Date.parse(lastMonday)) / 86400000 < 6;
-  function weekLabel(w, i) {
-    if (partial && i === weeks.length - 1) return "至" + data.day.slice(5).replace("-", "/");
-    return w.monday.slice(5).replace("-", "/");
-  }
-  function lastLighter(values) {
-    return values.map(function (v, i) {
-      return partial && i === values.length - 1 ? { value: v, itemStyle: { opacity: 0.45 } } : v;
-    });
-  }
-  // On a phone the legend takes two lines and the axis names would sit under it.
-  var narrow = window.innerWidth < 600;
-  draw("trend", {
-    tooltip: { trigger: "axis" },
-    legend: { top: 0, itemWidth: narrow ? 14 : 25, textStyle: { fontSize: narrow ? 11 : 12 } },
-    grid: { left: narrow ? 44 : 56, right: narrow ? 36 : 56, top: narrow ? 56 : 36, bottom: 28 },
-    xAxis: {
-      type: "category",
-      data: weeks.map(weekLabel),
-      axisLabel: { hideOverlap: true },
-    },
-    yAxis: [
-      { type: "value", name: narrow ? "" : "人次 / 小时", axisLabel: { formatter: fmt } },
-      { type: "value", name: narrow ? "" : "场 / 件", splitLine: { show: false }, axisLabel: { formatter: fmt } },
-    ],
-    series: [
-      { name: "参与人次", type: "bar", data: lastLighter(weeks.map(function (w) { return w.participations; })) },
-      { name: "服务时长（小时）", type: "line", smooth: true, data: weeks.map(function (w) { return w.hours; }) },
-      { name: "开展活动", type: "line", yAxisIndex: 1, data: weeks.map(function (w) { return w.activities; }) },
-      { name: "解决问题", type: "line", yAxisIndex: 1, data: weeks.map(function (w) { return w.requests_solved; }) },
-    ],
-  });
-
-  // --- 各区/街道/社区 ------------------------------------------------------------------------
-  var areas = (data.areas && data.areas.rows ? data.areas.rows : []).slice();
-  areas.sort(function (a, b) { return a.hours - b.hours; }); // largest at the top of a horizontal bar chart
-  var areaChart = draw("areas", {
-    tooltip: {
-      trigger: "axis",
-      axisPointer: { type: "shadow" },
-      formatter: function (items) {
-        var row = areas[items[0].dataIndex];
-        return (
-          "<b>" + row.name + "</b><br>服务时长：" + fmt(row.hours) + " 小时<br>开展活动：" + fmt(row.activities) +
-          " 场<br>参与人次：" + fmt(row.participations) + "<br>解决问题：" + fmt(row.problems_solved) +
-          " 件<br>报到党员：" + fmt(row.members_registered) + " 人"
-        );
-      },
-    },
-    grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: "value", axisLabel: { formatter: fmt } },
-    yAxis: {
-      type: "category",
-      data: areas.map(function (r) { return r.name; }),
-      axisLabel: { width: 96, overflow: "truncate" },
-    },
-    series: [
-      {
-        name: "服务时长（小时）",
-        type: "bar",
-        data: areas.map(function (r) { return r.hours; }),
-        itemStyle: { color: RED },
-        label: { show: areas.length <= 16, position: "right", formatter: function (p) { return fmt(p.value); } },
-      },
-    ],
-  });
-  if (areaChart) {
-    areaChart.on("click", function (p) {
-      var row = areas[p.dataIndex];
-      if (row && row.scope) window.location.search = "?scope=" + encodeURIComponent(row.scope);
-    });
-  }
-
-  // --- 八大职责 ------------------------------------------------------------------------------
-  var duties = data.duties || [];
-  draw("duties", {
-    tooltip: {
-      trigger: "item",
-      formatter: function (p) {
-        var d = duties[p.dataIndex];
-        return (
-          "<b>" + d.label + "</b>（" + p.percent + "%）<br>服务时长：" + fmt(d.hours) + " 小时<br>开展活动：" +
-          fmt(d.activities) + " 场<br>参与人次：" + fmt(d.participations) + "<br>办结点单：" + fmt(d.requests_solved) + " 件"
-        );
-      },
-    },
-    legend: { type: "scroll", orient: "vertical", right: 0, top: "middle" },
-    series: [
-      {
-        name: "服务时长",
-        type: "pie",
-        radius: ["38%", "70%"],
-        center: ["38%", "50%"],
-        label: { formatter: "{d}%" },
-        data: duties.map(function (d) { return { name: d.label, value: d.hours }; }),
-      },
-    ],
-  });
-
-  // --- 点单响应时长 --------------------------------------------------------------------------
-  draw("response", {
-    tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "无" : fmt(v) + " 小时"; } },
-    legend: { top: 0 },
-    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: "category", data: duties.map(function (d) { return d.label; }), axisLabel: { interval: 0, rotate: 30 } },
-    yAxis: { type: "value", name: "小时" },
-    series: [
-      { name: "中位数", type: "bar", data: duties.map(function (d) { return d.median_hours; }) },
-      { name: "90% 在此时长内", type: "bar", data: duties.map(function (d) { return d.p90_hours; }) },
-    ],
-  });
-
-  // --- 履职达标 ------------------------------------------------------------------------------
-  var quota = data.quota || {};
-  function gauge(center, name, value) {
-    return {
-      type: "gauge",
-      center: center,
-      radius: "72%",
-      min: 0,
-      max: 100,
-      startAngle: 210,
-      endAngle: -30,
-      progress: { show: true, width: 14, itemStyle: { color: RED } },
-      axisLine: { lineStyle: { width: 14 } },
-      axisTick: { show: false },
-      splitLine: { show: false },
-      axisLabel: { show: false },
-      pointer: { show: false },
-      anchor: { show: false },
-      title: { offsetCenter: [0, "62%"], fontSize: 13 },
-      detail: {
-        offsetCenter: [0, "0%"],
-        fontSize: 24,
-        fontWeight: 600,
-        color: RED,
-        formatter: function (v) { return value === null || value === undefined ? "—" : v + "%"; },
-      },
-      data: [{ value: value === null || value === undefined ? 0 : value, name: name }],
-    };
-  }
-  draw("quota", {
-    series: [
-      gauge(["25%", "55%"], "八小时外服务满 " + (quota.hours || 20) + " 小时", quota.met_hours_share),
-      gauge(["75%", "55%"], "本季度到社区报到", quota.visited_share),
-    ],
-  });
-
-  // --- 社区活跃度地图 ------------------------------------------------------------------------
-  var RAD = Math.PI / 180;
-  function mercY(lat) { return Math.log(Math.tan(Math.PI / 4 + (lat * RAD) / 2)) / RAD; }
-  function latOf(y) { return Math.atan(Math.sinh(y * RAD)) / RAD; }
-
-  var mapNode = document.querySelector('[data-chart="map"]');
-  var points = data.map || [];
-  if (mapNode && points.length) {
-    var tileUrl = mapNode.getAttribute("data-tile-url") || "";
-    var xs = points.map(function (p) { return p.lng; });
-    var ys = points.map(function (p) { return mercY(p.lat); });
-    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
-    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
-    var span = Math.max(x1 - x0, y1 - y0, 0.02);
-    var pad = span * 0.08;
-    var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-    var half = { x: Math.max(x1 - x0, 0.02) / 2 + pad, y: Math.max(y1 - y0, 0.02) / 2 + pad };
-    var maxHours = Math.max.apply(null, points.map(function (p) { return p.hours; })) || 1;
-    var top = points.slice().sort(function (a, b) { return b.hours - a.hours; }).slice(0, 5);
-    function row(p) { return [p.lng, mercY(p.lat), p.hours, p]; }
-
-    var mapChart = echarts.init(mapNode, null, { renderer: "canvas" });
-    charts.push(mapChart);
-
-    // Equal scales: degrees of longitude and of Mercator latitude take the same pixels, the
-    // plot centred in its box, the box's spare side widened to fill it.
-    function layout() {
-      var w = mapNode.clientWidth, h = mapNode.clientHeight;
-      var m = { l: 12, r: 12, t: 12, b: 64 };
-      var aw = Math.max(w - m.l - m.r, 10), ah = Math.max(h - m.t - m.b, 10);
-      var scale = Math.min(aw / (2 * half.x), ah / (2 * half.y));
-      var hx = aw / scale / 2, hy = ah / scale / 2;
-      return { left: m.l, top: m.t, width: aw, height: ah, scale: scale, xmin: cx - hx, xmax: cx + hx, ymin: cy - hy, ymax: cy + hy };
+  function start(data, outline) {
+    function draw(name, option, then) {
+      var node = document.querySelector('[data-chart="' + name + '"]');
+      if (!node) return;
+      whenSeen(node, function () {
+        var chart = echarts.init(node, null, { renderer: "canvas" });
+        option.textStyle = TEXT;
+        option.color = option.color || PALETTE;
+        option.animation = false; // the first paint is the final picture
+        chart.setOption(option);
+        charts.push(chart);
+        if (then) then(chart);
+      });
     }
 
-    function tiles(g) {
-      if (!tileUrl) return [];
-      // Pick the zoom whose 256-pixel tiles are closest to the plot's scale, at most 80 tiles.
-      var z = Math.max(1, Math.min(18, Math.round(Math.log(g.scale * 360 / 256) / Math.LN2)));
-      var n, tx0, tx1, ty0, ty1;
-      for (; z > 0; z--) {
-        n = Math.pow(2, z);
-        tx0 = Math.floor(((g.xmin + 180) / 360) * n); tx1 = Math.floor(((g.xmax + 180) / 360) * n);
-        ty0 = Math.floor(((180 - g.ymax) / 360) * n); ty1 = Math.floor(((180 - g.ymin) / 360) * n);
-        if ((tx1 - tx0 + 1) * (ty1 - ty0 + 1) <= 80) break;
-      }
-      var size = (360 / n) * g.scale;
-      var out = [];
-      for (var tx = tx0; tx <= tx1; tx++) {
-        for (var ty = ty0; ty <= ty1; ty++) {
-          var url = tileUrl.replace("{z}", z).replace("{x}", tx).replace("{y}", ty).replace("{s}", "0");
-          out.push({
-            type: "image",
-            silent: true,
-            z: -10,
-            left: g.left + ((tx / n) * 360 - 180 - g.xmin) * g.scale,
-            top: g.top + (g.ymax - (180 - (ty / n) * 360)) * g.scale,
-            style: { image: url, width: size, height: size },
-          });
-        }
-      }
-      return out;
+    // --- 近 26 周趋势 -------------------------------------------------------------------------
+    var weeks = data.weeks || [];
+    // The last week is counted only up to the data day: label it so and draw its bar lighter,
+    // so that a half week does not read as a fall.
+    var lastMonday = weeks.length ? weeks[weeks.length - 1].monday : null;
+    var partial = lastMonday && (Date.parse(data.day) - Date.parse(lastMonday)) / 86400000 < 6;
+    function weekLabel(w, i) {
+      if (partial && i === weeks.length - 1) return "至" + data.day.slice(5).replace("-", "/");
+      return w.monday.slice(5).replace("-", "/");
+    }
+    function lastLighter(values) {
+      return values.map(function (v, i) {
+        return partial && i === values.length - 1 ? { value: v, itemStyle: { opacity: 0.45 } } : v;
+      });
+    }
+    // On a phone the legend takes two lines and the axis names would sit under it.
+    var narrow = window.innerWidth < 600;
+    draw("trend", {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0, itemWidth: narrow ? 14 : 25, textStyle: { fontSize: narrow ? 11 : 12 } },
+      grid: { left: narrow ? 44 : 56, right: narrow ? 36 : 56, top: narrow ? 56 : 36, bottom: 28 },
+      xAxis: {
+        type: "category",
+        data: weeks.map(weekLabel),
+        axisLabel: { hideOverlap: true },
+      },
+      yAxis: [
+        { type: "value", name: narrow ? "" : "人次 / 小时", axisLabel: { formatter: fmt } },
+        { type: "value", name: narrow ? "" : "场 / 件", splitLine: { show: false }, axisLabel: { formatter: fmt } },
+      ],
+      series: [
+        { name: "参与人次", type: "bar", data: lastLighter(weeks.map(function (w) { return w.participations; })) },
+        { name: "服务时长（小时）", type: "line", smooth: true, data: weeks.map(function (w) { return w.hours; }) },
+        { name: "开展活动", type: "line", yAxisIndex: 1, data: weeks.map(function (w) { return w.activities; }) },
+        { name: "解决问题", type: "line", yAxisIndex: 1, data: weeks.map(function (w) { return w.requests_solved; }) },
+      ],
+    });
+
+    // --- 各区/街道/社区 ------------------------------------------------------------------------
+    var areas = (data.areas && data.areas.rows ? data.areas.rows : []).slice();
+    areas.sort(function (a, b) { return a.hours - b.hours; }); // largest at the top of a horizontal bar chart
+    draw("areas", {
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        formatter: function (items) {
+          var row = areas[items[0].dataIndex];
+          return (
+            "<b>" + row.name + "</b><br>服务时长：" + fmt(row.hours) + " 小时<br>开展活动：" + fmt(row.activities) +
+            " 场<br>参与人次：" + fmt(row.participations) + "<br>解决问题：" + fmt(row.problems_solved) +
+            " 件<br>报到党员：" + fmt(row.members_registered) + " 人"
+          );
+        },
+      },
+      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", axisLabel: { formatter: fmt } },
+      yAxis: {
+        type: "category",
+        data: areas.map(function (r) { return r.name; }),
+        axisLabel: { width: 96, overflow: "truncate" },
+      },
+      series: [
+        {
+          name: "服务时长（小时）",
+          type: "bar",
+          data: areas.map(function (r) { return r.hours; }),
+          itemStyle: { color: RED },
+          label: { show: areas.length <= 16, position: "right", formatter: function (p) { return fmt(p.value); } },
+        },
+      ],
+    }, drillDown);
+    function drillDown(chart) {
+      chart.on("click", function (p) {
+        var row = areas[p.dataIndex];
+        if (row && row.scope) window.location.search = "?scope=" + encodeURIComponent(row.scope);
+      });
     }
 
-    function option() {
-      var g = layout();
+    // --- 八大职责 ------------------------------------------------------------------------------
+    var duties = data.duties || [];
+    draw("duties", {
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          var d = duties[p.dataIndex];
+          return (
+            "<b>" + d.label + "</b>（" + p.percent + "%）<br>服务时长：" + fmt(d.hours) + " 小时<br>开展活动：" +
+            fmt(d.activities) + " 场<br>参与人次：" + fmt(d.participations) + "<br>办结点单：" + fmt(d.requests_solved) + " 件"
+          );
+        },
+      },
+      // On a phone the legend goes under the donut, so it never covers the labels beside it.
+      legend: narrow
+        ? { type: "scroll", orient: "horizontal", left: 0, right: 0, bottom: 0 }
+        : { type: "scroll", orient: "vertical", right: 0, top: "middle" },
+      series: [
+        {
+          name: "服务时长",
+          type: "pie",
+          radius: narrow ? ["28%", "52%"] : ["38%", "70%"],
+          center: narrow ? ["50%", "44%"] : ["36%", "50%"],
+          avoidLabelOverlap: true,
+          labelLayout: { hideOverlap: true },
+          percentPrecision: 1,
+          label: { formatter: "{d}%", overflow: "none" },
+          labelLine: { length: 8, length2: 8 },
+          data: duties.map(function (d) { return { name: d.label, value: d.hours }; }),
+        },
+      ],
+    });
+
+    // --- 点单响应时长 --------------------------------------------------------------------------
+    draw("response", {
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "无" : fmt(v) + " 小时"; } },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      // Eight duty names do not fit under the bars of a phone: there the bars lie down, names beside.
+      xAxis: narrow
+        ? { type: "value", name: "小时", nameLocation: "middle", nameGap: 22, axisLabel: { hideOverlap: true } }
+        : { type: "category", data: duties.map(function (d) { return d.label; }), axisLabel: { interval: 0, rotate: 30 } },
+      yAxis: narrow
+        ? { type: "category", inverse: true, data: duties.map(function (d) { return d.label; }), axisLabel: { interval: 0, width: 84, overflow: "truncate" } }
+        : { type: "value", name: "小时" },
+      series: [
+        { name: "中位数", type: "bar", data: duties.map(function (d) { return d.median_hours; }) },
+        { name: "90% 在此时长内", type: "bar", data: duties.map(function (d) { return d.p90_hours; }) },
+      ],
+    });
+
+    // --- 履职达标 ------------------------------------------------------------------------------
+    var quota = data.quota || {};
+    // Two gauges side by side, each sized to its half of the box, so they neither overlap nor clip.
+    var quotaNode = document.querySelector('[data-chart="quota"]');
+    var gaugeR = quotaNode ? Math.max(40, Math.min(quotaNode.clientWidth / 4 - 10, quotaNode.clientHeight / 2 - 36)) : 80;
+    function gauge(center, name, value) {
       return {
-        textStyle: TEXT,
-        animation: false,
-        grid: { left: g.left, top: g.top, width: g.width, height: g.height },
-        graphic: { elements: tiles(g) },
-        tooltip: {
-          trigger: "item",
-          formatter: function (p) {
-            var c = p.data[3];
-            return (
-              "<b>" + c.name + "</b>（" + c.street + "）<br>服务时长：" + fmt(c.hours) + " 小时<br>开展活动：" +
-              fmt(c.activities) + " 场<br>参与人次：" + fmt(c.participations) + "<br>解决问题：" + fmt(c.problems_solved) +
-              " 件<br>报到党员：" + fmt(c.members) + " 人"
-            );
-          },
+        type: "gauge",
+        center: center,
+        radius: gaugeR,
+        min: 0,
+        max: 100,
+        startAngle: 210,
+        endAngle: -30,
+        progress: { show: true, width: gaugeR > 70 ? 14 : 10, itemStyle: { color: RED } },
+        axisLine: { lineStyle: { width: gaugeR > 70 ? 14 : 10 } },
+        axisTick: { show: false },
+        splitLine: { show: false },
+        axisLabel: { show: false },
+        pointer: { show: false },
+        anchor: { show: false },
+        title: { offsetCenter: [0, "78%"], fontSize: narrow ? 12 : 13, lineHeight: 16, color: "#333" },
+        detail: {
+          offsetCenter: [0, "0%"],
+          fontSize: gaugeR > 70 ? 24 : 20,
+          fontWeight: 600,
+          color: RED,
+          formatter: function (v) { return value === null || value === undefined ? "—" : v + "%"; },
         },
-        xAxis: {
-          type: "value", min: g.xmin, max: g.xmax, splitNumber: 4, splitLine: { show: !tileUrl, lineStyle: { color: "#eee" } },
-          axisLabel: { formatter: function (v) { return v.toFixed(2) + "°E"; }, color: "#999", fontSize: 10 },
-        },
-        yAxis: {
-          type: "value", min: g.ymin, max: g.ymax, splitNumber: 4, splitLine: { show: !tileUrl, lineStyle: { color: "#eee" } },
-          axisLabel: { inside: true, formatter: function (v) { return latOf(v).toFixed(2) + "°N"; }, color: "#999", fontSize: 10 },
-        },
-        visualMap: {
-          type: "continuous", min: 0, max: maxHours, dimension: 2, seriesIndex: 0, orient: "horizontal",
-          left: "center", bottom: 0, itemHeight: 120, text: ["服务时长多", "少"], calculable: false,
-          inRange: { color: ["#fde5c8", "#f6a04d", "#e0452b", "#a50f15"] },
-        },
-        series: [
-          {
-            name: "社区", type: "scatter", data: points.map(row),
-            symbolSize: function (v) { return 6 + 14 * Math.sqrt(v[2] / maxHours); },
-            itemStyle: { borderColor: "#fff", borderWidth: 0.6, opacity: 0.92 },
-          },
-          {
-            name: "服务时长前五", type: "effectScatter", data: top.map(row),
-            symbolSize: function (v) { return 6 + 14 * Math.sqrt(v[2] / maxHours); },
-            rippleEffect: { scale: 2.4, brushType: "stroke" }, itemStyle: { color: RED }, z: 3,
-          },
-        ],
+        data: [{ value: value === null || value === undefined ? 0 : value, name: name }],
       };
     }
-    mapChart.setOption(option());
-    redraws.push(function () { mapChart.setOption(option(), { replaceMerge: ["graphic"] }); });
+    draw("quota", {
+      series: [
+        gauge(["25%", "48%"], "八小时外服务\n满 " + (quota.hours || 20) + " 小时", quota.met_hours_share),
+        gauge(["75%", "48%"], "本季度\n到社区报到", quota.visited_share),
+      ],
+    });
+
+    // --- 社区活跃度地图 (cockpit-map.js) ----------------------------------------------------------
+    var mapNode = document.querySelector('[data-chart="map"]');
+    if (mapNode && window.cockpitMap) {
+      whenSeen(mapNode, function () {
+        var map = window.cockpitMap(mapNode, data, outline, { fmt: fmt, text: TEXT, font: TEXT.fontFamily, red: RED });
+        if (map) {
+          charts.push(map.chart);
+          redraws.push(map.redraw);
+        }
+      });
+    }
+
+    var pending = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        charts.forEach(function (c) { c.resize(); });
+        redraws.forEach(function (f) { f(); });
+      }, 120);
+    });
   }
 
-  var pending = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(pending);
-    pending = setTimeout(function () {
-      charts.forEach(function (c) { c.resize(); });
-      redraws.forEach(function (f) { f(); });
-    }, 120);
-  });
+  // After the first paint: fetch ECharts and the outlines together, then draw.
+  function load() {
+    var script = document.createElement("script");
+    script.src = grid.getAttribute("data-echarts");
+    script.async = true;
+    var outline = fetch(grid.getAttribute("data-outline"))
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; });
+    script.onload = function () {
+      outline.then(function (o) { start(JSON.parse(source.textContent), o); });
+    };
+    document.head.appendChild(script);
+  }
+  requestAnimationFrame(function () { setTimeout(load, 0); });
 })();

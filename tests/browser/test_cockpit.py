@@ -43,6 +43,13 @@ def _page(chromium, live_server, width: int, height: int):
     return context, page, errors
 
 
+def draw_all(page) -> None:
+    """Scroll each chart into view (they are drawn as they come near the screen) and wait for it."""
+    for name in CHARTS:
+        page.locator(f'[data-chart="{name}"]').scroll_into_view_if_needed()
+        page.wait_for_selector(f'[data-chart="{name}"] canvas')
+
+
 def _chart_sizes(page) -> dict[str, list[int]]:
     return page.evaluate(
         """(names) => Object.fromEntries(names.map((name) => {
@@ -65,7 +72,7 @@ def test_the_cockpit_draws_its_charts_on_a_desktop_and_a_phone(chromium, live_se
     try:
         sign_in(page, live_server, city_staff)
         page.goto("/cockpit/")
-        page.wait_for_selector('[data-chart="map"] canvas')
+        draw_all(page)
         sizes = _chart_sizes(page)
         for name, (w, h) in sizes.items():
             assert w > 200 and h > 200, f"{name}: {w}×{h}"
@@ -80,9 +87,9 @@ def test_the_cockpit_draws_its_charts_on_a_desktop_and_a_phone(chromium, live_se
         # Each district's row drills down to the district.
         page.locator("[data-testid=cockpit-areas] a").first.click()
         page.wait_for_url("**/cockpit/?scope=district*")
-        page.wait_for_selector('[data-chart="areas"] canvas')
+        draw_all(page)
         page.goto("/cockpit/")
-        page.wait_for_selector('[data-chart="map"] canvas')
+        draw_all(page)
         screenshot(page, "cockpit-city")
         assert errors == []
     finally:
@@ -92,7 +99,7 @@ def test_the_cockpit_draws_its_charts_on_a_desktop_and_a_phone(chromium, live_se
     try:
         sign_in(page, live_server, city_staff)
         page.goto("/cockpit/")
-        page.wait_for_selector('[data-chart="quota"] canvas')
+        draw_all(page)
         for name, (w, h) in _chart_sizes(page).items():
             assert w > 300 and h > 200, f"{name}: {w}×{h}"
         trend = page.locator('[data-chart="trend"]').bounding_box()
@@ -111,7 +118,7 @@ def test_a_configured_tile_layer_lies_behind_the_map(chromium, live_server, city
     try:
         sign_in(page, live_server, city_staff)
         page.goto("/cockpit/")
-        page.wait_for_selector('[data-chart="map"] canvas')
+        draw_all(page)
         tiles = page.evaluate(
             """() => {
                 const chart = echarts.getInstanceByDom(document.querySelector('[data-chart="map"]'));

@@ -137,7 +137,7 @@ def test_the_page_embeds_the_figures_and_draws_the_charts(org):
     services.cockpit_rebuild(day=yesterday())
     html = browser_for(officer).get(PAGE).content.decode()
     assert 'id="cockpit-data"' in html
-    assert "vendor/echarts/echarts.min.js" in html and "js/cockpit.js" in html
+    assert "vendor/echarts/echarts.custom.min.js" in html and "js/cockpit.js" in html
     for chart in ("trend", "map", "areas", "duties", "response", "quota"):
         assert f'data-chart="{chart}"' in html
     for words in (

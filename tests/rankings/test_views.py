@@ -137,7 +137,7 @@ def test_history_page_has_the_chart_data(placed):
     r = browser_for(placed.user).get("/boards/members/history/?days=90")
     page = html(r)
     assert r.status_code == 200
-    assert 'id="board-history"' in page and "board-history-data" in page and "echarts.min.js" in page
+    assert 'id="board-history"' in page and "board-history-data" in page and "echarts.custom.min.js" in page
     assert placed.user.name in page and "近 90 天" in page
 
 
