@@ -15,13 +15,15 @@ from core.errors import DomainError, NotFound
 from core.pages import safe_next
 
 POLL_MS = 1500
+FORM_ONLY = {"csrfmiddlewaretoken", "next"}  # what a form posts besides the download's parameters
 
 
 def _params(request) -> QueryDict:
     """The download's parameters: the querystring, and any field the form itself posts."""
     params = request.GET.copy()
     for name in request.POST:
-        params.setlist(name, request.POST.getlist(name))
+        if name not in FORM_ONLY:
+            params.setlist(name, request.POST.getlist(name))
     return params
 
 

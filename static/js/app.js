@@ -92,6 +92,26 @@
   }
   document.querySelectorAll("[data-poll-url]").forEach(poll);
 
+  // 数据下载: 导出 Excel posts the choices of its own form (a GET form, for the CSV links) to start the job.
+  var xlsxPost = document.querySelector("[data-xlsx-post]");
+  document.querySelectorAll("[data-xlsx-action]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var source = button.form;
+      if (!xlsxPost || !source || !source.reportValidity()) return;
+      xlsxPost.querySelectorAll("[data-copied]").forEach(function (el) { el.remove(); });
+      new FormData(source).forEach(function (value, name) {
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = name;
+        field.value = value;
+        field.setAttribute("data-copied", "");
+        xlsxPost.appendChild(field);
+      });
+      xlsxPost.action = button.getAttribute("data-xlsx-action");
+      xlsxPost.submit();
+    });
+  });
+
   // 点单: once the position (or the duty) is known, propose the nearest communities and show
   // "是否是您的问题？" — open requests of the same duty nearby, which the resident can join.
   var orderForm = document.querySelector("[data-order-form]");
