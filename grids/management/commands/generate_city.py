@@ -9,6 +9,7 @@ from django.db.models import ProtectedError, RestrictedError
 from tqdm import tqdm
 
 from accounts.models import User
+from core.db import analyze
 from grids.citygen.city import generate_city, has_organisation_data
 from grids.citygen.scale import estimated_rows, scaled_counts
 from grids.models import (
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             plan = generate_city(scale=scale, seed=seed, reset=reset, progress=progress)
+            analyze()
         except (ProtectedError, RestrictedError, IntegrityError) as exc:
             raise CommandError(f"无法清空或写入组织数据：其他业务数据仍引用这些记录，或数据冲突（{exc}）。")
         else:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from tqdm import tqdm
 
+from core.db import analyze
 from orders.citygen.planning import TABLES, scaled_activity
 from orders.citygen.writing import generate_activity, has_activity, wipe_activity
 from orders.models import Acceptance, Escalation, Feedback, Like, RequestEvent, ServiceRequest, Task, TaskEvent
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             plan = generate_activity(scale=scale, seed=seed, reset=reset, progress=progress)
+            analyze()
         except ValueError as exc:
             raise CommandError(f"没有可用的组织数据，请先运行 generate_city（{exc}）。")
         except IntegrityError as exc:
