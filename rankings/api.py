@@ -13,6 +13,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
 from core.errors import NotFound
+from core.schema import errors
 from grids.selectors.people import member_of
 from grids.selectors.scope import scope_for
 from rankings import serializers as s
@@ -49,7 +50,7 @@ class BoardListView(APIView):
         operation_id="boards_list",
         summary="五个榜单及数据日期、排名规则",
         parameters=[DATE],
-        responses=s.BoardListOut,
+        responses={200: s.BoardListOut, **errors({404: "该日期尚无榜单（no_board_for_date）"})},
         tags=TAGS,
     )
     def get(self, request):
