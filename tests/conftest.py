@@ -84,7 +84,9 @@ def _service_gaps() -> dict[str, str]:
     return gaps
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    schemathesis_first(items)
     gaps = _service_gaps()
     if not gaps:
         return
@@ -95,6 +97,19 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in gaps.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def schemathesis_first(items) -> None:
+    """The Schemathesis callers (minutes each) go first, after pytest-django has ordered the rest.
+
+    Under pytest-xdist they then start on fresh workers and overlap the thousands of short tests
+    instead of trailing them two at a time at the end of the run; and each runs in a process that
+    has not yet run thousands of other tests (one such run once saw every request of a caller fail
+    after a long worker's history, which the callers alone never show).
+    """
+    items[:] = [i for i in items if "schemathesis" in i.keywords] + [
+        i for i in items if "schemathesis" not in i.keywords
+    ]
 
 
 def pytest_terminal_summary(terminalreporter):
