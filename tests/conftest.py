@@ -128,6 +128,8 @@ def pytest_terminal_summary(terminalreporter):
                 f"{row['role']:<10} {row['operations']:>3} operations {row['cases']:>6} cases "
                 f"{row['failures']:>3} failures  {row['cpu_s']:>6} s CPU {row['wall_s']:>6} s wall"
             )
+            for label, n in row.get("broken", {}).items():
+                terminalreporter.line(f"{'':<10} left the transaction unusable {n}×: {label}")
 
 
 @pytest.fixture(autouse=True)
