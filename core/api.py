@@ -54,6 +54,8 @@ class WindowCountPagination(Pagination):
         if number < 1:
             return super().paginate_queryset(queryset, request, view)
         bottom = (number - 1) * page_size
+        if bottom + page_size > BIGINT_MAX:  # past the end of any list, and past what SQL can bind
+            raise exceptions.NotFound(self.invalid_page_message)
         rows = list(queryset.annotate(**{self.TOTAL: Window(Count("*"))})[bottom : bottom + page_size])
         if not rows and number > 1:
             return super().paginate_queryset(queryset, request, view)

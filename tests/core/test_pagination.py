@@ -72,6 +72,11 @@ def test_the_hall_is_one_query_for_page_and_count(community, placed, django_asse
 
 @pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "461168601842738791"])
 def test_a_page_past_what_sql_can_count_is_404_not_500(community, placed, secretary, page):
-    for user, path in ((placed.user, "/api/v1/tasks/hall/?"), (secretary, "/api/v1/requests/?box=review&")):
+    lists = (
+        (placed.user, "/api/v1/tasks/hall/?"),
+        (secretary, "/api/v1/requests/?box=review&"),
+        (secretary, "/api/v1/tasks/?page_size=429&"),  # a queryset list (WindowCountPagination)
+    )
+    for user, path in lists:
         resp = client_for(user).get(f"{path}page={page}")
         assert resp.status_code == 404 and resp.json()["detail"] == "页码无效。"
