@@ -22,7 +22,6 @@ from tests.rankings.board_support import publish
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH = 390
-DAY = timezone.localdate() - dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -43,7 +42,8 @@ def city(member, community, district):
         MemberFactory(unit=UnitFactory(name=f"韶关市第{i}人民医院党委办公室"), community=community) for i in range(60)
     ]
     team = TeamMembershipFactory(member=member, team__grid__community=community, team__name="工业中社区党群先锋队").team
-    for day, shift in ((DAY - dt.timedelta(days=1), 3), (DAY, 0)):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for day, shift in ((yesterday - dt.timedelta(days=1), 3), (yesterday, 0)):
         rows = [
             {
                 "subject_id": p.pk,

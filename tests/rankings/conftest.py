@@ -1,8 +1,13 @@
 """The generated cities the boards and the cockpit are checked against."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.rankings.cockpit_support import build_city
 
@@ -24,3 +29,18 @@ def generated_city(django_db_setup, django_db_blocker):
         build_city()
         yield
         transaction.set_rollback(True)
+
+
+COLLECTED_ON = timezone.localdate()
+
+
+@pytest.fixture
+def on_the_collected_day():
+    """Keeps the clock on the Beijing day the modules were collected on. Their DAY (yesterday) is
+    reckoned at collection; a suite that runs past midnight would otherwise find it two days back."""
+    if timezone.localdate() == COLLECTED_ON:
+        yield
+        return
+    noon = dt.datetime(COLLECTED_ON.year, COLLECTED_ON.month, COLLECTED_ON.day, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(noon, tick=True):
+        yield

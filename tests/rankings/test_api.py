@@ -14,7 +14,7 @@ from tests.conftest import client_for
 from tests.grids.factories import DistrictFactory, MemberFactory, TeamMembershipFactory
 from tests.rankings.board_support import publish, ranked
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_collected_day")]
 
 TODAY = timezone.localdate()
 DAY = TODAY - dt.timedelta(days=1)

@@ -14,7 +14,7 @@ from tests.conftest import client_for
 from tests.grids.factories import MemberFactory, UnitFactory
 from tests.rankings.factories import ConfirmedRecordFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_collected_day")]
 DAY = timezone.localdate() - dt.timedelta(days=1)
 
 

@@ -15,7 +15,7 @@ from tests.grids.factories import DistrictFactory, MemberFactory
 from tests.pages import browser_for, html
 from tests.rankings.board_support import publish, ranked
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_collected_day")]
 
 TODAY = timezone.localdate()
 DAY = TODAY - dt.timedelta(days=1)
