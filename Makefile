@@ -94,10 +94,13 @@ lighthouse: install browser-deps
 
 # The production stack's files, with no Docker daemon: docker-compose.yml against the compose-spec
 # schema (check-jsonschema's copy), and through `docker-compose config` too where it is installed
-# (Debian's docker-compose, with .env.example as the .env); the Dockerfile through hadolint.
+# (Debian's docker-compose, with .env.example as the .env); the Dockerfile through hadolint;
+# deploy/nginx.conf through `nginx -t` where nginx is installed (.ci/run installs it).
 stack-check: install-dev
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	$(BIN)/hadolint Dockerfile
+	@if command -v nginx >/dev/null 2>&1; then scripts/check_nginx.sh; \
+	else echo "nginx is not installed: deploy/nginx.conf is not checked"; fi
 	@if command -v docker-compose >/dev/null 2>&1; then \
 	  tmp=$$(mktemp -d); cp docker-compose.yml "$$tmp/"; cp .env.example "$$tmp/.env"; \
 	  docker-compose --project-directory "$$tmp" -f "$$tmp/docker-compose.yml" config --quiet; status=$$?; \
