@@ -1,5 +1,6 @@
-"""The cockpit page (数据驾驶舱): desktop-first, charts drawn in the browser from the figures
-embedded in the page, so the first paint needs no second request.
+"""The cockpit page (数据驾驶舱): desktop-first. The line and bar charts are SVG drawn here
+(``rankings.cockpit.charts``); the map, the donut and the gauges are drawn in the browser from the
+figures embedded in the page, once scrolled to.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET
 from core.errors import DomainError, PermissionDenied
 from grids.selectors.scope import scope_for
 from rankings.cockpit import selectors
+from rankings.cockpit.charts import cockpit_charts
 
 
 def grouped(value: float | int | None, digits: int = 0) -> str:
@@ -37,6 +39,8 @@ KPIS = [
     ("problems_solved", "解决群众问题", "件"),
     ("members_registered", "报到党员", "人"),
 ]
+# What static/js/cockpit.js and cockpit-map.js read of the figures: the rest is on the page already.
+BROWSER_KEYS = ("level", "path", "duties", "quota", "map")
 COUNTS = ("activities", "participations", "requests_solved", "problems_solved", "members_registered")
 
 
@@ -81,6 +85,8 @@ def _render(request, scope, figures=None, error: DomainError | None = None):
         else [],
         "area_rows": [_shown(r) for r in data["areas"]["rows"]] if data else [],
         "duty_rows": [_shown(r) for r in data["duties"]] if data else [],
+        "charts": cockpit_charts(data, request.GET.get("date", "")) if data else {},
+        "browser_data": {k: data[k] for k in BROWSER_KEYS} if data else None,
         "path": path,
         "options": selectors.cockpit_scope_options(request.user),
         "asked_date": request.GET.get("date", ""),

@@ -1,8 +1,9 @@
-// The ECharts the pages use, and nothing more: the cockpit (trend lines and bars, the donut,
-// the gauges, the community map: a scatter over graphic outlines) and the rank history (lines).
+// The ECharts the pages use, and nothing more: the cockpit (the donut, the gauges, the community
+// map: a scatter over graphic outlines; its trend and bar charts are SVG drawn on the server) and
+// the rank history (lines).
 // Exposed as window.echarts, as the full bundle was.
 import * as echarts from "echarts/core";
-import { BarChart, GaugeChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
+import { GaugeChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
 import {
   GraphicComponent,
   GridComponent,
@@ -13,10 +14,8 @@ import {
 import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
-  BarChart,
   GaugeChart,
   LineChart,
- 
   PieChart,
   ScatterChart,
   GraphicComponent,

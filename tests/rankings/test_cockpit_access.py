@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.db import connection
@@ -140,6 +142,11 @@ def test_the_page_embeds_the_figures_and_draws_the_charts(org):
     assert "vendor/echarts/echarts.custom.min.js" in html and "js/cockpit.js" in html
     for chart in ("trend", "map", "areas", "duties", "response", "quota"):
         assert f'data-chart="{chart}"' in html
+    # The trend and the bar charts come drawn; the browser is left the figures of the others.
+    for chart in ("trend", "areas", "response"):
+        assert f'<title id="chart-{chart}-title">' in html
+    embedded = re.search(r'<script id="cockpit-data" type="application/json">(.*?)</script>', html).group(1)
+    assert set(json.loads(embedded)) == {"level", "path", "duties", "quota", "map"}
     for words in (
         "开展活动",
         "参与人次",
