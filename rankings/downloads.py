@@ -135,15 +135,7 @@ def members_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
                     stars.get(pk),
                 )
 
-    return Dataset(
-        key="members",
-        title="党员名单",
-        scope_label=a.node.name,
-        period_label=f"{year}年度（截至 {end:%Y-%m-%d}）",
-        columns=columns,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("members", "党员名单", columns, rows, period_label=f"{year}年度（截至 {end:%Y-%m-%d}）")
 
 
 SHEET_LEVELS = {"district": "区/县(市)", "street": "街道/镇", "community": "社区", "unit": "单位"}

@@ -157,15 +157,7 @@ def records_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
                     confirmed,
                 )
 
-    return Dataset(
-        key="records",
-        title="服务记录",
-        scope_label=a.node.name,
-        period_label=a.period_label,
-        columns=RECORD_COLUMNS,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("records", "服务记录", RECORD_COLUMNS, rows)
 
 
 VISIT_COLUMNS = [
@@ -190,12 +182,4 @@ def visits_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = N
             for r in page:
                 yield (r[0], *_person(names, people, phone, r[1], r[2]), _METHOD.get(r[3], r[3]), r[4], r[5])
 
-    return Dataset(
-        key="visits",
-        title="到社区报到记录",
-        scope_label=a.node.name,
-        period_label=a.period_label,
-        columns=VISIT_COLUMNS,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("visits", "到社区报到记录", VISIT_COLUMNS, rows)
