@@ -172,7 +172,8 @@ class Dataset:
     scope_label: str  # for whom: 浈江区 / 韶关市教育局
     period_label: str  # which period: 2026-01-01 至 2026-11-30, or "" when none applies
     columns: Sequence[Column]
-    rows: Callable[[], Iterator[Sequence]]  # values in column order, read in keyset pages
+    # Values in column order, read in keyset pages; a time is aware, or naive in Beijing wall time.
+    rows: Callable[[], Iterator[Sequence]]
     filters: dict = field(default_factory=dict)  # the scope and filters, as the audit row records them
     # How many rows ``rows()`` will give, when a builder can say it cheaply (one COUNT): the XLSX
     # job's progress bar shows a percentage with it, the rows written so far without it.

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from django.db import connection, connections
 from django.db.models import DateTimeField, F, Func, Max, Min, QuerySet
@@ -20,7 +21,8 @@ def keyset_pages(
     size: int = 5000,
     span: int | None = None,
     read_ahead: bool | None = None,
-) -> Iterator[list[tuple]]:
+    prepare: Callable[[list[tuple]], Any] | None = None,
+) -> Iterator:
     """The rows of ``queryset`` as pages of ``values_list(*fields)`` tuples: ``id > last`` with a
     limit, and ``id <= last + span`` besides.
 
@@ -35,6 +37,11 @@ def keyset_pages(
     connection of its own while the caller writes this one, so the database's time and Python's
     overlap instead of adding up. Inside a transaction it would not see uncommitted rows, so there
     the pages are read one after the other.
+
+    ``prepare(rows)``, when given, is called with each page as soon as it is read — on the reading
+    thread when reading ahead — and what it returns is yielded instead of the rows: the page's
+    lookups (names, sums) are then read while the caller writes the page before. It must use
+    only the database and what it is given (it runs beside the caller).
     """
     if fields[0] != "pk":
         raise ValueError("the first field must be pk")
@@ -44,17 +51,20 @@ def keyset_pages(
         return
     last, highest = bounds["lo"] - 1, bounds["hi"]
 
-    def page(after: int) -> tuple[list[tuple], int]:
+    def page(after: int) -> tuple[Any, int]:
         upper = after + span
         rows = list(queryset.filter(pk__gt=after, pk__lte=upper).order_by("pk").values_list(*fields)[:size])
-        return rows, rows[-1][0] if len(rows) == size else upper
+        following = rows[-1][0] if len(rows) == size else upper
+        if not rows:
+            return None, following
+        return (prepare(rows) if prepare is not None else rows), following
 
     if read_ahead is None:
         read_ahead = connection.vendor == "postgresql" and not connection.in_atomic_block
     if not read_ahead:
         while last < highest:
             rows, last = page(last)
-            if rows:
+            if rows is not None:
                 yield rows
         return
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyset")
@@ -63,7 +73,7 @@ def keyset_pages(
         while pending is not None:
             rows, last = pending.result()
             pending = pool.submit(page, last) if last < highest else None
-            if rows:
+            if rows is not None:
                 yield rows
     finally:
         # The reading thread's connection is its own (Django's are per thread): close it there.

@@ -125,15 +125,7 @@ def requests_dataset(*, user, params: Mapping[str, str], only: QuerySet | None =
                     likes.get(r[0], 0),
                 )
 
-    return Dataset(
-        key="requests",
-        title="点单",
-        scope_label=a.node.name,
-        period_label=a.period_label,
-        columns=REQUEST_COLUMNS,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("requests", "点单", REQUEST_COLUMNS, rows)
 
 
 TASK_COLUMNS = [
@@ -227,12 +219,4 @@ def tasks_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = No
                         None if served is None else round(served / 60, 2),
                     )
 
-    return Dataset(
-        key="tasks",
-        title="任务与接单",
-        scope_label=a.node.name,
-        period_label=a.period_label,
-        columns=TASK_COLUMNS,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("tasks", "任务与接单", TASK_COLUMNS, rows)

@@ -2,7 +2,8 @@
 
 The member sheet gathers three apps — registration (grids), the year against the quota
 (reporting) and stars (here) — so it lives in the lowest app that reads all three. Each keyset
-page of members costs a fixed handful of queries, whatever its length.
+page of members costs a fixed handful of queries, whatever its length, read on the reading thread
+while the page before is written (``keyset_pages(prepare=...)``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db.models import Count, QuerySet
 from core.errors import ValidationFailed
 from core.exports import Column, Dataset, keyset_pages
 from grids.models import Member, Registration
-from grids.selectors.download_names import Names
+from grids.selectors.download_names import NO_PLACE, Names
 from grids.selectors.downloads import ask, parse_node
 from rankings.assessment.access import node_filter, unit_scope
 from rankings.assessment.periods import parse_period
@@ -23,11 +24,16 @@ from rankings.models import MemberStars
 from reporting.models import Visit
 from reporting.quotas import quota_years
 
-PAGE = 2000
+# Members a page: each page's year of records is a range of member ids, and records lie on disk
+# in the order they were made, so a page reads most of the table's blocks whatever its length —
+# six pages for the city rather than thirty. Two pages' lookups (being written, read ahead) are
+# held at once: about 30 MB.
+PAGE = 10000
 _KIND = dict(Member.Kind.choices)
 _REG_STATUS = dict(Registration.Status.choices)
 _REG_SOURCE = dict(Registration.Source.choices)
 _MEMBER_FIELDS = ("pk", "user_id", "kind", "unit_id", "community_id", "grid_id")
+_NO_REGISTRATION, _NO_USER = (None, None), ("", "")
 
 
 def quota_state(quota) -> str:
@@ -67,66 +73,69 @@ def members_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
         Column(f"{year}年星级", "int", 8),
     ]
 
+    def lookups(page: list[tuple]) -> tuple:
+        """What the page's rows show besides the member's own fields: read beside the rows (on
+        the reading thread while the page before is written)."""
+        ids = [r[0] for r in page]
+        # The page's members by their id range (a page is ids in order): one index condition
+        # per query instead of thousands of parameters; rows of members outside the node
+        # that fall in the range are read and never looked up.
+        lo, hi = ids[0], ids[-1]
+        regs = {
+            m: (s, src)
+            for m, s, src in Registration.objects.filter(
+                member_id__gte=lo, member_id__lte=hi, status__in=Registration.ACTIVE
+            )
+            .order_by()
+            .values_list("member_id", "status", "source")
+        }
+        quotas = {
+            pk: (q.confirmed_hours, q.counted_hours, quota_state(q), q.quarters_visited)
+            for pk, q in quota_years(ids, year, between=(lo, hi)).items()
+        }
+        visits = dict(
+            Visit.objects.filter(member_id__gte=lo, member_id__lte=hi, quarter=quarter)
+            .order_by()
+            .values_list("member_id")
+            .annotate(n=Count("pk"))
+        )
+        stars = dict(
+            MemberStars.objects.filter(member_id__gte=lo, member_id__lte=hi, year=year).values_list(
+                "member_id", "stars"
+            )
+        )
+        people = Names.users(r[1] for r in page)
+        grids = Names.grids(r[5] for r in page)
+        return page, regs, quotas, visits, stars, people, grids
+
     def rows():
-        for page in keyset_pages(qs, _MEMBER_FIELDS, size=PAGE):
-            ids = [r[0] for r in page]
-            # The page's members by their id range (a page is ids in order): one index condition
-            # per query instead of thousands of parameters; rows of members outside the node
-            # that fall in the range are read and never looked up.
-            between = (ids[0], ids[-1])
-            regs = {
-                m: (s, src)
-                for m, s, src in Registration.objects.filter(
-                    member_id__gte=between[0], member_id__lte=between[1], status__in=Registration.ACTIVE
-                )
-                .order_by()
-                .values_list("member_id", "status", "source")
-            }
-            quotas = quota_years(ids, year, between=between)
-            visits = dict(
-                Visit.objects.filter(member_id__gte=between[0], member_id__lte=between[1], quarter=quarter)
-                .order_by()
-                .values_list("member_id")
-                .annotate(n=Count("pk"))
-            )
-            stars = dict(
-                MemberStars.objects.filter(member_id__gte=between[0], member_id__lte=between[1], year=year).values_list(
-                    "member_id", "stars"
-                )
-            )
-            people = names.users(r[1] for r in page)
-            grids = names.grids(r[5] for r in page)
-            for r in page:
-                status, source = regs.get(r[0], (None, None))
-                q = quotas[r[0]]
-                name, number = people.get(r[1], ("", ""))
+        units, places = names.units(), names.places()  # read once, before the pages
+        for page, regs, quotas, visits, stars, people, grids in keyset_pages(
+            qs, _MEMBER_FIELDS, size=PAGE, prepare=lookups
+        ):
+            for pk, user_id, kind, unit_id, community_id, grid_id in page:
+                status, source = regs.get(pk, _NO_REGISTRATION)
+                hours, counted, state, quarters = quotas[pk]
+                name, number = people.get(user_id, _NO_USER)
                 yield (
-                    r[0],
+                    pk,
                     name,
                     phone(number),
-                    _KIND.get(r[2], r[2]),
-                    names.unit(r[3]),
-                    *names.place(r[4]),
-                    grids.get(r[5], ""),
+                    _KIND.get(kind, kind),
+                    units.get(unit_id, "") if unit_id else "",
+                    *(places.get(community_id, NO_PLACE) if community_id else NO_PLACE),
+                    grids.get(grid_id, ""),
                     _REG_STATUS[status] if status else "未报到",
                     _REG_SOURCE.get(source, ""),
-                    q.confirmed_hours,
-                    q.counted_hours,
-                    quota_state(q),
-                    visits.get(r[0], 0),
-                    q.quarters_visited,
-                    stars.get(r[0]),
+                    hours,
+                    counted,
+                    state,
+                    visits.get(pk, 0),
+                    quarters,
+                    stars.get(pk),
                 )
 
-    return Dataset(
-        key="members",
-        title="党员名单",
-        scope_label=a.node.name,
-        period_label=f"{year}年度（截至 {end:%Y-%m-%d}）",
-        columns=columns,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("members", "党员名单", columns, rows, period_label=f"{year}年度（截至 {end:%Y-%m-%d}）")
 
 
 SHEET_LEVELS = {"district": "区/县(市)", "street": "街道/镇", "community": "社区", "unit": "单位"}

@@ -2,6 +2,8 @@
 
 Both read in keyset pages of plain tuples (``core.exports.keyset_pages``): the city's year of
 records is about half a million rows, and the first byte must leave before the last page is read.
+Times go out as ``local_time`` reads them, Beijing wall time without a zone, which both formats
+write as it is: no conversion per cell.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from collections.abc import Mapping
 from django.db.models import QuerySet
 
 from core.exports import Column, Dataset, aware, keyset_pages, local_time
-from grids.selectors.download_names import Names
+from grids.selectors.download_names import NO_PLACE, Names
 from grids.selectors.downloads import ask
 from grids.vocab import Duty
 from reporting.models import ServiceRecord, Visit
 from reporting.workdays import quota_minutes_of_rows
 
 PAGE = 5000
+_NOBODY = ("", "", "")
 _DUTY = dict(Duty.choices)
 _SOURCE = dict(ServiceRecord.Source.choices)
 _STATUS = dict(ServiceRecord.Status.choices)
@@ -80,6 +83,14 @@ def _hours(minutes: int | None):
     return None if minutes is None else round(minutes / 60, 2)
 
 
+class _Hours(dict):
+    """minutes → hours (``_hours``), each count of minutes worked out once: a day has 1,440."""
+
+    def __missing__(self, minutes: int | None):
+        hours = self[minutes] = _hours(minutes)
+        return hours
+
+
 def _counted(page: list[tuple]) -> dict[int, int]:
     """Minutes toward the quota of a page's confirmed records: stored, or computed for those the
     nightly job has not filled yet (one query for the working-day overrides, only then)."""
@@ -104,36 +115,49 @@ def records_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = 
     phone, names = a.node.phone, Names()
 
     def rows():
+        places, hours = names.places(), _Hours()
         for page in keyset_pages(qs, _RECORD_FIELDS, size=PAGE):
             counted = _counted(page)
-            people = names.members(r[1] for r in page)
-            for r in page:
+            members = names.members(r[1] for r in page)
+            for (
+                pk,
+                member_id,
+                community_id,
+                duty,
+                title,
+                source,
+                started,
+                ended,
+                reported,
+                minutes,
+                _,
+                outside,
+                status,
+                via,
+                confirmed,
+            ) in page:
+                name, number, unit = members.get(member_id, _NOBODY)
                 yield (
-                    r[0],
-                    *_person(names, people, phone, r[1], r[2]),
-                    _DUTY.get(r[3], r[3]),
-                    r[4],
-                    _SOURCE.get(r[5], r[5]),
-                    aware(r[6]),
-                    aware(r[7]),
-                    _hours(r[8]),
-                    _hours(r[9]),
-                    _hours(counted.get(r[0])),
-                    "是" if r[11] else "否",
-                    _STATUS.get(r[12], r[12]),
-                    _VIA.get(r[13], ""),
-                    aware(r[14]),
+                    pk,
+                    name,
+                    phone(number),
+                    unit,
+                    *(places.get(community_id, NO_PLACE) if community_id else NO_PLACE),
+                    _DUTY.get(duty, duty),
+                    title,
+                    _SOURCE.get(source, source),
+                    started,
+                    ended,
+                    hours[reported],
+                    hours[minutes],
+                    hours[counted.get(pk)],
+                    "是" if outside else "否",
+                    _STATUS.get(status, status),
+                    _VIA.get(via, ""),
+                    confirmed,
                 )
 
-    return Dataset(
-        key="records",
-        title="服务记录",
-        scope_label=a.node.name,
-        period_label=a.period_label,
-        columns=RECORD_COLUMNS,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("records", "服务记录", RECORD_COLUMNS, rows)
 
 
 VISIT_COLUMNS = [
@@ -156,14 +180,6 @@ def visits_dataset(*, user, params: Mapping[str, str], only: QuerySet | None = N
         for page in keyset_pages(qs, _VISIT_FIELDS, size=PAGE):
             people = names.members(r[1] for r in page)
             for r in page:
-                yield (r[0], *_person(names, people, phone, r[1], r[2]), _METHOD.get(r[3], r[3]), aware(r[4]), r[5])
+                yield (r[0], *_person(names, people, phone, r[1], r[2]), _METHOD.get(r[3], r[3]), r[4], r[5])
 
-    return Dataset(
-        key="visits",
-        title="到社区报到记录",
-        scope_label=a.node.name,
-        period_label=a.period_label,
-        columns=VISIT_COLUMNS,
-        rows=rows,
-        filters=a.filters,
-    )
+    return a.dataset("visits", "到社区报到记录", VISIT_COLUMNS, rows)

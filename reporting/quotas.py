@@ -60,9 +60,9 @@ def quota_years(
         )
     }
     missing = list(
-        in_year.filter(status=CONFIRMED, quota_minutes__isnull=True).values_list(
-            "member_id", "started_at", "ended_at", "minutes"
-        )
+        in_year.filter(status=CONFIRMED, quota_minutes__isnull=True)
+        .order_by()
+        .values_list("member_id", "started_at", "ended_at", "minutes")
     )
     extra: dict[int, int] = defaultdict(int)
     for (member_id, *_), minutes in zip(missing, quota_minutes_of_rows(r[1:] for r in missing), strict=True):
@@ -78,21 +78,25 @@ def quota_years(
     current = quarter_of(today)
     over = [q for q in QUARTERS if f"{year}{q}" < current]
     over_days, year_days = days_over(year, today), days_in_year(year)
+    keys = [(q, f"{year}{q}") for q in QUARTERS]
+    this_quarter = current[4:] if current[:4] == str(year) else ""
+    quota_hours, nothing, none_visited = settings.QUOTA_HOURS_PER_YEAR, {}, frozenset()
     result = {}
     for member_id in ids:
-        row = sums.get(member_id, {})
-        visits = {q: f"{year}{q}" in visited[member_id] for q in QUARTERS}
+        row = sums.get(member_id, nothing)
+        seen = visited.get(member_id, none_visited)
+        visits = {q: key in seen for q, key in keys}
         result[member_id] = QuotaYear(
             year=year,
-            quota_hours=settings.QUOTA_HOURS_PER_YEAR,
+            quota_hours=quota_hours,
             confirmed_minutes=row.get("confirmed") or 0,
-            counted_minutes=(row.get("counted") or 0) + extra[member_id],
+            counted_minutes=(row.get("counted") or 0) + extra.get(member_id, 0),
             pending_minutes=row.get("pending") or 0,
             days_over=over_days,
             days_in_year=year_days,
             visits=visits,
             quarters_behind=[q for q in over if not visits[q]],
-            current_quarter=current[4:] if current[:4] == str(year) else "",
+            current_quarter=this_quarter,
         )
     return result
 

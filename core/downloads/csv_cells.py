@@ -9,6 +9,7 @@ csv module.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 
 from core.exports import BEIJING_OFFSET, BOM, Dataset, _Echo
@@ -26,13 +27,14 @@ def when(value) -> str:
 
 def dataset_csv_lines(dataset: Dataset) -> Iterator[tuple[str, int]]:
     """The CSV of ``dataset`` in chunks of ``BATCH`` rows: (text, rows in it), the header first."""
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(dataset.header), 0
+    yield BOM + csv.writer(_Echo()).writerow(dataset.header), 0
     texts = [i for i, c in enumerate(dataset.columns) if c.kind in ("text", "phone")]
     times = [i for i, c in enumerate(dataset.columns) if c.kind == "datetime"]
     dates = [i for i, c in enumerate(dataset.columns) if c.kind == "date"]
     width = len(dataset.columns)
-    batch: list[str] = []
+    chunk = io.StringIO()
+    writer = csv.writer(chunk)  # a chunk's rows in one call, into one buffer
+    batch: list[list] = []
     for values in dataset.rows():
         if len(values) != width:
             raise ValueError(f"a row of {len(values)} cells for {width} columns")
@@ -42,14 +44,23 @@ def dataset_csv_lines(dataset: Dataset) -> Iterator[tuple[str, int]]:
             if v.__class__ is str and v and v[0] in FORMULA_STARTS:
                 row[i] = "'" + v
         for i in times:
-            if row[i] is not None:
-                row[i] = when(row[i])
+            v = row[i]
+            if v is not None:
+                # Naive: already Beijing wall time (``core.exports.local_time``), as the CSV shows it.
+                row[i] = v.isoformat(" ", "seconds") if v.tzinfo is None else when(v)
         for i in dates:
             if row[i] is not None:
                 row[i] = row[i].isoformat()
-        batch.append(writer.writerow(row))
+        batch.append(row)
         if len(batch) == BATCH:
-            yield "".join(batch), BATCH
+            yield _written(writer, chunk, batch), BATCH
             batch = []
     if batch:
-        yield "".join(batch), len(batch)
+        yield _written(writer, chunk, batch), len(batch)
+
+
+def _written(writer, chunk: io.StringIO, rows: list[list]) -> str:
+    chunk.seek(0)
+    chunk.truncate()
+    writer.writerows(rows)
+    return chunk.getvalue()

@@ -13,7 +13,7 @@ unit — and masked to everyone else, as the pages show them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.phone import mask_phone
 from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.exports import Column, Dataset
 from grids.models import Community, District, Member, Street, Unit
 from grids.selectors.scope import Scope, scope_for
 
@@ -257,6 +258,21 @@ class Ask:
         if self.selected:
             return {"node": self.node.value, "node_name": self.node.name, "selected": True}
         return {"node": self.node.value, "node_name": self.node.name, **self.period.filters}
+
+    def dataset(
+        self, key: str, title: str, columns: Sequence[Column], rows: Callable, *, period_label: str | None = None
+    ) -> Dataset:
+        """The download of this node and period: for whom, which period and the audit's filters
+        said once for every builder (``period_label`` when the sheet names its period its own way)."""
+        return Dataset(
+            key=key,
+            title=title,
+            scope_label=self.node.name,
+            period_label=self.period_label if period_label is None else period_label,
+            columns=columns,
+            rows=rows,
+            filters=self.filters,
+        )
 
 
 def ask(user, params: Mapping[str, str], *, only=None, today: dt.date | None = None) -> Ask:

@@ -35,3 +35,16 @@ def test_inside_a_transaction_the_pages_are_read_one_by_one(django_assert_num_qu
         ServiceRecordFactory(community=community)  # uncommitted: another connection would miss it
         pages = list(keyset_pages(ServiceRecord.objects.filter(community=community), ("pk",), size=2))
     assert sum(len(p) for p in pages) == 4
+
+
+def test_each_page_is_prepared_where_it_is_read():
+    community = CommunityFactory()
+    made = [ServiceRecordFactory(community=community).pk for _ in range(5)]
+    qs = ServiceRecord.objects.filter(community=community)
+
+    def prepare(rows):  # a page's lookups, read on the reading thread when reading ahead
+        return [r[0] for r in rows], ServiceRecord.objects.filter(pk__in=[r[0] for r in rows]).count()
+
+    for read_ahead in (False, True):
+        pages = list(keyset_pages(qs, ("pk",), size=2, read_ahead=read_ahead, prepare=prepare))
+        assert pages == [(made[0:2], 2), (made[2:4], 2), (made[4:5], 1)]
