@@ -248,7 +248,22 @@ def created_entries(
     names = sorted(f.attname for f in meta.concrete_fields)
     fields = [(name, _secret(name)) for name in names]
     values_of_row = attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
-    at = timezone.now()
+    # The rows' values in the model's field order, passed by position: Model.__init__ takes
+    # positional values in half the time of keywords, which counts at hundreds of thousands of rows.
+    order = [f.attname for f in AuditEntry._meta.concrete_fields]
+    row = dict.fromkeys(order)
+    row.update(
+        at=timezone.now(),
+        action=Action.CREATED,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        object_type=object_type,
+        channel=channel,
+        ip=ip,
+        device=device,
+    )
+    template = [row[name] for name in order]
+    at_id, at_repr, at_changes, at_note = (order.index(n) for n in ("object_id", "object_repr", "changes", "note"))
     out = []
     for obj, note in zip(objs, notes, strict=True):
         changes = {}
@@ -260,22 +275,12 @@ def created_entries(
                 value = plain(value)
             if value is not None:
                 changes[name] = [None, value]
-        out.append(
-            AuditEntry(
-                at=at,
-                action=Action.CREATED,
-                actor_id=actor_id,
-                actor_name=actor_name,
-                object_type=object_type,
-                object_id=str(obj.pk if obj.pk is not None else "")[:64],
-                object_repr=(_repr(obj) or "")[:200],
-                changes=changes,
-                note=note,
-                channel=channel,
-                ip=ip,
-                device=device,
-            )
-        )
+        values = template.copy()
+        values[at_id] = str(obj.pk if obj.pk is not None else "")[:64]
+        values[at_repr] = (_repr(obj) or "")[:200]
+        values[at_changes] = changes
+        values[at_note] = note
+        out.append(AuditEntry(*values))
     return out
 
 
