@@ -2,8 +2,9 @@
 
 A bulk import writes hundreds of thousands of rows. Through ``bulk_create`` most of their cost is
 in Python, not in the database: Django compiles and prepares every value, and on PostgreSQL
-psycopg quotes each batch's columns as arrays for ``UNNEST`` on the client — several times the
-cost of making the rows. COPY sends each row as it is. Its one gap is that it returns nothing, so
+psycopg quotes each batch's columns as arrays for ``UNNEST`` on the client — half the time of a
+60,000-row roster import (users, members, registrations, events and their audit rows). COPY sends
+each row as it is. Its one gap is that it returns nothing, so
 the primary keys are drawn from the table's sequence first (one query) and copied with the rows:
 the objects come back with them, as from ``bulk_create``, and rows made later can point at them.
 

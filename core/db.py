@@ -30,7 +30,7 @@ def among(queryset: QuerySet, field: str, values: Sequence) -> Iterator[QuerySet
 
     On PostgreSQL one query whatever the number of values: they go as one array parameter, where
     ``field__in`` binds each value on its own (60,000 phone numbers were twelve queries of 5,000
-    literals each, a second of the server's time on a loaded host, against a fifth for the array).
+    literals each: 1.4–1.7 s on the loaded benchmark host, against 0.3–0.5 s for the one array).
     Elsewhere (SQLite, with its limit on bound parameters) in chunks of ``CHUNK``."""
     values = list(values)
     if not values:
