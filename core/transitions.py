@@ -8,8 +8,9 @@ residents see and the history of a member's registration and hours. Pages, API, 
 change a status only through here.
 
 ``transition_many`` and ``record_created_many`` are the same for many rows at once (a bulk
-acceptance): one UPDATE and two INSERTs whatever the number of rows, writing event and audit
-rows that are, row for row, those the one-by-one calls write.
+acceptance, an import): one UPDATE and two inserts whatever the number of rows (COPY on
+PostgreSQL, ``core.copy``), writing event and audit rows that are, row for row, those the
+one-by-one calls write.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core import audit
+from core.copy import insert_many
 from core.errors import Conflict
 
 
@@ -175,21 +177,39 @@ def record_created_many(
     rows: Sequence[models.Model], *, actor=None, notes: Sequence[str] | None = None, kind: str = ""
 ) -> None:
     """``record_created`` for each of ``rows`` (already inserted, e.g. by ``bulk_create``), each at
-    its own ``created_at``, in two queries."""
+    its own ``created_at``, in two statements (COPY on PostgreSQL: a bulk import's rows)."""
     rows = list(rows)
     if not rows:
         return
     notes = list(notes) if notes is not None else [""] * len(rows)
-    pairs = [
-        _event_rows(row, before="", actor=actor, note=note, kind=kind, at=getattr(row, "created_at", None))
+    if len(notes) != len(rows):
+        raise ValueError("record_created_many(): one note per row")
+    machine = MACHINES[type(rows[0])]
+    if kind and kind not in machine.event_model.KIND_LABELS:
+        raise ValueError(f"{machine.event_model.__name__}: kind {kind!r} is not in its KIND_LABELS")
+    label = machine.event_model.KIND_LABELS.get(kind, "")
+    # What ``_event_rows`` makes for a created row, built for all of them at once.
+    entries = audit.created_entries(rows, actor=actor, notes=["：".join(p for p in (label, n) if p) for n in notes])
+    now = timezone.now()
+    events = [
+        machine.event_model(
+            **{machine.event_fk: row},
+            kind=kind,
+            from_status="",
+            to_status=row.status,
+            actor=actor,
+            note=(note or "")[:500],
+            created_at=getattr(row, "created_at", None) or now,
+        )
         for row, note in zip(rows, notes, strict=True)
     ]
-    _save_event_rows(type(rows[0]), pairs)
+    audit.copy_many(entries)
+    insert_many(events, ids=False)  # nothing points at an event row
 
 
 def _save_event_rows(model: type[models.Model], pairs: list[tuple]) -> None:
-    audit.record_many(entry for entry, _ in pairs)
-    MACHINES[model].event_model.objects.bulk_create([event for _, event in pairs], batch_size=1000)
+    audit.copy_many(entry for entry, _ in pairs)
+    insert_many([event for _, event in pairs], ids=False)
 
 
 def _write_event(

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from accounts.phone import normalize_phone
+from core.db import among
 from grids.imports.workbook import Column
 from grids.models import Community, Grid, Post, Street
 
@@ -168,7 +169,7 @@ def plan(street: Street, rows: list[tuple[int, list[str]]]) -> GridPlan:
 
 def _check_heads(phones: dict[str, str], rows, out: GridPlan) -> None:
     """Registered numbers must carry the name the sheet gives (a typo in a number would appoint a stranger)."""
-    users = {u.phone: u for u in get_user_model().objects.filter(phone__in=list(phones))}
+    users = {u.phone: u for found in among(get_user_model().objects.all(), "phone", phones) for u in found}
     out.users = users
     row_of = {}
     for number, cells in rows:

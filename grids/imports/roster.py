@@ -23,11 +23,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from accounts.phone import normalize_phone
+from core.db import among
 from grids.imports.workbook import Column
 from grids.models import Community, Member, Registration, Skill, Unit
 from grids.selectors.organisation import communities_near
-
-CHUNK = 5000
 
 COLUMNS = [
     Column("姓名", "name", required=True, width=12, note="必填，不超过 50 个字。"),
@@ -147,7 +146,8 @@ def plan(unit: Unit, rows: list[tuple[int, list[str]]]) -> RosterPlan:
         unknown = [s for s in skills if s not in SKILL_BY_LABEL]
         if unknown:
             err((number, "专长", f"专长“{'、'.join(unknown)}”不在可选值中。"))
-        r["skills"] = sorted({SKILL_BY_LABEL[s] for s in skills if s in SKILL_BY_LABEL}, key=SKILL_ORDER.__getitem__)
+        known = {SKILL_BY_LABEL[s] for s in skills if s in SKILL_BY_LABEL} if skills else ()
+        r["skills"] = sorted(known, key=SKILL_ORDER.__getitem__) if known else []
         if len(raw["居住地址"]) > 200:
             err((number, "居住地址", "居住地址不能超过 200 个字。"))
         r["home_address"] = raw["居住地址"]
@@ -173,14 +173,12 @@ def _match_database(unit: Unit, parsed: list[dict], out: RosterPlan) -> None:
     User = get_user_model()
     phones = [r["phone"] for r in parsed if r["phone"]]
     users = {}
-    for i in range(0, len(phones), CHUNK):
-        for u in User.objects.filter(phone__in=phones[i : i + CHUNK]).select_related("member"):
-            users[u.phone] = u
+    for found in among(User.objects.select_related("member"), "phone", phones):
+        users.update((u.phone, u) for u in found)
     member_ids = [u.member.pk for u in users.values() if hasattr(u, "member") and u.member.unit_id == unit.pk]
     active: dict[int, int | None] = {}
-    for i in range(0, len(member_ids), CHUNK):
-        rows = Registration.objects.filter(member_id__in=member_ids[i : i + CHUNK], status__in=Registration.ACTIVE)
-        active.update(rows.values_list("member_id", "community_id"))
+    for found in among(Registration.objects.filter(status__in=Registration.ACTIVE), "member_id", member_ids):
+        active.update(found.values_list("member_id", "community_id"))
     for r in parsed:
         user = users.get(r["phone"]) if r["phone"] else None
         member = getattr(user, "member", None) if user is not None else None

@@ -1,7 +1,8 @@
 """Bulk writes of the imports: a unit's roster, a street's grids and buildings, each in one transaction.
 
 ``members_import`` and ``grids_import`` check every row first (``grids.imports``) and write only
-when none is bad, with ``bulk_create`` and a fixed number of queries per thousand rows. Each row
+when none is bad, each table's rows in one statement (``core.copy.insert_many``: COPY on
+PostgreSQL, ``bulk_create`` in batches elsewhere), a fixed number of queries per thousand rows. Each row
 they write gets the audit row the single-row service would write (``row_create`` and
 ``row_update`` in ``grids.services.rows``: the row as created, the fields changed before →
 after), and each registration its created event (``core.transitions.record_created_many``, as
@@ -10,14 +11,14 @@ after), and each registration its created event (``core.transitions.record_creat
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.pinyin import person_initials
 from core import audit
+from core.copy import insert_many
+from core.db import among
 from core.errors import Conflict
 from core.transitions import record_created_many
 from grids.imports import grid_sheet, roster
@@ -32,19 +33,20 @@ def _changed(obj, actor, before: dict, fields):
     return audit.entry(audit.Action.CHANGED, obj=obj, actor=actor, changes=changes) if changes else None
 
 
-@lru_cache(maxsize=65536)
-def _initials(name: str) -> str:
-    # Names repeat across a city's rosters; pinyin is the slow part of making an account.
-    return person_initials(name)
+def _create(objs: list, actor, entries: list) -> list:
+    """Insert rows of one model, adding to ``entries`` the audit row ``row_create`` writes for each."""
+    insert_many(objs, batch_size=BATCH)
+    entries += audit.created_entries(objs, actor=actor)
+    return objs
 
 
 def _new_users(actor, people: list[tuple[str, str]], entries: list) -> dict:
     """Accounts for numbers not yet registered (as signing in by code makes them), with their audit rows."""
     User = get_user_model()
     now = timezone.now()
-    users = [User(phone=p, name=n, name_initials=_initials(n), date_joined=now) for p, n in people]
-    User.objects.bulk_create(users, batch_size=BATCH)
-    entries += audit.created_entries(users, actor=actor)
+    users = _create(
+        [User(phone=p, name=n, name_initials=person_initials(n), date_joined=now) for p, n in people], actor, entries
+    )
     return {u.phone: u for u in users}
 
 
@@ -79,29 +81,26 @@ def _write_roster(actor, unit: Unit, p: roster.RosterPlan) -> None:
         renamed.append(r["user"])
         entries.append(_changed(r["user"], actor, before, ["name"]))
     now = timezone.now()
-    members = [
-        Member(
-            user=r["user"] or made[r["phone"]],
-            kind=r["kind"],
-            unit=unit,
-            skills=r["skills"],
-            home_address=r["home_address"],
-            created_at=now,
-        )
-        for r in p.create
-    ]
-    Member.objects.bulk_create(members, batch_size=BATCH)
-    entries += audit.created_entries(members, actor=actor)
+    members = _create(
+        [
+            Member(
+                user=r["user"] or made[r["phone"]],
+                kind=r["kind"],
+                unit=unit,
+                skills=r["skills"],
+                home_address=r["home_address"],
+                created_at=now,
+            )
+            for r in p.create
+        ],
+        actor,
+        entries,
+    )
 
     ids = [m.pk for m, _, _ in p.update]
     locked = {}
-    for i in range(0, len(ids), roster.CHUNK):
-        locked.update(
-            (m.pk, m)
-            for m in Member.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(pk__in=ids[i : i + roster.CHUNK])
-        )
+    for found in among(Member.objects.select_for_update(of=("self",)).select_related("user"), "pk", ids):
+        locked.update((m.pk, m) for m in found)
     changed = []
     for member, changes, new_name in p.update:
         row = locked[member.pk]
@@ -127,7 +126,7 @@ def _write_roster(actor, unit: Unit, p: roster.RosterPlan) -> None:
         for m in Member.objects.select_related("user").filter(user__phone__in=missing):
             member_of[m.user.phone] = m
     note = f"{unit.name}名册导入"
-    registrations = Registration.objects.bulk_create(
+    registrations = insert_many(
         [
             Registration(
                 member=member_of[phone],
@@ -144,9 +143,7 @@ def _write_roster(actor, unit: Unit, p: roster.RosterPlan) -> None:
     record_created_many(
         registrations, actor=actor, kind=RegistrationEvent.Kind.SELF_SELECTED, notes=[note] * len(registrations)
     )
-    RegistrationChoice.objects.bulk_create(
-        [RegistrationChoice(registration=r, community=r.community, rank=1) for r in registrations], batch_size=BATCH
-    )
+    insert_many([RegistrationChoice(registration=r, community=r.community, rank=1) for r in registrations], ids=False)
     audit.copy_many(entries)
     s = p.summary()
     audit.record(
@@ -178,28 +175,32 @@ def grids_import(
 
 def _write_grids(actor, street: Street, p: grid_sheet.GridPlan) -> None:
     entries: list = []
-    level2 = [Grid(community=c, level=Grid.Level.SECOND, kind=k, name=n) for c, n, k in p.grids]
-    Grid.objects.bulk_create(level2, batch_size=BATCH)
-    entries += audit.created_entries(level2, actor=actor)
+    level2 = _create(
+        [Grid(community=c, level=Grid.Level.SECOND, kind=k, name=n) for c, n, k in p.grids], actor, entries
+    )
     by_key = dict(p.existing) | {(g.community_id, g.name): g for g in level2}
-    buildings = [
-        Grid(community=c, level=Grid.Level.THIRD, kind=Grid.Kind.BUILDING, parent=by_key[(c.pk, g)], name=b)
-        for c, g, b in p.buildings
-    ]
-    Grid.objects.bulk_create(buildings, batch_size=BATCH)
-    entries += audit.created_entries(buildings, actor=actor)
+    _create(
+        [
+            Grid(community=c, level=Grid.Level.THIRD, kind=Grid.Kind.BUILDING, parent=by_key[(c.pk, g)], name=b)
+            for c, g, b in p.buildings
+        ],
+        actor,
+        entries,
+    )
     fresh = {}
     new_people = {(phone, name) for _, _, phone, name in p.heads if phone not in p.users}
     if new_people:
         fresh = _new_users(actor, sorted(new_people), entries)
     users = p.users | fresh
     now = timezone.now()
-    posts = [
-        Post(user=users[phone], role=Post.Role.GRID_SECRETARY, grid=by_key[(c.pk, g)], created_at=now)
-        for c, g, phone, _ in p.heads
-    ]
-    Post.objects.bulk_create(posts, batch_size=BATCH)
-    entries += audit.created_entries(posts, actor=actor)
+    _create(
+        [
+            Post(user=users[phone], role=Post.Role.GRID_SECRETARY, grid=by_key[(c.pk, g)], created_at=now)
+            for c, g, phone, _ in p.heads
+        ],
+        actor,
+        entries,
+    )
     audit.copy_many(entries)
     s = p.summary()
     audit.record(
